@@ -1,0 +1,239 @@
+//! JWE compact serialization with `alg: "ECDH-ES"` and `enc: "A256GCM"` only
+//! (RFC 7516 §7.1, RFC 7518 §4.6 and §5.3).
+//!
+//! Encryption takes the randomness for the ephemeral key and the IV from the caller. Decryption
+//! refuses every other algorithm and every malformed part with one opaque [`JweError`].
+
+use core::fmt;
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use p256::ecdh::EphemeralSecret;
+use p256::PublicKey;
+use rand_core::{CryptoRng, RngCore};
+use serde_json::{Map, Value};
+use zeroize::Zeroizing;
+
+use crate::b64;
+use crate::jwk::{PrivateJwk, PublicJwk};
+use crate::kdf::concat_kdf;
+
+/// The JWE could not be decrypted, or could not be built. Deliberately says nothing more.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JweError;
+
+impl fmt::Display for JweError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the JWE was refused")
+    }
+}
+
+impl std::error::Error for JweError {}
+
+/// The optional header members of an encryption.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JweParams<'a> {
+    /// `kid`: the recipient key's id.
+    pub kid: Option<&'a str>,
+    /// PartyUInfo, raw bytes (the header carries it as base64url `apu`).
+    pub apu: Option<&'a [u8]>,
+    /// PartyVInfo, raw bytes (the header carries it as base64url `apv`).
+    pub apv: Option<&'a [u8]>,
+}
+
+/// A decrypted JWE: its protected header and its plaintext (zeroized on drop).
+#[derive(Clone)]
+pub struct Decrypted {
+    /// The protected header.
+    pub header: Map<String, Value>,
+    /// The plaintext.
+    pub plaintext: Zeroizing<Vec<u8>>,
+}
+
+impl fmt::Debug for Decrypted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decrypted")
+            .field("header", &self.header)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Decrypted {
+    /// A header member decoded from base64url (`apu`, `apv`), if present and well-formed.
+    pub fn header_bytes(&self, name: &str) -> Option<Vec<u8>> {
+        self.header.get(name)?.as_str().and_then(b64::decode)
+    }
+}
+
+const ALG: &str = "ECDH-ES";
+const ENC: &str = "A256GCM";
+
+/// Encrypts `plaintext` to `recipient` (RFC 7516 §5.1 in compact form).
+///
+/// The caller checks the recipient key's `use`, `alg` and `exp` before (see
+/// [`PublicJwk::check_for`]); the point itself is valid by construction.
+pub fn encrypt(
+    recipient: &PublicJwk,
+    plaintext: &[u8],
+    params: &JweParams<'_>,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<String, JweError> {
+    let ephemeral = EphemeralSecret::random(rng);
+    let epk = PublicJwk::from_key(ephemeral.public_key());
+    let z = ephemeral.diffie_hellman(recipient.key());
+
+    let mut header = Map::new();
+    header.insert("alg".into(), ALG.into());
+    header.insert("enc".into(), ENC.into());
+    if let Some(kid) = params.kid {
+        header.insert("kid".into(), kid.into());
+    }
+    header.insert("epk".into(), epk.to_value());
+    if let Some(apu) = params.apu {
+        header.insert("apu".into(), b64::encode(apu).into());
+    }
+    if let Some(apv) = params.apv {
+        header.insert("apv".into(), b64::encode(apv).into());
+    }
+    let protected = b64::encode(Value::Object(header).to_string().as_bytes());
+
+    let mut cek = Zeroizing::new([0u8; 32]);
+    concat_kdf(
+        z.raw_secret_bytes(),
+        ENC,
+        params.apu.unwrap_or_default(),
+        params.apv.unwrap_or_default(),
+        &mut cek[..],
+    );
+    let mut iv = [0u8; 12];
+    rng.fill_bytes(&mut iv);
+
+    let cipher = Aes256Gcm::new_from_slice(&cek[..]).map_err(|_| JweError)?;
+    let sealed = cipher
+        .encrypt(
+            Nonce::from_slice(&iv),
+            Payload {
+                msg: plaintext,
+                aad: protected.as_bytes(),
+            },
+        )
+        .map_err(|_| JweError)?;
+    let (ciphertext, tag) = sealed.split_at(sealed.len() - 16);
+    Ok(format!(
+        "{protected}..{}.{}.{}",
+        b64::encode(&iv),
+        b64::encode(ciphertext),
+        b64::encode(tag)
+    ))
+}
+
+/// Decrypts a compact JWE made for `recipient` (RFC 7516 §5.2).
+///
+/// Refuses: anything but five parts; a header that is not a JSON object or that has `crit` or
+/// `zip`; `alg` other than `ECDH-ES`, `enc` other than `A256GCM`; a non-empty encrypted key; an
+/// `epk` that is not a valid P-256 point; an IV of other than 96 bits; a tag of other than 128
+/// bits; and any authentication failure.
+pub fn decrypt(recipient: &PrivateJwk, compact: &str) -> Result<Decrypted, JweError> {
+    let parts: Vec<&str> = compact.split('.').collect();
+    let [protected, encrypted_key, iv, ciphertext, tag] = parts[..] else {
+        return Err(JweError);
+    };
+    if !encrypted_key.is_empty() {
+        return Err(JweError);
+    }
+    let header = parse_header(protected)?;
+    let epk = header.get("epk").ok_or(JweError)?;
+    let epk = PublicJwk::from_value(epk).map_err(|_| JweError)?;
+    let apu = optional_bytes(&header, "apu")?;
+    let apv = optional_bytes(&header, "apv")?;
+    let iv = b64::decode_array::<12>(iv).ok_or(JweError)?;
+    let tag = b64::decode_array::<16>(tag).ok_or(JweError)?;
+    let mut sealed = b64::decode(ciphertext).ok_or(JweError)?;
+    sealed.extend_from_slice(&tag);
+
+    let z = p256::ecdh::diffie_hellman(
+        recipient.secret().to_nonzero_scalar(),
+        PublicKey::as_affine(epk.key()),
+    );
+    let mut cek = Zeroizing::new([0u8; 32]);
+    concat_kdf(z.raw_secret_bytes(), ENC, &apu, &apv, &mut cek[..]);
+    let cipher = Aes256Gcm::new_from_slice(&cek[..]).map_err(|_| JweError)?;
+    let plaintext = cipher
+        .decrypt(
+            Nonce::from_slice(&iv),
+            Payload {
+                msg: &sealed,
+                aad: protected.as_bytes(),
+            },
+        )
+        .map_err(|_| JweError)?;
+    Ok(Decrypted {
+        header,
+        plaintext: Zeroizing::new(plaintext),
+    })
+}
+
+/// Reads the protected header without decrypting (to choose the key by `kid`, for instance).
+/// Nothing in it is authenticated until [`decrypt`] succeeds.
+pub fn peek_header(compact: &str) -> Result<Map<String, Value>, JweError> {
+    let protected = compact.split('.').next().ok_or(JweError)?;
+    parse_header(protected)
+}
+
+fn parse_header(protected: &str) -> Result<Map<String, Value>, JweError> {
+    let bytes = b64::decode(protected).ok_or(JweError)?;
+    let Ok(Value::Object(header)) = serde_json::from_slice::<Value>(&bytes) else {
+        return Err(JweError);
+    };
+    // RFC 7516 §4.1.13: we understand no extensions; no compression either (§4.1.3).
+    if header.contains_key("crit") || header.contains_key("zip") {
+        return Err(JweError);
+    }
+    let is = |name: &str, want: &str| header.get(name).and_then(Value::as_str) == Some(want);
+    if !is("alg", ALG) || !is("enc", ENC) {
+        return Err(JweError);
+    }
+    Ok(header)
+}
+
+fn optional_bytes(header: &Map<String, Value>, name: &str) -> Result<Vec<u8>, JweError> {
+    match header.get(name) {
+        None => Ok(Vec::new()),
+        Some(Value::String(s)) => b64::decode(s).ok_or(JweError),
+        Some(_) => Err(JweError),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jwk::KeyUse;
+
+    #[test]
+    fn round_trip_with_kid_apu_apv() {
+        let mut rng = rand_core::OsRng;
+        let key = PrivateJwk::generate(&mut rng).with_meta("k1", KeyUse::Enc);
+        let params = JweParams {
+            kid: Some("k1"),
+            apu: Some(b"https://walletpush.bank.example"),
+            apv: Some(b"sid-1"),
+        };
+        for len in [0usize, 1, 15, 16, 17, 1000] {
+            let msg = vec![7u8; len];
+            let jwe = encrypt(key.public(), &msg, &params, &mut rng).unwrap();
+            let out = decrypt(&key, &jwe).unwrap();
+            assert_eq!(&out.plaintext[..], &msg[..]);
+            assert_eq!(out.header["kid"], "k1");
+            assert_eq!(out.header_bytes("apv").unwrap(), b"sid-1");
+        }
+    }
+
+    #[test]
+    fn refuses_another_recipient() {
+        let mut rng = rand_core::OsRng;
+        let a = PrivateJwk::generate(&mut rng);
+        let b = PrivateJwk::generate(&mut rng);
+        let jwe = encrypt(a.public(), b"x", &JweParams::default(), &mut rng).unwrap();
+        assert_eq!(decrypt(&b, &jwe).unwrap_err(), JweError);
+    }
+}

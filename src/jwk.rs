@@ -1,0 +1,562 @@
+//! P-256 JSON Web Keys (RFC 7517, RFC 7518 §6.2): parsing with full validation.
+//!
+//! A [`PublicJwk`] can only be built from a point that is on the curve and not the identity, with
+//! coordinates of exactly 32 bytes; `kty`, `crv`, `use`, `alg` and `exp` are checked against what
+//! the caller needs with [`PublicJwk::check_for`]. A [`PrivateJwk`] also proves that `d` matches
+//! `x`/`y`, and zeroizes its scalar on drop.
+
+use core::fmt;
+
+use p256::elliptic_curve::sec1::ToEncodedPoint;
+use p256::{PublicKey, SecretKey};
+use rand_core::{CryptoRng, RngCore};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::b64;
+
+/// Why a key was refused. Key checks are not secret, so the reasons are specific.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// Not a JSON object with string members where strings are required.
+    Malformed,
+    /// `kty` is not `"EC"`.
+    UnsupportedKeyType,
+    /// `crv` is not `"P-256"`.
+    WrongCurve,
+    /// A coordinate is missing.
+    MissingCoordinate,
+    /// `x`, `y` or `d` is not base64url of exactly 32 bytes.
+    WrongLength,
+    /// The point is not on P-256, or is the identity; or `d` is out of range.
+    InvalidPoint,
+    /// `use` is not what the operation needs (or is missing where it is required).
+    WrongUse,
+    /// `alg` is not what the operation needs.
+    WrongAlg,
+    /// `exp` is in the past.
+    Expired,
+    /// A private key was needed and `d` is missing.
+    NotPrivate,
+    /// `d` does not belong to `x`/`y`.
+    MismatchedPrivate,
+}
+
+impl KeyError {
+    /// A short description for developers.
+    pub fn describe(self) -> &'static str {
+        match self {
+            KeyError::Malformed => "the key is not a well-formed JWK",
+            KeyError::UnsupportedKeyType => "the key's kty must be \"EC\"",
+            KeyError::WrongCurve => "the key's crv must be \"P-256\"",
+            KeyError::MissingCoordinate => "the key lacks its x or y coordinate",
+            KeyError::WrongLength => "a key coordinate is not 32 bytes of base64url",
+            KeyError::InvalidPoint => "the key is not a valid P-256 point",
+            KeyError::WrongUse => "the key's use does not fit this operation",
+            KeyError::WrongAlg => "the key's alg does not fit this operation",
+            KeyError::Expired => "the key has expired",
+            KeyError::NotPrivate => "a private key (with d) is needed",
+            KeyError::MismatchedPrivate => "the private scalar does not match the public point",
+        }
+    }
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+impl std::error::Error for KeyError {}
+
+/// What a key is for (`use`, RFC 7517 §4.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyUse {
+    /// Signatures (`"sig"`), algorithm `ES256`.
+    Sig,
+    /// Key agreement (`"enc"`), algorithm `ECDH-ES`.
+    Enc,
+}
+
+impl KeyUse {
+    /// The `use` member's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyUse::Sig => "sig",
+            KeyUse::Enc => "enc",
+        }
+    }
+
+    /// The only `alg` walletpush accepts for this use.
+    pub fn alg(self) -> &'static str {
+        match self {
+            KeyUse::Sig => "ES256",
+            KeyUse::Enc => "ECDH-ES",
+        }
+    }
+
+    fn parse(s: &str) -> Option<KeyUse> {
+        match s {
+            "sig" => Some(KeyUse::Sig),
+            "enc" => Some(KeyUse::Enc),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a missing `use` member is acceptable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UsePolicy {
+    /// `use` must be present and equal (keys published by a wallet).
+    Required,
+    /// `use`, if present, must be equal (keys handed over directly).
+    IfPresent,
+}
+
+/// A validated P-256 public key with its JWK metadata.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublicJwk {
+    key: PublicKey,
+    kid: Option<String>,
+    key_use: Option<KeyUse>,
+    alg: Option<String>,
+    exp: Option<i64>,
+}
+
+impl fmt::Debug for PublicJwk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicJwk")
+            .field("kid", &self.kid)
+            .field("use", &self.key_use)
+            .field("alg", &self.alg)
+            .field("exp", &self.exp)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PublicJwk {
+    /// Parses and validates a JWK given as JSON text.
+    pub fn from_json(text: &str) -> Result<PublicJwk, KeyError> {
+        let value: Value = serde_json::from_str(text).map_err(|_| KeyError::Malformed)?;
+        PublicJwk::from_value(&value)
+    }
+
+    /// Parses and validates a JWK given as a JSON value. Private members are ignored.
+    pub fn from_value(value: &Value) -> Result<PublicJwk, KeyError> {
+        let mut raw = RawJwk::from_value(value)?;
+        raw.wipe_private();
+        raw.public()
+    }
+
+    /// Wraps a key that is already validated (a fresh one, for instance).
+    pub fn from_key(key: PublicKey) -> PublicJwk {
+        PublicJwk {
+            key,
+            kid: None,
+            key_use: None,
+            alg: None,
+            exp: None,
+        }
+    }
+
+    /// Sets `kid`.
+    #[must_use]
+    pub fn with_kid(mut self, kid: impl Into<String>) -> PublicJwk {
+        self.kid = Some(kid.into());
+        self
+    }
+
+    /// Sets `use` and the matching `alg`.
+    #[must_use]
+    pub fn with_use(mut self, key_use: KeyUse) -> PublicJwk {
+        self.key_use = Some(key_use);
+        self.alg = Some(key_use.alg().to_owned());
+        self
+    }
+
+    /// Sets `exp` (seconds since the Unix epoch).
+    #[must_use]
+    pub fn with_exp(mut self, exp: i64) -> PublicJwk {
+        self.exp = Some(exp);
+        self
+    }
+
+    /// Checks that the key may be used for `key_use` at time `now` (seconds since the epoch):
+    /// `use` per `policy`, `alg` if present, and `exp` if present.
+    pub fn check_for(&self, key_use: KeyUse, policy: UsePolicy, now: i64) -> Result<(), KeyError> {
+        match (self.key_use, policy) {
+            (Some(u), _) if u != key_use => return Err(KeyError::WrongUse),
+            (None, UsePolicy::Required) => return Err(KeyError::WrongUse),
+            _ => {}
+        }
+        if self.alg.as_deref().is_some_and(|alg| alg != key_use.alg()) {
+            return Err(KeyError::WrongAlg);
+        }
+        if self.exp.is_some_and(|exp| exp <= now) {
+            return Err(KeyError::Expired);
+        }
+        Ok(())
+    }
+
+    /// The curve point.
+    pub fn key(&self) -> &PublicKey {
+        &self.key
+    }
+
+    /// `kid`, if any.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// `use`, if any.
+    pub fn key_use(&self) -> Option<KeyUse> {
+        self.key_use
+    }
+
+    /// `exp`, if any.
+    pub fn exp(&self) -> Option<i64> {
+        self.exp
+    }
+
+    /// The JWK as a JSON object: `kty`, `crv`, `x`, `y`, then `kid`, `use`, `alg`, `exp` if set.
+    pub fn to_value(&self) -> Value {
+        let (x, y) = coordinates(&self.key);
+        let mut map = Map::new();
+        map.insert("kty".into(), "EC".into());
+        map.insert("crv".into(), "P-256".into());
+        map.insert("x".into(), b64::encode(&x).into());
+        map.insert("y".into(), b64::encode(&y).into());
+        if let Some(kid) = &self.kid {
+            map.insert("kid".into(), kid.as_str().into());
+        }
+        if let Some(key_use) = self.key_use {
+            map.insert("use".into(), key_use.as_str().into());
+        }
+        if let Some(alg) = &self.alg {
+            map.insert("alg".into(), alg.as_str().into());
+        }
+        if let Some(exp) = self.exp {
+            map.insert("exp".into(), exp.into());
+        }
+        Value::Object(map)
+    }
+
+    /// The RFC 7638 thumbprint (SHA-256, base64url): a stable `kid` for the key.
+    pub fn thumbprint(&self) -> String {
+        let (x, y) = coordinates(&self.key);
+        let canonical = format!(
+            r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
+            b64::encode(&x),
+            b64::encode(&y)
+        );
+        b64::encode(&Sha256::digest(canonical.as_bytes()))
+    }
+}
+
+/// A validated P-256 private key. The scalar is zeroized on drop and never printed.
+#[derive(Clone)]
+pub struct PrivateJwk {
+    secret: SecretKey,
+    public: PublicJwk,
+}
+
+impl fmt::Debug for PrivateJwk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateJwk")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PrivateJwk {
+    /// A fresh random key.
+    pub fn generate(rng: &mut (impl RngCore + CryptoRng)) -> PrivateJwk {
+        let secret = SecretKey::random(rng);
+        let public = PublicJwk::from_key(secret.public_key());
+        PrivateJwk { secret, public }
+    }
+
+    /// Parses a private JWK (with `d`), checking `d` against `x`/`y`.
+    pub fn from_json(text: &str) -> Result<PrivateJwk, KeyError> {
+        let value: Value = serde_json::from_str(text).map_err(|_| KeyError::Malformed)?;
+        PrivateJwk::from_value(&value)
+    }
+
+    /// Parses a private JWK from a JSON value.
+    pub fn from_value(value: &Value) -> Result<PrivateJwk, KeyError> {
+        let mut raw = RawJwk::from_value(value)?;
+        let secret = raw.secret();
+        raw.wipe_private();
+        let secret = secret?;
+        let public = raw.public()?;
+        if secret.public_key() != public.key {
+            return Err(KeyError::MismatchedPrivate);
+        }
+        Ok(PrivateJwk { secret, public })
+    }
+
+    /// Sets `kid`, `use` (with its `alg`) on the public part.
+    #[must_use]
+    pub fn with_meta(mut self, kid: impl Into<String>, key_use: KeyUse) -> PrivateJwk {
+        self.public = self.public.with_kid(kid).with_use(key_use);
+        self
+    }
+
+    /// The public half.
+    pub fn public(&self) -> &PublicJwk {
+        &self.public
+    }
+
+    /// The secret scalar.
+    pub fn secret(&self) -> &SecretKey {
+        &self.secret
+    }
+
+    /// The private JWK as JSON text, in a buffer zeroized on drop.
+    pub fn to_json(&self) -> Zeroizing<String> {
+        let mut value = self.public.to_value();
+        let mut d = b64::encode(&self.secret.to_bytes());
+        if let Value::Object(map) = &mut value {
+            map.insert("d".into(), Value::String(d.clone()));
+        }
+        d.zeroize();
+        let text = Zeroizing::new(value.to_string());
+        wipe_d(&mut value);
+        text
+    }
+}
+
+/// A set of public keys (`{"keys": [...]}`, RFC 7517 §5). Keys of other types than `EC` are
+/// skipped, as they can never verify or decrypt here; a malformed `EC` key refuses the set.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeySet {
+    keys: Vec<PublicJwk>,
+}
+
+impl KeySet {
+    /// A set of the given keys.
+    pub fn new(keys: Vec<PublicJwk>) -> KeySet {
+        KeySet { keys }
+    }
+
+    /// Parses `{"keys": [...]}`.
+    pub fn from_value(value: &Value) -> Result<KeySet, KeyError> {
+        let keys = value
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or(KeyError::Malformed)?;
+        let keys = keys
+            .iter()
+            .filter(|k| k.get("kty").and_then(Value::as_str) == Some("EC"))
+            .map(PublicJwk::from_value)
+            .collect::<Result<_, _>>()?;
+        Ok(KeySet { keys })
+    }
+
+    /// Parses `{"keys": [...]}` from JSON text.
+    pub fn from_json(text: &str) -> Result<KeySet, KeyError> {
+        let value: Value = serde_json::from_str(text).map_err(|_| KeyError::Malformed)?;
+        KeySet::from_value(&value)
+    }
+
+    /// The keys.
+    pub fn keys(&self) -> &[PublicJwk] {
+        &self.keys
+    }
+
+    /// The one key usable for `key_use` at `now`: the one named `kid`, or the only usable key
+    /// when `kid` is `None`. Ambiguity finds nothing.
+    pub fn find(&self, kid: Option<&str>, key_use: KeyUse, now: i64) -> Option<&PublicJwk> {
+        let mut usable = self
+            .keys
+            .iter()
+            .filter(|k| k.check_for(key_use, UsePolicy::IfPresent, now).is_ok())
+            .filter(|k| kid.is_none() || k.kid() == kid);
+        let first = usable.next()?;
+        usable.next().is_none().then_some(first)
+    }
+
+    /// The set as `{"keys": [...]}`.
+    pub fn to_value(&self) -> Value {
+        serde_json::json!({ "keys": self.keys.iter().map(PublicJwk::to_value).collect::<Vec<_>>() })
+    }
+}
+
+/// The affine coordinates of `key`, 32 bytes each.
+pub(crate) fn coordinates(key: &PublicKey) -> ([u8; 32], [u8; 32]) {
+    let point = key.to_encoded_point(false);
+    let mut x = [0u8; 32];
+    let mut y = [0u8; 32];
+    // An uncompressed point of a valid key always has both coordinates.
+    if let (Some(px), Some(py)) = (point.x(), point.y()) {
+        x.copy_from_slice(px);
+        y.copy_from_slice(py);
+    }
+    (x, y)
+}
+
+/// The JWK members walletpush reads, as they arrive.
+#[derive(Deserialize)]
+struct RawJwk {
+    kty: Option<String>,
+    crv: Option<String>,
+    x: Option<String>,
+    y: Option<String>,
+    d: Option<String>,
+    kid: Option<String>,
+    #[serde(rename = "use")]
+    key_use: Option<String>,
+    alg: Option<String>,
+    exp: Option<i64>,
+}
+
+impl RawJwk {
+    fn from_value(value: &Value) -> Result<RawJwk, KeyError> {
+        if !value.is_object() {
+            return Err(KeyError::Malformed);
+        }
+        let raw = RawJwk::deserialize(value).map_err(|_| KeyError::Malformed)?;
+        match raw.kty.as_deref() {
+            Some("EC") => {}
+            Some(_) => return Err(KeyError::UnsupportedKeyType),
+            None => return Err(KeyError::Malformed),
+        }
+        match raw.crv.as_deref() {
+            Some("P-256") => Ok(raw),
+            _ => Err(KeyError::WrongCurve),
+        }
+    }
+
+    fn public(&self) -> Result<PublicJwk, KeyError> {
+        let (Some(x), Some(y)) = (&self.x, &self.y) else {
+            return Err(KeyError::MissingCoordinate);
+        };
+        let x = b64::decode_array::<32>(x).ok_or(KeyError::WrongLength)?;
+        let y = b64::decode_array::<32>(y).ok_or(KeyError::WrongLength)?;
+        let mut sec1 = [0u8; 65];
+        sec1[0] = 0x04;
+        sec1[1..33].copy_from_slice(&x);
+        sec1[33..].copy_from_slice(&y);
+        // Checks that the point is on the curve; the identity has no uncompressed encoding.
+        let key = PublicKey::from_sec1_bytes(&sec1).map_err(|_| KeyError::InvalidPoint)?;
+        let key_use = match self.key_use.as_deref() {
+            None => None,
+            Some(u) => Some(KeyUse::parse(u).ok_or(KeyError::WrongUse)?),
+        };
+        Ok(PublicJwk {
+            key,
+            kid: self.kid.clone(),
+            key_use,
+            alg: self.alg.clone(),
+            exp: self.exp,
+        })
+    }
+
+    fn secret(&self) -> Result<SecretKey, KeyError> {
+        let d = self.d.as_deref().ok_or(KeyError::NotPrivate)?;
+        let d = Zeroizing::new(b64::decode_array::<32>(d).ok_or(KeyError::WrongLength)?);
+        SecretKey::from_bytes(&(*d).into()).map_err(|_| KeyError::InvalidPoint)
+    }
+
+    fn wipe_private(&mut self) {
+        if let Some(d) = &mut self.d {
+            d.zeroize();
+        }
+        self.d = None;
+    }
+}
+
+fn wipe_d(value: &mut Value) {
+    if let Some(Value::String(d)) = value.get_mut("d") {
+        d.zeroize();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_json(extra: &str) -> String {
+        // RFC 7518 Appendix C, Bob's public key.
+        format!(
+            r#"{{"kty":"EC","crv":"P-256","x":"weNJy2HscCSM6AEDTDg04biOvhFhyyWvOHQfeF_PxMQ","y":"e8lnCO-AlStT-NJVX-crhB7QRYhiix03illJOVAOyck"{extra}}}"#
+        )
+    }
+
+    #[test]
+    fn parses_and_checks_use_alg_exp() {
+        let k = PublicJwk::from_json(&key_json(r#","use":"enc","alg":"ECDH-ES","exp":100"#))
+            .unwrap();
+        assert_eq!(k.check_for(KeyUse::Enc, UsePolicy::Required, 99), Ok(()));
+        assert_eq!(
+            k.check_for(KeyUse::Enc, UsePolicy::Required, 100),
+            Err(KeyError::Expired)
+        );
+        assert_eq!(
+            k.check_for(KeyUse::Sig, UsePolicy::IfPresent, 0),
+            Err(KeyError::WrongUse)
+        );
+        let bare = PublicJwk::from_json(&key_json("")).unwrap();
+        assert_eq!(bare.check_for(KeyUse::Enc, UsePolicy::IfPresent, 0), Ok(()));
+        assert_eq!(
+            bare.check_for(KeyUse::Enc, UsePolicy::Required, 0),
+            Err(KeyError::WrongUse)
+        );
+        let wrong_alg = PublicJwk::from_json(&key_json(r#","alg":"ECDH-ES+A128KW""#)).unwrap();
+        assert_eq!(
+            wrong_alg.check_for(KeyUse::Enc, UsePolicy::IfPresent, 0),
+            Err(KeyError::WrongAlg)
+        );
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let k = PublicJwk::from_json(&key_json(r#","kid":"k1","use":"sig","alg":"ES256""#))
+            .unwrap();
+        let again = PublicJwk::from_value(&k.to_value()).unwrap();
+        assert_eq!(k, again);
+    }
+
+    #[test]
+    fn private_key_round_trips_and_checks_its_public_half() {
+        let mut rng = rand_core::OsRng;
+        let key = PrivateJwk::generate(&mut rng).with_meta("a", KeyUse::Sig);
+        let text = key.to_json();
+        let again = PrivateJwk::from_json(&text).unwrap();
+        assert_eq!(again.public(), key.public());
+        let other = PrivateJwk::generate(&mut rng);
+        let mut mixed: Value = serde_json::from_str(&text).unwrap();
+        mixed["x"] = other.public().to_value()["x"].clone();
+        mixed["y"] = other.public().to_value()["y"].clone();
+        assert_eq!(
+            PrivateJwk::from_value(&mixed).unwrap_err(),
+            KeyError::MismatchedPrivate
+        );
+        assert!(!format!("{key:?}").contains(&*text));
+    }
+
+    #[test]
+    fn thumbprint_matches_rfc7638_example_shape() {
+        let k = PublicJwk::from_json(&key_json("")).unwrap();
+        assert_eq!(k.thumbprint().len(), 43);
+        assert_eq!(k.thumbprint(), k.clone().with_kid("x").thumbprint());
+    }
+
+    #[test]
+    fn key_set_finds_by_kid_and_refuses_ambiguity() {
+        let mut rng = rand_core::OsRng;
+        let a = PrivateJwk::generate(&mut rng).with_meta("a", KeyUse::Sig);
+        let b = PrivateJwk::generate(&mut rng).with_meta("b", KeyUse::Sig);
+        let e = PrivateJwk::generate(&mut rng).with_meta("e", KeyUse::Enc);
+        let set = KeySet::new(vec![a.public().clone(), b.public().clone(), e.public().clone()]);
+        assert_eq!(set.find(Some("b"), KeyUse::Sig, 0), Some(b.public()));
+        assert_eq!(set.find(Some("e"), KeyUse::Sig, 0), None);
+        assert_eq!(set.find(None, KeyUse::Sig, 0), None);
+        assert_eq!(set.find(None, KeyUse::Enc, 0), Some(e.public()));
+        let parsed = KeySet::from_value(&set.to_value()).unwrap();
+        assert_eq!(parsed, set);
+    }
+}

@@ -1,0 +1,127 @@
+//! JWS compact serialization with `alg: "ES256"` only (RFC 7515 §7.1, RFC 7518 §3.4).
+//!
+//! Verification looks the key up by `kid` in a [`KeySet`] and refuses every other algorithm
+//! (`none`, `HS256`, ...), every extension (`crit`), and every malformed part, with one opaque
+//! [`JwsError`].
+
+use core::fmt;
+
+use p256::ecdsa::signature::{Signer, Verifier};
+use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use serde_json::{Map, Value};
+
+use crate::b64;
+use crate::jwk::{KeySet, KeyUse, PrivateJwk, PublicJwk};
+
+/// The JWS was refused. Deliberately says nothing more.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JwsError;
+
+impl fmt::Display for JwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the JWS was refused")
+    }
+}
+
+impl std::error::Error for JwsError {}
+
+/// A verified JWS: its protected header and payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    /// The protected header.
+    pub header: Map<String, Value>,
+    /// The payload bytes.
+    pub payload: Vec<u8>,
+}
+
+/// Signs `payload` with ES256. The header is `{"alg":"ES256"}` plus `typ` if given and the
+/// key's `kid` if it has one. ECDSA nonces are deterministic (RFC 6979).
+pub fn sign(key: &PrivateJwk, typ: Option<&str>, payload: &[u8]) -> String {
+    let mut header = Map::new();
+    header.insert("alg".into(), "ES256".into());
+    if let Some(typ) = typ {
+        header.insert("typ".into(), typ.into());
+    }
+    if let Some(kid) = key.public().kid() {
+        header.insert("kid".into(), kid.into());
+    }
+    let signing_input = format!(
+        "{}.{}",
+        b64::encode(Value::Object(header).to_string().as_bytes()),
+        b64::encode(payload)
+    );
+    let signature: Signature = SigningKey::from(key.secret()).sign(signing_input.as_bytes());
+    format!("{signing_input}.{}", b64::encode(&signature.to_bytes()))
+}
+
+/// Verifies `compact` against the key of `keys` named by its `kid` (or the only signing key of
+/// the set when there is no `kid`), usable for signatures at `now`.
+pub fn verify(keys: &KeySet, compact: &str, now: i64) -> Result<Verified, JwsError> {
+    let (header, _) = peek(compact)?;
+    let kid = match header.get("kid") {
+        None => None,
+        Some(Value::String(kid)) => Some(kid.as_str()),
+        Some(_) => return Err(JwsError),
+    };
+    let key = keys.find(kid, KeyUse::Sig, now).ok_or(JwsError)?;
+    verify_with(key, compact)
+}
+
+/// Verifies `compact` against one key.
+pub fn verify_with(key: &PublicJwk, compact: &str) -> Result<Verified, JwsError> {
+    let (header, payload) = peek(compact)?;
+    let (signing_input, signature) = compact.rsplit_once('.').ok_or(JwsError)?;
+    let signature = b64::decode_array::<64>(signature).ok_or(JwsError)?;
+    // Refuses r or s of zero or not below the group order.
+    let signature = Signature::from_slice(&signature).map_err(|_| JwsError)?;
+    VerifyingKey::from(key.key())
+        .verify(signing_input.as_bytes(), &signature)
+        .map_err(|_| JwsError)?;
+    Ok(Verified { header, payload })
+}
+
+/// Reads header and payload without verifying: for display only, never for decisions.
+pub fn peek(compact: &str) -> Result<(Map<String, Value>, Vec<u8>), JwsError> {
+    let parts: Vec<&str> = compact.split('.').collect();
+    let [protected, payload, _signature] = parts[..] else {
+        return Err(JwsError);
+    };
+    let header = b64::decode(protected).ok_or(JwsError)?;
+    let Ok(Value::Object(header)) = serde_json::from_slice::<Value>(&header) else {
+        return Err(JwsError);
+    };
+    if header.get("alg").and_then(Value::as_str) != Some("ES256") || header.contains_key("crit")
+    {
+        return Err(JwsError);
+    }
+    let payload = b64::decode(payload).ok_or(JwsError)?;
+    Ok((header, payload))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signs_and_verifies_by_kid() {
+        let mut rng = rand_core::OsRng;
+        let a = PrivateJwk::generate(&mut rng).with_meta("a", KeyUse::Sig);
+        let b = PrivateJwk::generate(&mut rng).with_meta("b", KeyUse::Sig);
+        let set = KeySet::new(vec![a.public().clone(), b.public().clone()]);
+        let jws = sign(&b, Some("t+jwt"), b"{}");
+        let out = verify(&set, &jws, 0).unwrap();
+        assert_eq!(out.payload, b"{}");
+        assert_eq!(out.header["typ"], "t+jwt");
+        assert_eq!(verify_with(a.public(), &jws), Err(JwsError));
+    }
+
+    #[test]
+    fn refuses_tampering() {
+        let mut rng = rand_core::OsRng;
+        let a = PrivateJwk::generate(&mut rng).with_meta("a", KeyUse::Sig);
+        let jws = sign(&a, None, b"hello");
+        let mut parts: Vec<String> = jws.split('.').map(str::to_owned).collect();
+        parts[1] = b64::encode(b"hellp");
+        assert_eq!(verify_with(a.public(), &parts.join(".")), Err(JwsError));
+    }
+}

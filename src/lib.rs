@@ -1,0 +1,22 @@
+//! walletpush: put a card into a digital wallet from an issuer's web page.
+//!
+//! This crate is the pure core of the widget: JOSE as the `walletpush/1` protocol needs it
+//! (P-256 JWKs, JWE `ECDH-ES` + `A256GCM`, JWS `ES256`), the card handle and the wallet session
+//! token. It performs no I/O and reads no clock: randomness and the current time are passed in,
+//! so everything here is tested natively and runs unchanged in the browser. The WebAssembly
+//! bindings live in [`wasm`] and are compiled for `wasm32` only.
+#![forbid(unsafe_code)]
+
+pub mod b64;
+pub mod error;
+pub mod handle;
+pub mod jwe;
+pub mod jwk;
+pub mod jws;
+pub mod kdf;
+pub mod session;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use error::{Error, ErrorCode};
