@@ -157,6 +157,8 @@ fn invalid(what: &str) -> Error {
 mod tests {
     use super::*;
     use crate::jwk::KeyUse;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const ORIGIN: &str = "https://walletpush.bank.example";
 
@@ -204,23 +206,38 @@ mod tests {
     fn each_failure_has_its_code() {
         let (key, set) = setup();
         let token = mint(&key, &claims(1000)).unwrap();
-        assert_eq!(code(verify(&set, &token, ORIGIN, 1330)), ErrorCode::HandleExpired);
+        assert_eq!(
+            code(verify(&set, &token, ORIGIN, 1330)),
+            ErrorCode::HandleExpired
+        );
         assert_eq!(
             code(verify(&set, &token, "https://evil.example", 1010)),
             ErrorCode::OriginNotAllowed
         );
         let (other, _) = setup();
         let forged = mint(&other.with_meta("issuer-1", KeyUse::Sig), &claims(1000)).unwrap();
-        assert_eq!(code(verify(&set, &forged, ORIGIN, 1010)), ErrorCode::HandleInvalid);
+        assert_eq!(
+            code(verify(&set, &forged, ORIGIN, 1010)),
+            ErrorCode::HandleInvalid
+        );
         let mut long = claims(1000);
         long.exp = 1000 + 301;
         let long = mint(&key, &long).unwrap();
-        assert_eq!(code(verify(&set, &long, ORIGIN, 1010)), ErrorCode::HandleInvalid);
+        assert_eq!(
+            code(verify(&set, &long, ORIGIN, 1010)),
+            ErrorCode::HandleInvalid
+        );
         let mut later = claims(1000);
         later.nbf = Some(1100);
         let later = mint(&key, &later).unwrap();
-        assert_eq!(code(verify(&set, &later, ORIGIN, 1010)), ErrorCode::HandleInvalid);
+        assert_eq!(
+            code(verify(&set, &later, ORIGIN, 1010)),
+            ErrorCode::HandleInvalid
+        );
         let untyped = jws::sign(&key, None, &serde_json::to_vec(&claims(1000)).unwrap());
-        assert_eq!(code(verify(&set, &untyped, ORIGIN, 1010)), ErrorCode::HandleInvalid);
+        assert_eq!(
+            code(verify(&set, &untyped, ORIGIN, 1010)),
+            ErrorCode::HandleInvalid
+        );
     }
 }

@@ -208,6 +208,8 @@ fn optional_bytes(header: &Map<String, Value>, name: &str) -> Result<Vec<u8>, Jw
 mod tests {
     use super::*;
     use crate::jwk::KeyUse;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn round_trip_with_kid_apu_apv() {

@@ -478,6 +478,8 @@ fn wipe_d(value: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn key_json(extra: &str) -> String {
         // RFC 7518 Appendix C, Bob's public key.
@@ -488,8 +490,8 @@ mod tests {
 
     #[test]
     fn parses_and_checks_use_alg_exp() {
-        let k = PublicJwk::from_json(&key_json(r#","use":"enc","alg":"ECDH-ES","exp":100"#))
-            .unwrap();
+        let k =
+            PublicJwk::from_json(&key_json(r#","use":"enc","alg":"ECDH-ES","exp":100"#)).unwrap();
         assert_eq!(k.check_for(KeyUse::Enc, UsePolicy::Required, 99), Ok(()));
         assert_eq!(
             k.check_for(KeyUse::Enc, UsePolicy::Required, 100),
@@ -514,8 +516,8 @@ mod tests {
 
     #[test]
     fn round_trips_through_json() {
-        let k = PublicJwk::from_json(&key_json(r#","kid":"k1","use":"sig","alg":"ES256""#))
-            .unwrap();
+        let k =
+            PublicJwk::from_json(&key_json(r#","kid":"k1","use":"sig","alg":"ES256""#)).unwrap();
         let again = PublicJwk::from_value(&k.to_value()).unwrap();
         assert_eq!(k, again);
     }
@@ -551,7 +553,11 @@ mod tests {
         let a = PrivateJwk::generate(&mut rng).with_meta("a", KeyUse::Sig);
         let b = PrivateJwk::generate(&mut rng).with_meta("b", KeyUse::Sig);
         let e = PrivateJwk::generate(&mut rng).with_meta("e", KeyUse::Enc);
-        let set = KeySet::new(vec![a.public().clone(), b.public().clone(), e.public().clone()]);
+        let set = KeySet::new(vec![
+            a.public().clone(),
+            b.public().clone(),
+            e.public().clone(),
+        ]);
         assert_eq!(set.find(Some("b"), KeyUse::Sig, 0), Some(b.public()));
         assert_eq!(set.find(Some("e"), KeyUse::Sig, 0), None);
         assert_eq!(set.find(None, KeyUse::Sig, 0), None);

@@ -90,8 +90,7 @@ pub fn peek(compact: &str) -> Result<(Map<String, Value>, Vec<u8>), JwsError> {
     let Ok(Value::Object(header)) = serde_json::from_slice::<Value>(&header) else {
         return Err(JwsError);
     };
-    if header.get("alg").and_then(Value::as_str) != Some("ES256") || header.contains_key("crit")
-    {
+    if header.get("alg").and_then(Value::as_str) != Some("ES256") || header.contains_key("crit") {
         return Err(JwsError);
     }
     let payload = b64::decode(payload).ok_or(JwsError)?;
@@ -101,6 +100,8 @@ pub fn peek(compact: &str) -> Result<(Map<String, Value>, Vec<u8>), JwsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn signs_and_verifies_by_kid() {

@@ -20,3 +20,6 @@ pub mod session;
 pub mod wasm;
 
 pub use error::{Error, ErrorCode};
+
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -71,7 +71,10 @@ pub fn verify(
         return Err(session_invalid());
     }
     let key = PublicJwk::from_value(&claims.epk)
-        .and_then(|k| k.check_for(KeyUse::Enc, UsePolicy::IfPresent, now).map(|()| k))
+        .and_then(|k| {
+            k.check_for(KeyUse::Enc, UsePolicy::IfPresent, now)
+                .map(|()| k)
+        })
         .map_err(|e| Error::new(ErrorCode::WalletKeyInvalid, e.describe()))?;
     let kid = key.kid().map_or_else(|| key.thumbprint(), str::to_owned);
     Ok(WalletSession {
@@ -85,6 +88,8 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const AUD: &str = "http://127.0.0.1:8081";
 
@@ -102,13 +107,25 @@ mod tests {
         };
         let token = issue(&signer, &claims).unwrap();
         let session = verify(&keys, &token, AUD, 1000).unwrap();
-        assert_eq!((session.sid.as_str(), session.kid.as_str()), ("sid-1", "s1"));
+        assert_eq!(
+            (session.sid.as_str(), session.kid.as_str()),
+            ("sid-1", "s1")
+        );
         let code = |r: Result<WalletSession, Error>| r.unwrap_err().code();
-        assert_eq!(code(verify(&keys, &token, "http://x", 1000)), ErrorCode::WalletSessionInvalid);
-        assert_eq!(code(verify(&keys, &token, AUD, 2000)), ErrorCode::WalletSessionInvalid);
+        assert_eq!(
+            code(verify(&keys, &token, "http://x", 1000)),
+            ErrorCode::WalletSessionInvalid
+        );
+        assert_eq!(
+            code(verify(&keys, &token, AUD, 2000)),
+            ErrorCode::WalletSessionInvalid
+        );
         let mut off_curve = claims.clone();
         off_curve.epk["y"] = off_curve.epk["x"].clone();
         let token = issue(&signer, &off_curve).unwrap();
-        assert_eq!(code(verify(&keys, &token, AUD, 1000)), ErrorCode::WalletKeyInvalid);
+        assert_eq!(
+            code(verify(&keys, &token, AUD, 1000)),
+            ErrorCode::WalletKeyInvalid
+        );
     }
 }

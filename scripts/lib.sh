@@ -1,0 +1,15 @@
+# Shared by the project's scripts: paths and the pinned tool versions.
+# Sourced, not run.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The wasm-bindgen CLI must equal the crate's exact version (pinned with "=" in Cargo.toml).
+WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' "$ROOT/Cargo.toml")"
+TOOLS="$ROOT/.tools"
+WASM_BINDGEN_ROOT="$TOOLS/wasm-bindgen-$WASM_BINDGEN_VERSION"
+export PATH="$WASM_BINDGEN_ROOT/bin:$ROOT/node_modules/.bin:$PATH"
+export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+PKG_DIR="$ROOT/www/pkg"
+
+step() { printf '\n== %s\n' "$*"; }

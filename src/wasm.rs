@@ -1,0 +1,265 @@
+//! The WebAssembly interface: the JOSE core for JavaScript callers.
+//!
+//! Every function validates its input and throws a JS `Error` whose `code` is one of
+//! `INPUT_INVALID`, `KEY_INVALID`, `JWE_INVALID`, `JWS_INVALID` (the JOSE toolkit's codes;
+//! the widget's events use the product codes of DESIGN.md §5). Key errors also carry a `reason`;
+//! JWE and JWS errors say nothing about which check failed. Nothing here panics on input.
+
+use js_sys::{Object, Reflect, Uint8Array, JSON};
+use rand_core::OsRng;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
+
+use crate::handle::CardHandle;
+use crate::jwe::{self, JweParams};
+use crate::jwk::{KeyError, KeySet, KeyUse, PrivateJwk, PublicJwk, UsePolicy};
+use crate::jws;
+
+/// Encrypts `plaintext` to `recipient` as a compact JWE (`ECDH-ES`, `A256GCM`).
+///
+/// `options`: `{kid?: string, apu?: string | Uint8Array, apv?: string | Uint8Array}`; strings
+/// are taken as UTF-8. The recipient key's `use` and `alg`, if present, must fit encryption, and
+/// its `exp`, if present, must lie in the future.
+#[wasm_bindgen(js_name = encryptJwe)]
+pub fn encrypt_jwe(
+    recipient: JsValue,
+    plaintext: JsValue,
+    options: JsValue,
+) -> Result<String, JsValue> {
+    let options = options_of(options)?;
+    // Checked here: wasm-bindgen does not check the class of an imported type.
+    let plaintext = plaintext
+        .dyn_ref::<Uint8Array>()
+        .ok_or_else(|| input("plaintext must be a Uint8Array"))?;
+    let key = public_key(&recipient)?;
+    key.check_for(KeyUse::Enc, UsePolicy::IfPresent, now())
+        .map_err(key_error)?;
+    let kid = option_string(options.as_ref(), "kid")?;
+    let apu = option_bytes(options.as_ref(), "apu")?;
+    let apv = option_bytes(options.as_ref(), "apv")?;
+    let plaintext = Zeroizing::new(plaintext.to_vec());
+    let params = JweParams {
+        kid: kid.as_deref(),
+        apu: apu.as_deref(),
+        apv: apv.as_deref(),
+    };
+    jwe::encrypt(&key, &plaintext, &params, &mut OsRng)
+        .map_err(|_| error("JWE_INVALID", "the JWE could not be built", None))
+}
+
+/// Decrypts a compact JWE (`ECDH-ES`, `A256GCM` only) with a private JWK.
+/// Returns `{header: object, plaintext: Uint8Array}`.
+#[wasm_bindgen(js_name = decryptJwe)]
+pub fn decrypt_jwe(recipient: JsValue, compact: &str) -> Result<Object, JsValue> {
+    let key = private_key(&recipient)?;
+    let out = jwe::decrypt(&key, compact)
+        .map_err(|_| error("JWE_INVALID", "the JWE could not be decrypted", None))?;
+    let result = Object::new();
+    set(&result, "header", &to_js(&Value::Object(out.header))?)?;
+    set(&result, "plaintext", &Uint8Array::from(&out.plaintext[..]))?;
+    Ok(result)
+}
+
+/// Validates a P-256 JWK and returns its public part, normalised.
+///
+/// `options`: `{use?: "enc" | "sig", requireUse?: boolean}`. With `use`, the key's `use`
+/// (required when `requireUse`), `alg` and `exp` are checked for that purpose.
+#[wasm_bindgen(js_name = validateJwk)]
+pub fn validate_jwk(jwk: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let options = options_of(options)?;
+    let key = public_key(&jwk)?;
+    let required = option_bool(options.as_ref(), "requireUse")?;
+    let policy = if required {
+        UsePolicy::Required
+    } else {
+        UsePolicy::IfPresent
+    };
+    match option_string(options.as_ref(), "use")?.as_deref() {
+        None => {}
+        Some("enc") => key
+            .check_for(KeyUse::Enc, policy, now())
+            .map_err(key_error)?,
+        Some("sig") => key
+            .check_for(KeyUse::Sig, policy, now())
+            .map_err(key_error)?,
+        Some(_) => return Err(input("options.use must be \"enc\" or \"sig\"")),
+    }
+    to_js(&key.to_value())
+}
+
+/// Signs `payload` (bytes, or a string taken as UTF-8) as a compact ES256 JWS.
+/// `options`: `{typ?: string}`; the key's `kid` goes into the header.
+#[wasm_bindgen(js_name = signJws)]
+pub fn sign_jws(signer: JsValue, payload: JsValue, options: JsValue) -> Result<String, JsValue> {
+    let options = options_of(options)?;
+    let key = private_key(&signer)?;
+    let typ = option_string(options.as_ref(), "typ")?;
+    let payload = bytes_of(&payload).ok_or_else(|| input("payload must be bytes or a string"))?;
+    Ok(jws::sign(&key, typ.as_deref(), &payload))
+}
+
+/// Verifies a compact ES256 JWS against a key set (`{keys: [...]}`) or one JWK, choosing the
+/// key by `kid`. Returns `{header: object, payload: Uint8Array}`.
+#[wasm_bindgen(js_name = verifyJws)]
+pub fn verify_jws(keys: JsValue, compact: &str) -> Result<Object, JsValue> {
+    let value = json_of(&keys)?;
+    let keys = if value.get("keys").is_some() {
+        KeySet::from_value(&value).map_err(key_error)?
+    } else {
+        KeySet::new(vec![PublicJwk::from_value(&value).map_err(key_error)?])
+    };
+    let verified = jws::verify(&keys, compact, now())
+        .map_err(|_| error("JWS_INVALID", "the JWS did not verify", None))?;
+    let result = Object::new();
+    set(&result, "header", &to_js(&Value::Object(verified.header))?)?;
+    set(&result, "payload", &Uint8Array::from(&verified.payload[..]))?;
+    Ok(result)
+}
+
+/// Makes a fresh P-256 key; returns the private JWK. `options`: `{kid?, use?: "enc" | "sig"}`.
+#[wasm_bindgen(js_name = generateKey)]
+pub fn generate_key(options: JsValue) -> Result<JsValue, JsValue> {
+    let options = options_of(options)?;
+    let mut key = PrivateJwk::generate(&mut OsRng);
+    let key_use = match option_string(options.as_ref(), "use")?.as_deref() {
+        None | Some("enc") => KeyUse::Enc,
+        Some("sig") => KeyUse::Sig,
+        Some(_) => return Err(input("options.use must be \"enc\" or \"sig\"")),
+    };
+    let kid = option_string(options.as_ref(), "kid")?.unwrap_or_else(|| key.public().thumbprint());
+    key = key.with_meta(kid, key_use);
+    let text = key.to_json();
+    JSON::parse(&text)
+}
+
+/// Reads a card handle's displayable claims without verifying it (the issuer API verifies).
+/// Returns `{display: {last4, network, product, art?}, wallets: string[], exp: number}`.
+#[wasm_bindgen(js_name = readHandle)]
+pub fn read_handle(handle: &str) -> Result<JsValue, JsValue> {
+    let handle =
+        CardHandle::parse(handle).map_err(|e| error(e.code().as_str(), e.message(), None))?;
+    let claims = handle.claims();
+    to_js(&serde_json::json!({
+        "display": claims.display,
+        "wallets": claims.wallets,
+        "exp": claims.exp,
+    }))
+}
+
+fn now() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+fn public_key(value: &JsValue) -> Result<PublicJwk, JsValue> {
+    PublicJwk::from_value(&json_of(value)?).map_err(key_error)
+}
+
+fn private_key(value: &JsValue) -> Result<PrivateJwk, JsValue> {
+    let mut json = json_of(value)?;
+    let key = PrivateJwk::from_value(&json).map_err(key_error);
+    if let Some(Value::String(d)) = json.get_mut("d") {
+        zeroize::Zeroize::zeroize(d);
+    }
+    key
+}
+
+/// A JSON value from a JS object or from JSON text.
+fn json_of(value: &JsValue) -> Result<Value, JsValue> {
+    let text = match value.as_string() {
+        Some(text) => Zeroizing::new(text),
+        None if value.is_object() => Zeroizing::new(
+            JSON::stringify(value)
+                .ok()
+                .and_then(|s| s.as_string())
+                .ok_or_else(|| input("the value is not serialisable as JSON"))?,
+        ),
+        None => return Err(input("expected an object or JSON text")),
+    };
+    serde_json::from_str(&text)
+        .map_err(|_| error("KEY_INVALID", "malformed JSON", Some("Malformed")))
+}
+
+fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
+    if let Some(text) = value.as_string() {
+        return Some(text.into_bytes());
+    }
+    value.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec)
+}
+
+/// `undefined`/`null` or a plain object; anything else is refused (wasm-bindgen does not check).
+fn options_of(value: JsValue) -> Result<Option<Object>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .dyn_into::<Object>()
+        .map(Some)
+        .map_err(|_| input("options must be an object"))
+}
+
+fn option(options: Option<&Object>, name: &str) -> Result<JsValue, JsValue> {
+    match options {
+        None => Ok(JsValue::UNDEFINED),
+        Some(o) => Reflect::get(o, &JsValue::from_str(name)),
+    }
+}
+
+fn option_string(options: Option<&Object>, name: &str) -> Result<Option<String>, JsValue> {
+    let value = option(options, name)?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .map(Some)
+        .ok_or_else(|| input(&format!("options.{name} must be a string")))
+}
+
+fn option_bytes(options: Option<&Object>, name: &str) -> Result<Option<Vec<u8>>, JsValue> {
+    let value = option(options, name)?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    bytes_of(&value)
+        .map(Some)
+        .ok_or_else(|| input(&format!("options.{name} must be a string or a Uint8Array")))
+}
+
+fn option_bool(options: Option<&Object>, name: &str) -> Result<bool, JsValue> {
+    let value = option(options, name)?;
+    if value.is_undefined() {
+        return Ok(false);
+    }
+    value
+        .as_bool()
+        .ok_or_else(|| input(&format!("options.{name} must be a boolean")))
+}
+
+fn to_js(value: &Value) -> Result<JsValue, JsValue> {
+    JSON::parse(&value.to_string())
+}
+
+fn set(target: &Object, name: &str, value: &JsValue) -> Result<(), JsValue> {
+    Reflect::set(target, &JsValue::from_str(name), value).map(|_| ())
+}
+
+fn key_error(e: KeyError) -> JsValue {
+    let reason = format!("{e:?}");
+    error("KEY_INVALID", e.describe(), Some(&reason))
+}
+
+fn input(message: &str) -> JsValue {
+    error("INPUT_INVALID", message, None)
+}
+
+/// A JS `Error` named `WalletPushError` with a stable `code` (and a `reason` for key errors).
+fn error(code: &str, message: &str, reason: Option<&str>) -> JsValue {
+    let err = js_sys::Error::new(message);
+    err.set_name("WalletPushError");
+    let _ = Reflect::set(&err, &"code".into(), &code.into());
+    if let Some(reason) = reason {
+        let _ = Reflect::set(&err, &"reason".into(), &reason.into());
+    }
+    err.into()
+}

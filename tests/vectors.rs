@@ -1,0 +1,293 @@
+//! Known-answer and Wycheproof tests: one data-driven runner per vector file.
+//!
+//! Runs natively (`cargo test --test vectors -- --nocapture` prints the counts) and in headless
+//! Chromium through `wasm-bindgen-test` (the counts go to the browser console).
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+use std::collections::BTreeMap;
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::aes::Aes192;
+use aes_gcm::{Aes128Gcm, Aes256Gcm, AesGcm, Nonce};
+use serde_json::Value;
+use walletpush::jwe;
+use walletpush::jwk::{KeySet, PrivateJwk, PublicJwk};
+use walletpush::jws;
+use walletpush::kdf::concat_kdf;
+
+macro_rules! report {
+    ($($arg:tt)*) => {{
+        #[cfg(target_arch = "wasm32")]
+        wasm_bindgen_test::console_log!($($arg)*);
+        #[cfg(not(target_arch = "wasm32"))]
+        println!($($arg)*);
+    }};
+}
+
+/// Outcome counts of one vector file, keyed by outcome and reason.
+#[derive(Default)]
+struct Tally(BTreeMap<String, usize>);
+
+impl Tally {
+    fn add(&mut self, outcome: &str) {
+        *self.0.entry(outcome.to_owned()).or_default() += 1;
+    }
+
+    fn print(&self, file: &str) {
+        for (outcome, n) in &self.0 {
+            report!("{file}: {n} {outcome}");
+        }
+    }
+
+    fn count(&self, outcome: &str) -> usize {
+        self.0.get(outcome).copied().unwrap_or(0)
+    }
+}
+
+fn load(text: &str) -> Value {
+    serde_json::from_str(text).expect("vector file is JSON")
+}
+
+fn tests_of(doc: &Value) -> impl Iterator<Item = (&Value, &Value)> {
+    doc["testGroups"]
+        .as_array()
+        .expect("testGroups")
+        .iter()
+        .flat_map(|g| {
+            g["tests"]
+                .as_array()
+                .expect("tests")
+                .iter()
+                .map(move |t| (g, t))
+        })
+}
+
+fn unhex(v: &Value) -> Vec<u8> {
+    hex::decode(v.as_str().expect("hex string")).expect("hex")
+}
+
+#[test]
+fn rfc7518_appendix_c_concat_kdf() {
+    let v = load(include_str!("vectors/rfc7518-appendix-c.json"));
+    let alice = PrivateJwk::from_value(&v["alice_ephemeral_jwk"]).unwrap();
+    let bob = PrivateJwk::from_value(&v["bob_jwk"]).unwrap();
+    let z = p256::ecdh::diffie_hellman(
+        alice.secret().to_nonzero_scalar(),
+        bob.public().key().as_affine(),
+    );
+    let apu = walletpush::b64::decode(v["apu"].as_str().unwrap()).unwrap();
+    let apv = walletpush::b64::decode(v["apv"].as_str().unwrap()).unwrap();
+    let mut key = [0u8; 16];
+    concat_kdf(
+        z.raw_secret_bytes(),
+        v["enc"].as_str().unwrap(),
+        &apu,
+        &apv,
+        &mut key,
+    );
+    assert_eq!(walletpush::b64::encode(&key), v["derived_key_b64url"]);
+    report!("rfc7518-appendix-c.json: derived key reproduced");
+}
+
+/// Every valid case gives the shared secret; every invalid public key is refused when parsed.
+#[test]
+fn wycheproof_ecdh_p256_jwk() {
+    let doc = load(include_str!(
+        "vectors/wycheproof/ecdh_secp256r1_webcrypto_test.json"
+    ));
+    let mut tally = Tally::default();
+    for (_, t) in tests_of(&doc) {
+        let id = &t["tcId"];
+        let public = PublicJwk::from_value(&t["public"]);
+        match t["result"].as_str().unwrap() {
+            "valid" => {
+                let private = PrivateJwk::from_value(&t["private"])
+                    .unwrap_or_else(|e| panic!("tc {id}: private key refused: {e}"));
+                let public = public.unwrap_or_else(|e| panic!("tc {id}: public refused: {e}"));
+                let z = p256::ecdh::diffie_hellman(
+                    private.secret().to_nonzero_scalar(),
+                    public.key().as_affine(),
+                );
+                assert_eq!(
+                    z.raw_secret_bytes().to_vec(),
+                    unhex(&t["shared"]),
+                    "tc {id}"
+                );
+                tally.add("passed (valid, shared secret matches)");
+            }
+            "invalid" => {
+                let err = public.expect_err(&format!("tc {id}: invalid public key accepted"));
+                tally.add(&format!("refused (invalid: {err:?})"));
+            }
+            other => panic!("tc {id}: unexpected result {other}"),
+        }
+    }
+    tally.print("ecdh_secp256r1_webcrypto_test.json");
+    assert_eq!(tally.count("passed (valid, shared secret matches)"), 330);
+}
+
+/// AES-GCM with 96-bit IVs and 128-bit tags for all key sizes; other IV sizes are skipped
+/// (JWE's A*GCM fixes a 96-bit IV, RFC 7518 §5.3, and `jwe::decrypt` refuses any other).
+#[test]
+fn wycheproof_aes_gcm() {
+    let doc = load(include_str!("vectors/wycheproof/aes_gcm_test.json"));
+    let mut tally = Tally::default();
+    for (g, t) in tests_of(&doc) {
+        let id = &t["tcId"];
+        let valid = t["result"] == "valid";
+        if g["ivSize"] != 96 || g["tagSize"] != 128 {
+            tally.add("skipped (IV not 96 bits: outside JWE A*GCM)");
+            continue;
+        }
+        let (key, iv, aad, msg) = (
+            unhex(&t["key"]),
+            unhex(&t["iv"]),
+            unhex(&t["aad"]),
+            unhex(&t["msg"]),
+        );
+        let mut sealed = unhex(&t["ct"]);
+        sealed.extend(unhex(&t["tag"]));
+        let nonce = Nonce::from_slice(&iv);
+        let payload = Payload {
+            msg: &sealed,
+            aad: &aad,
+        };
+        let opened = match key.len() {
+            16 => Aes128Gcm::new_from_slice(&key)
+                .unwrap()
+                .decrypt(nonce, payload),
+            24 => AesGcm::<Aes192, aes_gcm::aead::consts::U12>::new_from_slice(&key)
+                .unwrap()
+                .decrypt(nonce, payload),
+            32 => Aes256Gcm::new_from_slice(&key)
+                .unwrap()
+                .decrypt(nonce, payload),
+            n => panic!("tc {id}: key of {n} bytes"),
+        };
+        match (valid, opened) {
+            (true, Ok(pt)) => {
+                assert_eq!(pt, msg, "tc {id}");
+                if key.len() == 32 {
+                    let again = Aes256Gcm::new_from_slice(&key)
+                        .unwrap()
+                        .encrypt(
+                            nonce,
+                            Payload {
+                                msg: &msg,
+                                aad: &aad,
+                            },
+                        )
+                        .unwrap();
+                    assert_eq!(again, sealed, "tc {id}: encryption differs");
+                }
+                tally.add(&format!("passed (valid, AES-{})", key.len() * 8));
+            }
+            (false, Err(_)) => tally.add(&format!("refused (invalid, AES-{})", key.len() * 8)),
+            (true, Err(_)) => panic!("tc {id}: valid case refused"),
+            (false, Ok(_)) => panic!("tc {id}: invalid case accepted"),
+        }
+    }
+    tally.print("aes_gcm_test.json");
+    assert_eq!(tally.count("passed (valid, AES-256)"), 39);
+    assert_eq!(tally.count("refused (invalid, AES-256)"), 27);
+}
+
+/// The one `ECDH-ES` + `A256GCM` case decrypts; every other EC case is refused, as invalid or
+/// as an algorithm walletpush does not accept. Groups without an EC key are outside scope.
+#[test]
+fn wycheproof_jwe() {
+    let doc = load(include_str!(
+        "vectors/wycheproof/json_web_encryption_test.json"
+    ));
+    let mut tally = Tally::default();
+    for (g, t) in tests_of(&doc) {
+        let id = &t["tcId"];
+        if g["private"]["kty"] != "EC" {
+            tally.add("skipped (not an EC key: other algorithm families)");
+            continue;
+        }
+        let Ok(key) = PrivateJwk::from_value(&g["private"]) else {
+            assert_ne!(g["private"]["crv"], "P-256", "tc {id}: P-256 key refused");
+            tally.add("refused (recipient key not P-256)");
+            continue;
+        };
+        let compact = match &t["jwe"] {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let header = jwe::peek_header(&compact).ok();
+        let ours = t["result"] == "valid" && header.is_some();
+        match (jwe::decrypt(&key, &compact), t["result"].as_str().unwrap()) {
+            (Ok(out), "valid") => {
+                assert!(ours, "tc {id}");
+                assert_eq!(&out.plaintext[..], &unhex(&t["pt"])[..], "tc {id}");
+                tally.add("passed (valid ECDH-ES + A256GCM)");
+            }
+            (Ok(_), _) => panic!("tc {id}: invalid JWE accepted"),
+            (Err(_), "valid") => tally.add(&format!(
+                "refused (valid, algorithm not accepted: {})",
+                alg_enc(&compact)
+            )),
+            (Err(_), _) => tally.add("refused (invalid)"),
+        }
+    }
+    tally.print("json_web_encryption_test.json");
+    assert_eq!(tally.count("passed (valid ECDH-ES + A256GCM)"), 1);
+}
+
+fn alg_enc(compact: &str) -> String {
+    let header = compact
+        .split('.')
+        .next()
+        .and_then(walletpush::b64::decode)
+        .and_then(|h| serde_json::from_slice::<Value>(&h).ok())
+        .unwrap_or(Value::Null);
+    format!(
+        "{}/{}",
+        header["alg"].as_str().unwrap_or("?"),
+        header["enc"].as_str().unwrap_or("?")
+    )
+}
+
+/// JWS key-set edge cases: ES256 with the right key is the only thing that may verify.
+#[test]
+fn wycheproof_jwk_and_jws() {
+    let doc = load(include_str!("vectors/wycheproof/json_web_key_test.json"));
+    let mut tally = Tally::default();
+    for (g, t) in tests_of(&doc) {
+        let id = &t["tcId"];
+        let jwks = if g.get("public").is_some() {
+            &g["public"]
+        } else {
+            &g["private"]
+        };
+        let keys = if jwks.get("keys").is_some() {
+            KeySet::from_value(jwks)
+        } else {
+            KeySet::from_value(&serde_json::json!({ "keys": [jwks] }))
+        };
+        let compact = t["jws"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| t["jws"].to_string());
+        let verified = keys.as_ref().ok().map(|k| jws::verify(k, &compact, 0));
+        let alg = jws::peek(&compact).is_ok();
+        match (verified, t["result"].as_str().unwrap()) {
+            (Some(Ok(_)), "valid") => tally.add("passed (valid ES256)"),
+            (Some(Ok(_)), _) => panic!("tc {id}: invalid JWS accepted"),
+            (_, "valid") => {
+                assert!(!alg, "tc {id}: valid ES256 JWS refused");
+                tally.add("refused (valid, algorithm not accepted: ES256 only)");
+            }
+            (None, _) => tally.add("refused (invalid: key set refused)"),
+            (Some(Err(_)), _) => tally.add("refused (invalid)"),
+        }
+    }
+    tally.print("json_web_key_test.json");
+}
