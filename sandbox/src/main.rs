@@ -1,1 +1,126 @@
-fn main() {}
+//! `walletpush-sandbox`: one binary, three loopback listeners (docs/wire.md, "Origins"):
+//!
+//! - host (`:8080`): the demo issuer portals ([`host`]);
+//! - widget (`:8081`): the widget's files ([`www`]), card art ([`art`]) and the issuer API
+//!   ([`issuer`]);
+//! - wallet (`:8082`): a `walletpush/1` wallet ([`wallet`]).
+//!
+//! State lives in one SQLite file ([`db`]), keys too ([`keys`]). Start-up: open the store,
+//! bind the three ports, prepare the state ([`app`]), print the three URLs and `ready`, serve.
+#![forbid(unsafe_code)]
+
+mod activation;
+mod app;
+mod art;
+mod assets;
+mod clock;
+mod config;
+mod csp;
+mod db;
+mod faults;
+mod hooks;
+mod host;
+mod html;
+mod http;
+mod ids;
+mod issuer;
+mod keys;
+mod listeners;
+mod seed;
+mod urls;
+mod wallet;
+mod www;
+
+#[cfg(test)]
+mod flow_tests;
+
+use std::error::Error;
+use std::future::IntoFuture;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use tokio::net::TcpListener;
+
+use crate::app::App;
+use crate::config::{Config, Origins};
+use crate::db::Db;
+
+fn main() -> ExitCode {
+    let config = Config::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&e),
+    };
+    match runtime.block_on(run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e.as_ref()),
+    }
+}
+
+fn fail(e: &dyn Error) -> ExitCode {
+    eprintln!("walletpush-sandbox: {e}");
+    ExitCode::FAILURE
+}
+
+async fn run(config: Config) -> Result<(), Box<dyn Error>> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = Db::open(&config.data_dir.join(db::FILE_NAME))?;
+
+    // Bind first: with port 0 the origins are only known once the ports are.
+    let host = TcpListener::bind((config.bind, config.host_port)).await?;
+    let widget = TcpListener::bind((config.bind, config.widget_port)).await?;
+    let wallet = TcpListener::bind((config.bind, config.wallet_port)).await?;
+    let origins = Origins::new(
+        &config.public_host,
+        host.local_addr()?.port(),
+        widget.local_addr()?.port(),
+        wallet.local_addr()?.port(),
+    );
+    let app = Arc::new(App::new(db, origins, config.www_dir, config.test_hooks)?);
+    let host_router = listeners::host(&app);
+    let widget_router = listeners::widget(&app);
+    let wallet_router = listeners::wallet(&app);
+    announce(&app.origins)?;
+
+    tokio::select! {
+        served = async {
+            tokio::try_join!(
+                axum::serve(host, host_router).into_future(),
+                axum::serve(widget, widget_router).into_future(),
+                axum::serve(wallet, wallet_router).into_future(),
+            )
+        } => { served?; }
+        () = shutdown_signal() => {}
+    }
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM. Every answered request is committed already, so stopping
+/// needs nothing but closing the store, which dropping it does.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return;
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+}
+
+/// The start-up contract with scripts: the host, widget and wallet URLs, one a line, then
+/// `ready`, once all three ports accept connections.
+fn announce(origins: &Origins) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", origins.host)?;
+    writeln!(out, "{}", origins.widget)?;
+    writeln!(out, "{}", origins.wallet)?;
+    writeln!(out, "ready")?;
+    out.flush()
+}

@@ -1,0 +1,58 @@
+//! The state every handler of the three listeners shares.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::config::Origins;
+use crate::csp::Policies;
+use crate::db::Db;
+use crate::faults::Faults;
+use crate::keys::{self, Keys};
+use crate::{clock, seed};
+
+/// The sandbox: one store, one set of keys, three origins.
+#[derive(Debug)]
+pub struct App {
+    /// The SQLite store.
+    pub db: Db,
+    /// The signing keys (the wallet's encryption keys are read from the store: they rotate).
+    pub keys: Keys,
+    /// The three origins.
+    pub origins: Origins,
+    /// The Content-Security-Policy of each kind of response.
+    pub csp: Policies,
+    /// Faults injected by tests.
+    pub faults: Faults,
+    /// Where the widget's built files are.
+    pub www_dir: PathBuf,
+    /// Whether `/__sandbox/*` answers.
+    pub test_hooks: bool,
+}
+
+impl App {
+    /// Prepares the sandbox on an open store: seeds the demo data and creates the keys on first
+    /// start, rotates the wallet's encryption keys if due, and builds the policies.
+    pub fn new(
+        db: Db,
+        origins: Origins,
+        www_dir: PathBuf,
+        test_hooks: bool,
+    ) -> Result<App, Box<dyn std::error::Error>> {
+        let now = clock::now();
+        seed::seed_if_empty(&db)?;
+        let keys = Keys::load_or_create(&db, now)?;
+        keys::enc_keys(&db, now)?;
+        Ok(App {
+            db,
+            keys,
+            csp: Policies::new(&origins)?,
+            origins,
+            faults: Faults::default(),
+            www_dir,
+            test_hooks,
+        })
+    }
+}
+
+/// How handlers hold the state.
+pub type SharedApp = Arc<App>;

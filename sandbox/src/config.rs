@@ -1,0 +1,110 @@
+//! Command-line flags (each with an environment variable) and the three origins built from them.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// The walletpush sandbox: the demo host pages (gift card portal, expense dashboard), the widget's
+/// files with the issuer API, and a `walletpush/1` sandbox wallet, on three ports of one address.
+///
+/// On start it prints the host, widget and wallet URLs, one a line, then `ready`.
+#[derive(Clone, Debug, Parser)]
+#[command(version, about, long_about)]
+pub struct Config {
+    /// Port of the host demo pages (0 picks a free port; the printed URL shows it).
+    #[arg(long, env = "WALLETPUSH_HOST_PORT", default_value_t = 8080)]
+    pub host_port: u16,
+
+    /// Port of the widget origin: the widget's files and the issuer API.
+    #[arg(long, env = "WALLETPUSH_WIDGET_PORT", default_value_t = 8081)]
+    pub widget_port: u16,
+
+    /// Port of the sandbox wallet.
+    #[arg(long, env = "WALLETPUSH_WALLET_PORT", default_value_t = 8082)]
+    pub wallet_port: u16,
+
+    /// Address the three listeners bind to. Loopback: the sandbox is not a production server.
+    #[arg(long, env = "WALLETPUSH_BIND", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+
+    /// Directory of the SQLite state (created on first start; survives restarts).
+    #[arg(long, env = "WALLETPUSH_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Directory of the widget's built files (walletpush.js, frame.html, frame.js, *.css, pkg/).
+    #[arg(long, env = "WALLETPUSH_WWW_DIR", default_value = "./www")]
+    pub www_dir: PathBuf,
+
+    /// Host name used to build the three origins (CSP, handle audience, wallet URLs).
+    #[arg(long, env = "WALLETPUSH_PUBLIC_HOST", default_value = "127.0.0.1", value_parser = parse_public_host)]
+    pub public_host: String,
+
+    /// Enable the test hooks under /__sandbox/ (handle minting, blank embed page, fault
+    /// injection). Off by default: never enable outside tests.
+    #[arg(long, env = "WALLETPUSH_TEST_HOOKS")]
+    pub test_hooks: bool,
+}
+
+/// The three origins, as browsers spell them (`http://host:port`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origins {
+    /// The host demo pages: the issuer's portal.
+    pub host: String,
+    /// The widget (shim, frame, Wasm) and the issuer API.
+    pub widget: String,
+    /// The sandbox wallet.
+    pub wallet: String,
+}
+
+impl Origins {
+    /// The origins for `public_host` and the ports actually bound (which differ from the flags
+    /// when a flag asked for port 0).
+    pub fn new(public_host: &str, host_port: u16, widget_port: u16, wallet_port: u16) -> Origins {
+        let origin = |port: u16| format!("http://{public_host}:{port}");
+        Origins {
+            host: origin(host_port),
+            widget: origin(widget_port),
+            wallet: origin(wallet_port),
+        }
+    }
+}
+
+/// The public host goes into HTTP headers (CSP) and HTML, so only host-name characters pass.
+fn parse_public_host(value: &str) -> Result<String, String> {
+    let valid = !value.is_empty()
+        && value.len() <= 253
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err("a host name or IPv4 address (letters, digits, '.', '-')".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_wire_reference() {
+        let config = Config::try_parse_from(["walletpush-sandbox"]).unwrap();
+        assert_eq!(
+            (config.host_port, config.widget_port, config.wallet_port),
+            (8080, 8081, 8082)
+        );
+        assert!(!config.test_hooks);
+        let origins = Origins::new(&config.public_host, 8080, 8081, 8082);
+        assert_eq!(origins.widget, "http://127.0.0.1:8081");
+    }
+
+    #[test]
+    fn public_host_refuses_header_and_html_metacharacters() {
+        assert!(parse_public_host("localhost").is_ok());
+        for bad in ["", "a b", "a;b", "a\"b", "a/b", "a\r\nb"] {
+            assert!(parse_public_host(bad).is_err(), "{bad:?}");
+        }
+    }
+}

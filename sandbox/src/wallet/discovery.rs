@@ -1,0 +1,56 @@
+//! `GET /.well-known/walletpush.json` (docs/wire.md, "Wallet discovery"): readable from any
+//! origin, since widgets fetch it cross-origin. Rotates the encryption keys when due.
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::json;
+
+use crate::app::SharedApp;
+use crate::http::{self, ApiError};
+use crate::{clock, keys};
+
+/// The discovery route, with its CORS preflight.
+pub fn routes() -> Router<SharedApp> {
+    Router::new().route(
+        "/.well-known/walletpush.json",
+        get(document).options(preflight),
+    )
+}
+
+async fn document(State(app): State<SharedApp>) -> Result<Response, ApiError> {
+    let enc = keys::enc_keys(&app.db, clock::now())?;
+    let wallet = &app.origins.wallet;
+    let doc = json!({
+        "protocol": "walletpush/1",
+        "name": super::WALLET_NAME,
+        "entry_url": format!("{wallet}/entry"),
+        "provision_url": format!("{wallet}/provision"),
+        "jwks": keys::wallet_jwks(&app.keys.wallet_sig, &enc).to_value(),
+    });
+    let mut response = http::json(&doc);
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    Ok(response)
+}
+
+/// A widget may send its correlation header, which makes the GET need a preflight.
+async fn preflight() -> Response {
+    (
+        StatusCode::NO_CONTENT,
+        [
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            (header::ACCESS_CONTROL_ALLOW_METHODS, "GET"),
+            (
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                http::CORRELATION_HEADER,
+            ),
+            (header::ACCESS_CONTROL_MAX_AGE, "600"),
+        ],
+    )
+        .into_response()
+}

@@ -1,0 +1,241 @@
+//! Popup mode (DESIGN.md §3, docs/wire.md "Popup mode messages"): the wallet window at
+//! `GET /entry`, and the JSON API its script calls. The window's script does the
+//! `postMessage` part; this side makes the session, decrypts and checks the credential, and
+//! provisions on confirmation.
+//!
+//! Each session key decrypts at most once: taking it out of the store deletes it and marks the
+//! session id used, before decryption is even tried.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use rand_core::OsRng;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use walletpush::jwe;
+use walletpush::jwk::{KeyUse, PrivateJwk};
+use walletpush::session::{self, SessionClaims};
+use walletpush::ErrorCode;
+
+use super::credential::{self, Expected, Mode};
+use super::vault::{self, Held};
+use super::{pages, rejected, replayed, Outcome, WALLET_ID};
+use crate::app::SharedApp;
+use crate::db::wallet::{self as store, SessionRow, Taken};
+use crate::faults::SessionFault;
+use crate::http::{self, ApiError};
+use crate::{clock, ids, urls};
+
+/// How long a session (and its key) lives, in seconds.
+pub const SESSION_LIFETIME: i64 = 300;
+/// The largest compact JWE accepted, in bytes.
+const MAX_JWE: usize = 16 * 1024;
+
+/// The popup routes.
+pub fn routes() -> Router<SharedApp> {
+    Router::new()
+        .route("/entry", get(entry))
+        .route("/api/session", post(new_session))
+        .route("/api/credential", post(receive_credential))
+        .route("/api/confirm", post(confirm))
+        .route("/api/cancel", post(cancel))
+}
+
+/// The query of `GET /entry`.
+#[derive(Deserialize)]
+struct EntryQuery {
+    client_origin: Option<String>,
+    locale: Option<String>,
+    correlation_id: Option<String>,
+}
+
+/// The wallet window. It needs a well-formed `client_origin`: that is where it posts.
+async fn entry(State(app): State<SharedApp>, Query(query): Query<EntryQuery>) -> Response {
+    let locale = query
+        .locale
+        .filter(|l| l.len() <= 35 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .unwrap_or_else(|| "en".to_owned());
+    let cid = query.correlation_id.filter(|c| ids::is_token_like(c, 64));
+    match query.client_origin.filter(|o| urls::is_origin(o)) {
+        Some(origin) => http::page(
+            StatusCode::OK,
+            &app.csp.wallet,
+            pages::entry(&origin, &locale, cid.as_deref()),
+        ),
+        None => http::page(
+            StatusCode::BAD_REQUEST,
+            &app.csp.wallet,
+            pages::error("The wallet was opened without a valid client_origin.", None),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+struct SessionRequest {
+    client_origin: String,
+}
+
+/// `POST /api/session`: a fresh P-256 session key, stored under a new `sid`, and the session
+/// token over `{sid, epk, aud, exp}`. `post_ready: false` tells the page to stay silent (the
+/// `session: silent` fault).
+async fn new_session(
+    State(app): State<SharedApp>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: SessionRequest = json_body(&headers, &body)?;
+    if !urls::is_origin(&request.client_origin) {
+        return Err(rejected());
+    }
+    let now = clock::now();
+    let sid = ids::random("s-");
+    let key = PrivateJwk::generate(&mut OsRng).with_meta(ids::random("sk-"), KeyUse::Enc);
+    let kid = key.public().kid().unwrap_or_default().to_owned();
+    let exp = now + SESSION_LIFETIME;
+    app.db.write(|tx| {
+        store::purge_expired(tx, now)?;
+        store::insert_session(
+            tx,
+            &SessionRow {
+                sid: sid.clone(),
+                kid,
+                jwk: key.to_json(),
+                client_origin: request.client_origin.clone(),
+                exp,
+            },
+        )
+    })?;
+
+    let fault = app.faults.current().session;
+    let mut epk = key.public().to_value();
+    drop(key);
+    if fault == SessionFault::OffCurveKey {
+        off_curve(&mut epk);
+    }
+    let aud = match fault {
+        SessionFault::WrongAud => "http://wrong-audience.invalid".to_owned(),
+        _ => request.client_origin,
+    };
+    let signer = match fault {
+        SessionFault::BadSignature => &app.keys.rogue_wallet,
+        _ => &app.keys.wallet_sig,
+    };
+    let token = session::issue(
+        signer,
+        &SessionClaims {
+            sid: sid.clone(),
+            epk,
+            aud,
+            exp,
+        },
+    )?;
+    Ok(http::json(&json!({
+        "sid": sid,
+        "session": token,
+        "post_ready": fault != SessionFault::Silent,
+    })))
+}
+
+#[derive(Deserialize)]
+struct CredentialRequest {
+    sid: String,
+    jwe: String,
+}
+
+/// `POST /api/credential`: decrypts with the session key (then forgets it), checks, holds the
+/// credential for confirmation and answers display data only.
+async fn receive_credential(
+    State(app): State<SharedApp>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: CredentialRequest = json_body(&headers, &body)?;
+    if !ids::is_token_like(&request.sid, 64) || request.jwe.len() > MAX_JWE {
+        return Err(rejected());
+    }
+    let now = clock::now();
+    let session = match app
+        .db
+        .write(|tx| store::take_session(tx, &request.sid, now))?
+    {
+        Taken::Session(session) => session,
+        Taken::Used => return Err(replayed()),
+        Taken::Unknown => return Err(rejected()),
+    };
+    let key = PrivateJwk::from_json(&session.jwk).map_err(|_| ApiError::internal())?;
+    let decrypted = jwe::decrypt(&key, &request.jwe).map_err(|_| rejected())?;
+    drop(key);
+    let expected = Expected {
+        kid: &session.kid,
+        sid: &session.sid,
+        client_origin: &session.client_origin,
+        wallet: WALLET_ID,
+        mode: Mode::Popup,
+    };
+    let accepted = credential::check(&decrypted, &expected, &app.keys.issuer_jwks(), now)
+        .map_err(|_| rejected())?;
+    drop(decrypted);
+    match vault::hold(&app.db, &session.sid, &accepted, None, now)? {
+        Held::Stored => Ok(http::json(&accepted.display)),
+        Held::Replayed => Err(replayed()),
+    }
+}
+
+#[derive(Deserialize)]
+struct SidRequest {
+    sid: String,
+}
+
+/// `POST /api/confirm`: provisions (idempotent per session) and answers the result to post.
+async fn confirm(
+    State(app): State<SharedApp>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: SidRequest = json_body(&headers, &body)?;
+    match vault::provision(&app.db, &request.sid, clock::now())? {
+        Some(token) => Ok(http::json(&Outcome::success((&token).into(), token.cid))),
+        None => Err(rejected()),
+    }
+}
+
+/// `POST /api/cancel`: drops the pending credential.
+async fn cancel(
+    State(app): State<SharedApp>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: SidRequest = json_body(&headers, &body)?;
+    let cid = vault::cancel(&app.db, &request.sid)?.and_then(|p| p.cid);
+    Ok(http::json(&Outcome::cancelled(cid)))
+}
+
+/// Parses a JSON request of the wallet's own page. `Content-Type: application/json` is
+/// required: no other site can send that cross-origin without a preflight, which the wallet
+/// never grants.
+fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, ApiError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return Err(ApiError::new(
+            ErrorCode::WalletRejected,
+            "send Content-Type: application/json",
+        ));
+    }
+    http::parse_json(body).ok_or_else(rejected)
+}
+
+/// The `session: off-curve-key` fault: `y := x` leaves P-256 (as in the core's own test).
+fn off_curve(epk: &mut Value) {
+    if let Some(map) = epk.as_object_mut() {
+        if let Some(x) = map.get("x").cloned() {
+            map.insert("y".into(), x);
+        }
+    }
+}

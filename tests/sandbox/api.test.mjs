@@ -1,0 +1,413 @@
+// The sandbox server from outside, over HTTP (run: node --test tests/sandbox/): the issuer API
+// and each of its error codes, the wallet's discovery document and both provisioning modes
+// (encrypted by an independent WebCrypto JOSE implementation), CSP and static files, faults,
+// durability of the replay record across a SIGKILL, and logs free of card data.
+
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  b64u, encryptJwe, fromB64u, killSandbox, peekJws, randomId, scratch, startSandbox, verifyEs256,
+} from './support.mjs';
+
+const PANS = ['4111111111111111', '5555555555554444', '4000056655665556', '5200828282828210', '4242424242424242'];
+const CID = 'c0rrelati0n-id-sandbox';
+
+const logs = { text: '' };
+const secrets = []; // handles and JWEs sent: none may appear in the log
+const dirs = scratch();
+let sandbox;
+
+before(async () => {
+  sandbox = await startSandbox({ data: dirs.data, www: dirs.www, logs });
+});
+
+after(async () => {
+  if (sandbox) await killSandbox(sandbox);
+  rmSync(dirs.dir, { recursive: true, force: true });
+});
+
+// --- helpers ---------------------------------------------------------------------------
+
+async function mintHandle(overrides = {}) {
+  const response = await fetch(`${sandbox.host}/__sandbox/handle`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(overrides),
+  });
+  assert.equal(response.status, 200);
+  const { handle } = await response.json();
+  secrets.push(handle);
+  return handle;
+}
+
+async function redeem(handle, { origin = sandbox.widget, wallet = 'sandbox', sid = randomId('s-') } = {}) {
+  const headers = { 'Content-Type': 'application/json', 'X-Walletpush-Correlation-Id': CID };
+  if (origin !== null) headers.Origin = origin;
+  const response = await fetch(`${sandbox.widget}/walletpush/v1/credentials`, {
+    method: 'POST', headers, body: JSON.stringify({ handle, wallet, sid }),
+  });
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+async function expectRefusal(result, status, code) {
+  assert.equal(result.status, status, JSON.stringify(result.body));
+  assert.equal(result.body.code, code);
+  assert.equal(typeof result.body.message, 'string');
+  for (const pan of PANS) assert.ok(!result.body.message.includes(pan));
+}
+
+async function walletDoc() {
+  return (await fetch(`${sandbox.wallet}/.well-known/walletpush.json`)).json();
+}
+
+async function walletApi(path, body) {
+  const response = await fetch(`${sandbox.wallet}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Walletpush-Correlation-Id': CID },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+// The frame's step 5: payload + iat, nonce, cid (+ exp in redirect mode), encrypted.
+async function credentialJwe(recipient, kid, sid, payload, { exp = false, nonce = randomId() } = {}) {
+  const iat = Math.floor(Date.now() / 1000);
+  const plaintext = { ...payload, iat, nonce, cid: CID, ...(exp ? { exp: iat + 300 } : {}) };
+  const jwe = await encryptJwe(recipient, plaintext, { kid, apu: sandbox.widget, apv: sid });
+  secrets.push(jwe);
+  return jwe;
+}
+
+function assertPageHeaders(response, what) {
+  const csp = response.headers.get('content-security-policy');
+  assert.ok(csp, `${what}: CSP`);
+  assert.ok(!csp.includes("'unsafe-inline'") && !csp.includes("'unsafe-eval'"), `${what}: ${csp}`);
+  assert.match(csp, /base-uri 'none'/, what);
+  assert.equal(response.headers.get('x-content-type-options'), 'nosniff', what);
+  assert.ok(response.headers.get('referrer-policy'), what);
+  return csp;
+}
+
+async function assertPage(url, what, init) {
+  const response = await fetch(url, init);
+  const csp = assertPageHeaders(response, what);
+  const html = await response.text();
+  assert.match(response.headers.get('content-type'), /^text\/html/, what);
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, `${what}: inline script`);
+  assert.doesNotMatch(html, /\sstyle=/, `${what}: style attribute`);
+  assert.doesNotMatch(html, /\son[a-z]+=/, `${what}: event handler attribute`);
+  return { response, csp, html };
+}
+
+// --- issuer API ------------------------------------------------------------------------
+
+describe('issuer API', () => {
+  test('JWKS publishes the ES256 signing key', async () => {
+    const response = await fetch(`${sandbox.widget}/walletpush/v1/jwks`);
+    assert.equal(response.status, 200);
+    const { keys } = await response.json();
+    assert.equal(keys.length, 1);
+    assert.deepEqual([keys[0].kty, keys[0].crv, keys[0].use, keys[0].alg], ['EC', 'P-256', 'sig', 'ES256']);
+    assert.equal(keys[0].d, undefined);
+  });
+
+  test('happy path: the payload and a verifiable activation token', async () => {
+    const sid = randomId('s-');
+    const result = await redeem(await mintHandle({ card: 'gift-1' }), { sid });
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+    assert.equal(result.headers.get('cache-control'), 'no-store');
+    const p = result.body;
+    for (const field of ['pan', 'exp_month', 'exp_year', 'name', 'billing', 'product', 'network', 'last4', 'art', 'activation']) {
+      assert.ok(field in p, field);
+    }
+    assert.equal(p.pan, '4111111111111111');
+    assert.equal(p.last4, '1111');
+    assert.ok(p.art.startsWith(`${sandbox.widget}/art/`));
+
+    const { header, payload } = peekJws(p.activation);
+    assert.equal(header.alg, 'ES256');
+    assert.equal(header.typ, 'walletpush-activation+jwt');
+    assert.deepEqual(Object.keys(payload).sort(), ['card', 'exp', 'sid', 'wallet']);
+    assert.equal(payload.card, 'gift-1');
+    assert.equal(payload.sid, sid);
+    assert.equal(payload.wallet, 'sandbox');
+    assert.ok(payload.exp > Date.now() / 1000);
+    const { keys } = await (await fetch(`${sandbox.widget}/walletpush/v1/jwks`)).json();
+    const key = keys.find((k) => k.kid === header.kid);
+    assert.ok(key, 'activation kid is in the issuer JWKS');
+    assert.ok(await verifyEs256(p.activation, key));
+  });
+
+  test('HANDLE_INVALID: rogue signer, garbage', async () => {
+    await expectRefusal(await redeem(await mintHandle({ signer: 'rogue' })), 401, 'HANDLE_INVALID');
+    await expectRefusal(await redeem('not-a-handle'), 401, 'HANDLE_INVALID');
+    await expectRefusal(await redeem('e30.e30.AAAA'), 401, 'HANDLE_INVALID');
+  });
+
+  test('HANDLE_EXPIRED', async () => {
+    const iat = Math.floor(Date.now() / 1000) - 1000;
+    await expectRefusal(await redeem(await mintHandle({ iat })), 401, 'HANDLE_EXPIRED');
+  });
+
+  test('HANDLE_REPLAYED on the second redemption', async () => {
+    const handle = await mintHandle();
+    assert.equal((await redeem(handle)).status, 200);
+    await expectRefusal(await redeem(handle), 409, 'HANDLE_REPLAYED');
+  });
+
+  test('ORIGIN_NOT_ALLOWED: another origin, no origin', async () => {
+    await expectRefusal(await redeem(await mintHandle(), { origin: 'http://evil.example' }), 403, 'ORIGIN_NOT_ALLOWED');
+    await expectRefusal(await redeem(await mintHandle(), { origin: null }), 403, 'ORIGIN_NOT_ALLOWED');
+    // The refused handles were not spent: the origin check comes before the jti is marked.
+    const handle = await mintHandle();
+    await redeem(handle, { origin: 'http://evil.example' });
+    assert.equal((await redeem(handle)).status, 200);
+  });
+
+  test('CARD_INACTIVE', async () => {
+    await expectRefusal(await redeem(await mintHandle({ card: 'corp-inactive' })), 422, 'CARD_INACTIVE');
+  });
+
+  test('ISSUER_REJECTED: wallet not in the handle, malformed body', async () => {
+    await expectRefusal(await redeem(await mintHandle({ wallets: ['google'] })), 403, 'ISSUER_REJECTED');
+    const response = await fetch(`${sandbox.widget}/walletpush/v1/credentials`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Origin: sandbox.widget }, body: '{"handle":',
+    });
+    await expectRefusal({ status: response.status, body: await response.json() }, 400, 'ISSUER_REJECTED');
+  });
+});
+
+// --- wallet ----------------------------------------------------------------------------
+
+describe('wallet', () => {
+  test('discovery document shape', async () => {
+    const response = await fetch(`${sandbox.wallet}/.well-known/walletpush.json`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('access-control-allow-origin'), '*');
+    const doc = await response.json();
+    assert.equal(doc.protocol, 'walletpush/1');
+    assert.equal(doc.name, 'Sandbox Wallet');
+    assert.equal(doc.entry_url, `${sandbox.wallet}/entry`);
+    assert.equal(doc.provision_url, `${sandbox.wallet}/provision`);
+    const sig = doc.jwks.keys.filter((k) => k.use === 'sig');
+    const enc = doc.jwks.keys.filter((k) => k.use === 'enc');
+    assert.equal(sig.length, 1);
+    assert.equal(sig[0].alg, 'ES256');
+    assert.ok(enc.length >= 1);
+    for (const key of [...sig, ...enc]) {
+      assert.deepEqual([key.kty, key.crv], ['EC', 'P-256']);
+      assert.equal(typeof key.kid, 'string');
+      assert.equal(key.d, undefined);
+    }
+    for (const key of enc) {
+      assert.equal(key.alg, 'ECDH-ES');
+      assert.ok(key.exp > Date.now() / 1000 + 86_400 - 60, 'enc keys are valid for more than a day');
+    }
+  });
+
+  test('popup mode: session, credential, confirm (twice), one token', async () => {
+    const doc = await walletDoc();
+    const started = await walletApi('/api/session', { client_origin: sandbox.widget });
+    assert.equal(started.status, 200);
+    assert.equal(started.body.post_ready, true);
+    const session = started.body.session;
+    const { header, payload: claims } = peekJws(session);
+    assert.equal(header.typ, 'walletpush-session+jwt');
+    const signer = doc.jwks.keys.find((k) => k.kid === header.kid && k.use === 'sig');
+    assert.ok(await verifyEs256(session, signer));
+    assert.equal(claims.aud, sandbox.widget);
+    assert.equal(claims.sid, started.body.sid);
+    assert.deepEqual([claims.epk.use, claims.epk.alg], ['enc', 'ECDH-ES']);
+
+    const payload = (await redeem(await mintHandle({ card: 'gift-2' }), { sid: claims.sid })).body;
+    const jwe = await credentialJwe(claims.epk, claims.epk.kid, claims.sid, payload);
+    const display = await walletApi('/api/credential', { sid: claims.sid, jwe });
+    assert.equal(display.status, 200, JSON.stringify(display.body));
+    assert.deepEqual(Object.keys(display.body).sort(), ['art', 'last4', 'network', 'product']);
+    assert.equal(display.body.last4, '4444');
+
+    const replay = await walletApi('/api/credential', { sid: claims.sid, jwe });
+    assert.equal(replay.status, 409);
+    assert.equal(replay.body.code, 'WALLET_REJECTED');
+
+    const first = await walletApi('/api/confirm', { sid: claims.sid });
+    const second = await walletApi('/api/confirm', { sid: claims.sid });
+    assert.equal(first.body.status, 'success');
+    assert.match(first.body.token.ref, /^tok_/);
+    assert.equal(first.body.token.last4, '4444');
+    assert.equal(first.body.cid, CID);
+    assert.deepEqual(second.body.token, first.body.token);
+    const tokens = await (await fetch(`${sandbox.wallet}/api/tokens`)).json();
+    assert.equal(tokens.filter((t) => t.ref === first.body.token.ref).length, 1);
+  });
+
+  test('popup mode: a credential for another session is refused', async () => {
+    const a = peekJws((await walletApi('/api/session', { client_origin: sandbox.widget })).body.session).payload;
+    const b = peekJws((await walletApi('/api/session', { client_origin: sandbox.widget })).body.session).payload;
+    const payload = (await redeem(await mintHandle(), { sid: a.sid })).body;
+    const jwe = await credentialJwe(b.epk, b.epk.kid, a.sid, payload);
+    const refused = await walletApi('/api/credential', { sid: b.sid, jwe });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.code, 'WALLET_REJECTED');
+  });
+
+  test('redirect mode: 303 back with the result in the fragment', async () => {
+    const doc = await walletDoc();
+    const enc = doc.jwks.keys.find((k) => k.use === 'enc');
+    const sid = randomId('r-');
+    const payload = (await redeem(await mintHandle({ card: 'corp-1' }), { sid })).body;
+    const jwe = await credentialJwe(enc, enc.kid, sid, payload, { exp: true });
+    const returnUrl = `${sandbox.host}/expenses`;
+    const page = await assertPage(`${sandbox.wallet}/provision`, 'redirect confirmation', {
+      method: 'POST', body: new URLSearchParams({ jwe, return_url: returnUrl }),
+    });
+    assert.equal(page.response.status, 200);
+    assert.match(page.html, /id="confirm"/);
+    assert.ok(!page.html.includes('4000056655665556'));
+
+    const done = await fetch(`${sandbox.wallet}/provision/confirm`, {
+      method: 'POST', redirect: 'manual', body: new URLSearchParams({ sid, decision: 'confirm' }),
+    });
+    assert.equal(done.status, 303);
+    const location = done.headers.get('location');
+    assert.ok(location.startsWith(`${returnUrl}#walletpush=`), location);
+    const result = JSON.parse(Buffer.from(fromB64u(location.split('#walletpush=')[1])).toString('utf8'));
+    assert.equal(result.status, 'success');
+    assert.equal(result.token.last4, '5556');
+    assert.equal(result.cid, CID);
+
+    const replay = await fetch(`${sandbox.wallet}/provision`, {
+      method: 'POST', body: new URLSearchParams({ jwe, return_url: returnUrl }),
+    });
+    assert.equal(replay.status, 400);
+  });
+
+  test('redirect mode: return_url must be http(s) on a known site', async () => {
+    for (const returnUrl of ['javascript:alert(1)', 'http://evil.example/']) {
+      const response = await fetch(`${sandbox.wallet}/provision`, {
+        method: 'POST', redirect: 'manual', body: new URLSearchParams({ jwe: 'x', return_url: returnUrl }),
+      });
+      assert.equal(response.status, 400);
+      assert.ok(!(await response.text()).includes('evil.example'));
+    }
+  });
+});
+
+// --- pages, static files, faults -------------------------------------------------------
+
+describe('pages and files', () => {
+  test('every page kind carries a strict CSP', async () => {
+    const host = await assertPage(`${sandbox.host}/`, 'host index');
+    assert.match(host.csp, new RegExp(`script-src 'self' ${sandbox.widget};`));
+    assert.match(host.csp, new RegExp(`frame-src ${sandbox.widget};`));
+    await assertPage(`${sandbox.host}/gift`, 'gift login');
+    await assertPage(`${sandbox.host}/expenses`, 'expenses login');
+    await assertPage(`${sandbox.host}/__sandbox/embed`, 'embed');
+
+    const login = await fetch(`${sandbox.host}/expenses/login`, { method: 'POST', redirect: 'manual' });
+    assert.equal(login.status, 303);
+    const cookie = login.headers.get('set-cookie').split(';')[0];
+    const portal = await assertPage(`${sandbox.host}/expenses`, 'expenses portal', { headers: { cookie } });
+    assert.equal(portal.html.match(/<script src="[^"]+\/walletpush\.js" async><\/script>/g).length, 1);
+    const buttons = [...portal.html.matchAll(/<wallet-push-button handle="([^"]+)" wallets="sandbox">/g)];
+    assert.equal(buttons.length, 3);
+    for (const [, handle] of buttons) {
+      secrets.push(handle);
+      const { header, payload } = peekJws(handle);
+      assert.equal(header.typ, 'walletpush-handle+jwt');
+      assert.equal(payload.aud, sandbox.widget);
+      assert.equal(payload.exp - payload.iat, 300);
+      assert.deepEqual(Object.keys(payload.display).sort(), ['art', 'last4', 'network', 'product']);
+    }
+    for (const pan of PANS) assert.ok(!portal.html.includes(pan));
+
+    const frame = await fetch(`${sandbox.widget}/frame.html`);
+    const frameCsp = assertPageHeaders(frame, 'frame.html');
+    assert.match(frameCsp, /script-src 'self' 'wasm-unsafe-eval';/);
+    assert.match(frameCsp, new RegExp(`frame-ancestors ${sandbox.host};`));
+    assert.match(frameCsp, new RegExp(`connect-src 'self' ${sandbox.wallet};`));
+
+    const query = new URLSearchParams({ client_origin: sandbox.widget, locale: 'en', correlation_id: CID });
+    const entry = await assertPage(`${sandbox.wallet}/entry?${query}`, 'wallet entry');
+    assert.match(entry.csp, /frame-ancestors 'none'/);
+    assert.match(entry.html, /id="signin"/);
+    await assertPage(`${sandbox.wallet}/cards`, 'wallet cards');
+    const bad = await assertPage(`${sandbox.wallet}/entry`, 'wallet entry without origin');
+    assert.equal(bad.response.status, 400);
+
+    for (const url of [`${sandbox.widget}/walletpush/v1/jwks`, `${sandbox.widget}/art/gift.svg`]) {
+      assertPageHeaders(await fetch(url), url);
+    }
+  });
+
+  test('widget files: types, and nothing else is served', async () => {
+    const wasm = await fetch(`${sandbox.widget}/pkg/walletpush_bg.wasm`);
+    assert.equal(wasm.status, 200);
+    assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+    for (const path of ['/walletpush.js', '/frame.js', '/pkg/walletpush.js']) {
+      const response = await fetch(`${sandbox.widget}${path}`);
+      assert.equal(response.status, 200, path);
+      assert.match(response.headers.get('content-type'), /^text\/javascript/, path);
+    }
+    assert.match((await fetch(`${sandbox.widget}/widget.css`)).headers.get('content-type'), /^text\/css/);
+    for (const path of ['/secret.txt', '/pkg/', '/pkg', '/pkg/..%2fsecret.txt', '/pkg/%2e%2e/secret.txt', '/.env', '/nope.css']) {
+      assert.equal((await fetch(`${sandbox.widget}${path}`)).status, 404, path);
+    }
+    const art = await fetch(`${sandbox.widget}/art/company.svg`);
+    assert.equal(art.headers.get('content-type'), 'image/svg+xml');
+  });
+
+  test('faults: frame-csp no-wasm, credentials hang, reset', async () => {
+    const fault = (target, mode, origin = sandbox.widget) => fetch(`${origin}/__sandbox/fault`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ target, mode }),
+    });
+    assert.equal((await fault('frame-csp', 'no-wasm')).status, 200);
+    const csp = (await fetch(`${sandbox.widget}/frame.html`)).headers.get('content-security-policy');
+    assert.ok(!csp.includes('wasm-unsafe-eval'));
+
+    assert.equal((await fault('credentials', 'hang', sandbox.wallet)).status, 200);
+    const handle = await mintHandle();
+    await assert.rejects(fetch(`${sandbox.widget}/walletpush/v1/credentials`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: sandbox.widget },
+      body: JSON.stringify({ handle, wallet: 'sandbox', sid: 's-1' }),
+      signal: AbortSignal.timeout(500),
+    }));
+
+    assert.equal((await fault('session', 'silent')).status, 200);
+    assert.equal((await walletApi('/api/session', { client_origin: sandbox.widget })).body.post_ready, false);
+    assert.equal((await fault('session', 'sideways')).status, 400);
+
+    await fetch(`${sandbox.wallet}/__sandbox/reset-faults`, { method: 'POST' });
+    assert.match((await fetch(`${sandbox.widget}/frame.html`)).headers.get('content-security-policy'), /'wasm-unsafe-eval'/);
+    assert.equal((await redeem(handle)).status, 200);
+  });
+});
+
+// --- durability and logs (last: it restarts the server) --------------------------------
+
+describe('durability and logs', () => {
+  test('a redeemed handle stays redeemed across SIGKILL; hooks are off by default', async () => {
+    const handle = await mintHandle({ card: 'gift-2' });
+    assert.equal((await redeem(handle)).status, 200);
+    const before = await (await fetch(`${sandbox.wallet}/api/tokens`)).json();
+    assert.ok(before.length >= 2);
+    const ports = sandbox.ports;
+    await killSandbox(sandbox);
+
+    // Same data dir and ports (the handle's aud is the widget origin), without --test-hooks.
+    sandbox = await startSandbox({ data: dirs.data, www: dirs.www, ports, hooks: false, logs });
+    await expectRefusal(await redeem(handle), 409, 'HANDLE_REPLAYED');
+    const afterRestart = await (await fetch(`${sandbox.wallet}/api/tokens`)).json();
+    assert.deepEqual(afterRestart.map((t) => t.ref), before.map((t) => t.ref));
+    assert.equal((await fetch(`${sandbox.host}/__sandbox/handle`, { method: 'POST' })).status, 404);
+    assert.equal((await fetch(`${sandbox.widget}/__sandbox/fault`, { method: 'POST' })).status, 404);
+  });
+
+  test('stderr logs requests with correlation ids and never card data, handles or JWEs', () => {
+    assert.match(logs.text, new RegExp(`widget POST /walletpush/v1/credentials 200 cid=${CID}`));
+    for (const pan of PANS) assert.ok(!logs.text.includes(pan), `PAN ${pan.slice(-4)} in the log`);
+    for (const secret of secrets) assert.ok(!logs.text.includes(secret.slice(0, 60)), 'a handle or JWE in the log');
+    for (const name of ['Gift Recipient', 'Erin Expense']) assert.ok(!logs.text.includes(name), name);
+  });
+});
