@@ -11,6 +11,7 @@ export const WIDGET_FILES = [
   "www/frame.html",
   "www/frame.css",
   "www/frame.js",
+  "www/i18n.js",
   "www/pkg/walletpush.js",
   "www/pkg/walletpush_bg.wasm",
 ];

@@ -9,12 +9,15 @@
 
 pub mod b64;
 pub mod error;
+pub mod flow;
 pub mod handle;
 pub mod jwe;
 pub mod jwk;
 pub mod jws;
 pub mod kdf;
+pub mod payload;
 pub mod session;
+pub mod wallet;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

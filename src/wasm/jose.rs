@@ -1,19 +1,24 @@
-//! The WebAssembly interface: the JOSE core for JavaScript callers.
+//! The JOSE toolkit for JavaScript callers.
 //!
 //! Every function validates its input and throws a JS `Error` whose `code` is one of
-//! `INPUT_INVALID`, `KEY_INVALID`, `JWE_INVALID`, `JWS_INVALID` (the JOSE toolkit's codes;
-//! the widget's events use the product codes of DESIGN.md §5). Key errors also carry a `reason`;
+//! `INPUT_INVALID`, `KEY_INVALID`, `JWE_INVALID`, `JWS_INVALID` (the toolkit's codes; the
+//! widget's events use the product codes of DESIGN.md §5). Key errors also carry a `reason`;
 //! JWE and JWS errors say nothing about which check failed. Nothing here panics on input.
 
-use js_sys::{Object, Reflect, Uint8Array, JSON};
+use js_sys::{Object, Uint8Array, JSON};
 use rand_core::OsRng;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
+use super::js::{
+    bytes_of, error, input, json_of, key_error, now, option_bool, option_bytes, option_string,
+    options_of, private_key, public_key, set, to_js,
+};
+
 use crate::handle::CardHandle;
 use crate::jwe::{self, JweParams};
-use crate::jwk::{KeyError, KeySet, KeyUse, PrivateJwk, PublicJwk, UsePolicy};
+use crate::jwk::{KeySet, KeyUse, PrivateJwk, PublicJwk, UsePolicy};
 use crate::jws;
 
 /// Encrypts `plaintext` to `recipient` as a compact JWE (`ECDH-ES`, `A256GCM`).
@@ -145,121 +150,4 @@ pub fn read_handle(handle: &str) -> Result<JsValue, JsValue> {
         "wallets": claims.wallets,
         "exp": claims.exp,
     }))
-}
-
-fn now() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
-}
-
-fn public_key(value: &JsValue) -> Result<PublicJwk, JsValue> {
-    PublicJwk::from_value(&json_of(value)?).map_err(key_error)
-}
-
-fn private_key(value: &JsValue) -> Result<PrivateJwk, JsValue> {
-    let mut json = json_of(value)?;
-    let key = PrivateJwk::from_value(&json).map_err(key_error);
-    if let Some(Value::String(d)) = json.get_mut("d") {
-        zeroize::Zeroize::zeroize(d);
-    }
-    key
-}
-
-/// A JSON value from a JS object or from JSON text.
-fn json_of(value: &JsValue) -> Result<Value, JsValue> {
-    let text = match value.as_string() {
-        Some(text) => Zeroizing::new(text),
-        None if value.is_object() => Zeroizing::new(
-            JSON::stringify(value)
-                .ok()
-                .and_then(|s| s.as_string())
-                .ok_or_else(|| input("the value is not serialisable as JSON"))?,
-        ),
-        None => return Err(input("expected an object or JSON text")),
-    };
-    serde_json::from_str(&text)
-        .map_err(|_| error("KEY_INVALID", "malformed JSON", Some("Malformed")))
-}
-
-fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
-    if let Some(text) = value.as_string() {
-        return Some(text.into_bytes());
-    }
-    value.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec)
-}
-
-/// `undefined`/`null` or a plain object; anything else is refused (wasm-bindgen does not check).
-fn options_of(value: JsValue) -> Result<Option<Object>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value
-        .dyn_into::<Object>()
-        .map(Some)
-        .map_err(|_| input("options must be an object"))
-}
-
-fn option(options: Option<&Object>, name: &str) -> Result<JsValue, JsValue> {
-    match options {
-        None => Ok(JsValue::UNDEFINED),
-        Some(o) => Reflect::get(o, &JsValue::from_str(name)),
-    }
-}
-
-fn option_string(options: Option<&Object>, name: &str) -> Result<Option<String>, JsValue> {
-    let value = option(options, name)?;
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value
-        .as_string()
-        .map(Some)
-        .ok_or_else(|| input(&format!("options.{name} must be a string")))
-}
-
-fn option_bytes(options: Option<&Object>, name: &str) -> Result<Option<Vec<u8>>, JsValue> {
-    let value = option(options, name)?;
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    bytes_of(&value)
-        .map(Some)
-        .ok_or_else(|| input(&format!("options.{name} must be a string or a Uint8Array")))
-}
-
-fn option_bool(options: Option<&Object>, name: &str) -> Result<bool, JsValue> {
-    let value = option(options, name)?;
-    if value.is_undefined() {
-        return Ok(false);
-    }
-    value
-        .as_bool()
-        .ok_or_else(|| input(&format!("options.{name} must be a boolean")))
-}
-
-fn to_js(value: &Value) -> Result<JsValue, JsValue> {
-    JSON::parse(&value.to_string())
-}
-
-fn set(target: &Object, name: &str, value: &JsValue) -> Result<(), JsValue> {
-    Reflect::set(target, &JsValue::from_str(name), value).map(|_| ())
-}
-
-fn key_error(e: KeyError) -> JsValue {
-    let reason = format!("{e:?}");
-    error("KEY_INVALID", e.describe(), Some(&reason))
-}
-
-fn input(message: &str) -> JsValue {
-    error("INPUT_INVALID", message, None)
-}
-
-/// A JS `Error` named `WalletPushError` with a stable `code` (and a `reason` for key errors).
-fn error(code: &str, message: &str, reason: Option<&str>) -> JsValue {
-    let err = js_sys::Error::new(message);
-    err.set_name("WalletPushError");
-    let _ = Reflect::set(&err, &"code".into(), &code.into());
-    if let Some(reason) = reason {
-        let _ = Reflect::set(&err, &"reason".into(), &reason.into());
-    }
-    err.into()
 }

@@ -1,0 +1,155 @@
+//! The card payload: read from the issuer API's response bytes, sealed into the JWE plaintext.
+//!
+//! The payload never becomes a JS string and is parsed without copying its strings: the view
+//! below borrows from the response buffer, and the plaintext is the response object with
+//! `iat`, `nonce` and `cid` (and `exp` in redirect mode) spliced in before its closing brace
+//! (DESIGN.md §3 step 5). Every buffer that holds card data is zeroized on drop.
+
+use core::fmt;
+
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use crate::b64;
+use crate::error::{Error, ErrorCode};
+
+/// What the widget may learn from a payload: nothing but display data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PayloadSummary {
+    /// The last four digits of the PAN.
+    pub last4: String,
+}
+
+/// The members a payload must have, borrowed from the response buffer (no copies).
+#[derive(Deserialize)]
+struct PayloadView<'a> {
+    #[serde(borrow)]
+    pan: &'a str,
+    exp_month: u8,
+    exp_year: u16,
+    #[serde(borrow)]
+    name: &'a str,
+    #[serde(borrow)]
+    activation: &'a str,
+    #[serde(borrow)]
+    product: &'a str,
+}
+
+impl fmt::Debug for PayloadView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PayloadView").finish_non_exhaustive()
+    }
+}
+
+/// Checks an issuer payload and returns its summary. Refuses, with `ISSUER_REJECTED`, anything
+/// that is not a JSON object with a PAN of 12 to 19 digits, a month 1–12, a year, a name, a
+/// product and an activation token.
+pub fn check(payload: &[u8]) -> Result<PayloadSummary, Error> {
+    let view: PayloadView<'_> = serde_json::from_slice(payload).map_err(|_| malformed())?;
+    let pan = view.pan.as_bytes();
+    let digits_only = pan.iter().all(u8::is_ascii_digit);
+    if !(12..=19).contains(&pan.len())
+        || !digits_only
+        || !(1..=12).contains(&view.exp_month)
+        || view.exp_year < 2000
+        || view.name.is_empty()
+        || view.product.is_empty()
+        || view.activation.split('.').count() != 3
+    {
+        return Err(malformed());
+    }
+    let last4 = String::from_utf8_lossy(&pan[pan.len() - 4..]).into_owned();
+    Ok(PayloadSummary { last4 })
+}
+
+/// Builds the JWE plaintext: the payload object with `iat`, `nonce`, `cid` and, when given,
+/// `exp` added. `payload` must have passed [`check`].
+pub fn seal(
+    payload: &[u8],
+    iat: i64,
+    nonce: &[u8; 16],
+    cid: &str,
+    exp: Option<i64>,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let body = trim_ascii(payload);
+    let inner = body
+        .strip_prefix(b"{")
+        .and_then(|b| b.strip_suffix(b"}"))
+        .ok_or_else(malformed)?;
+    let cid = serde_json::to_string(cid).map_err(|_| malformed())?;
+    let mut extra = format!(
+        r#""iat":{iat},"nonce":"{}","cid":{cid}"#,
+        b64::encode(nonce)
+    );
+    if let Some(exp) = exp {
+        extra.push_str(&format!(r#","exp":{exp}"#));
+    }
+    let mut out = Zeroizing::new(Vec::with_capacity(body.len() + extra.len() + 2));
+    out.push(b'{');
+    out.extend_from_slice(inner);
+    if !trim_ascii(inner).is_empty() {
+        out.push(b',');
+    }
+    out.extend_from_slice(extra.as_bytes());
+    out.push(b'}');
+    Ok(out)
+}
+
+fn trim_ascii(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    &bytes[start..end]
+}
+
+fn malformed() -> Error {
+    Error::new(
+        ErrorCode::IssuerRejected,
+        "the issuer API answered with a malformed card payload",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    const GOOD: &[u8] = br#" {"pan":"4111111111111111","exp_month":12,"exp_year":2030,"name":"A. Holder","product":"Gift card","activation":"a.b.c","billing":{"city":"X"}} "#;
+
+    #[test]
+    fn checks_and_seals() {
+        assert_eq!(check(GOOD).unwrap().last4, "1111");
+        let sealed = seal(GOOD, 1000, &[0u8; 16], "c\"id", Some(1300)).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&sealed).unwrap();
+        assert_eq!(v["pan"], "4111111111111111");
+        assert_eq!(v["iat"], 1000);
+        assert_eq!(v["exp"], 1300);
+        assert_eq!(v["cid"], "c\"id");
+        assert_eq!(v["nonce"], "AAAAAAAAAAAAAAAAAAAAAA");
+        assert_eq!(v["billing"]["city"], "X");
+    }
+
+    #[test]
+    fn refuses_malformed_payloads() {
+        let cases: &[&[u8]] = &[
+            b"",
+            b"[]",
+            b"{}",
+            br#"{"pan":"4111","exp_month":12,"exp_year":2030,"name":"A","product":"p","activation":"a.b.c"}"#,
+            br#"{"pan":"41111111111111x1","exp_month":12,"exp_year":2030,"name":"A","product":"p","activation":"a.b.c"}"#,
+            br#"{"pan":"4111111111111111","exp_month":13,"exp_year":2030,"name":"A","product":"p","activation":"a.b.c"}"#,
+            br#"{"pan":"4111111111111111","exp_month":12,"exp_year":2030,"name":"A","product":"p","activation":"nope"}"#,
+        ];
+        for case in cases {
+            assert_eq!(check(case).unwrap_err().code(), ErrorCode::IssuerRejected);
+        }
+        let err = check(cases[4]).unwrap_err();
+        assert!(!err.message().contains("4111"));
+    }
+}

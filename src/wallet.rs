@@ -1,0 +1,169 @@
+//! The wallet's discovery document `/.well-known/walletpush.json` (DESIGN.md §3).
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{Error, ErrorCode};
+use crate::jwk::{KeySet, KeyUse, PublicJwk, UsePolicy};
+
+/// The protocol this crate speaks.
+pub const PROTOCOL: &str = "walletpush/1";
+
+/// A parsed, checked wallet document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WalletDocument {
+    /// Display name.
+    pub name: String,
+    /// Where the wallet window opens (popup mode).
+    pub entry_url: String,
+    /// Where the redirect-mode form posts.
+    pub provision_url: String,
+    /// The wallet's origin, taken from `entry_url`: the only origin its messages may come from.
+    pub origin: String,
+    /// Signing and encryption keys.
+    pub keys: KeySet,
+}
+
+#[derive(Deserialize)]
+struct RawDocument {
+    protocol: String,
+    name: String,
+    entry_url: String,
+    provision_url: String,
+    jwks: Value,
+}
+
+impl WalletDocument {
+    /// Parses and checks a document: protocol, `http(s)` URLs on one origin, and keys that each
+    /// carry `use`. Errors: `WALLET_UNAVAILABLE` for the document, `WALLET_KEY_INVALID` for keys.
+    pub fn from_json(text: &str) -> Result<WalletDocument, Error> {
+        let raw: RawDocument = serde_json::from_str(text).map_err(|_| unavailable())?;
+        if raw.protocol != PROTOCOL {
+            return Err(unavailable());
+        }
+        let origin = origin_of(&raw.entry_url).ok_or_else(unavailable)?;
+        if origin_of(&raw.provision_url).as_deref() != Some(origin.as_str()) {
+            return Err(unavailable());
+        }
+        let keys = KeySet::from_value(&raw.jwks).map_err(|e| key_invalid(e.describe()))?;
+        if keys.keys().iter().any(|k| k.key_use().is_none()) {
+            return Err(key_invalid("every wallet key must say its use"));
+        }
+        Ok(WalletDocument {
+            name: raw.name,
+            entry_url: raw.entry_url,
+            provision_url: raw.provision_url,
+            origin,
+            keys,
+        })
+    }
+
+    /// The wallet's static encryption key for redirect mode at `now`: the one named `kid`, or
+    /// the unexpired `enc` key that lives longest. Expired keys are refused.
+    pub fn encryption_key(&self, kid: Option<&str>, now: i64) -> Result<&PublicJwk, Error> {
+        self.keys
+            .keys()
+            .iter()
+            .filter(|k| kid.is_none() || k.kid() == kid)
+            .filter(|k| k.check_for(KeyUse::Enc, UsePolicy::Required, now).is_ok())
+            .max_by_key(|k| k.exp().unwrap_or(i64::MAX))
+            .ok_or_else(|| key_invalid("the wallet publishes no valid encryption key"))
+    }
+}
+
+/// `scheme://host[:port]` of an `http` or `https` URL, lower-cased; `None` otherwise.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?;
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    Some(format!("{scheme}://{}", authority.to_ascii_lowercase()))
+}
+
+fn unavailable() -> Error {
+    Error::new(
+        ErrorCode::WalletUnavailable,
+        "the wallet's walletpush.json is missing or not walletpush/1",
+    )
+}
+
+fn key_invalid(why: &str) -> Error {
+    Error::new(
+        ErrorCode::WalletKeyInvalid,
+        format!("wallet key refused: {why}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jwk::PrivateJwk;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn doc(keys: Vec<Value>) -> String {
+        serde_json::json!({
+            "protocol": "walletpush/1", "name": "W",
+            "entry_url": "http://127.0.0.1:8082/entry",
+            "provision_url": "http://127.0.0.1:8082/provision",
+            "jwks": {"keys": keys},
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn picks_the_unexpired_encryption_key() {
+        let mut rng = rand_core::OsRng;
+        let old = PrivateJwk::generate(&mut rng).with_meta("old", KeyUse::Enc);
+        let new = PrivateJwk::generate(&mut rng).with_meta("new", KeyUse::Enc);
+        let sig = PrivateJwk::generate(&mut rng).with_meta("sig", KeyUse::Sig);
+        let text = doc(vec![
+            old.public().clone().with_exp(100).to_value(),
+            new.public().clone().with_exp(200).to_value(),
+            sig.public().to_value(),
+        ]);
+        let d = WalletDocument::from_json(&text).unwrap();
+        assert_eq!(d.origin, "http://127.0.0.1:8082");
+        assert_eq!(d.encryption_key(None, 50).unwrap().kid(), Some("new"));
+        assert_eq!(
+            d.encryption_key(Some("old"), 50).unwrap().kid(),
+            Some("old")
+        );
+        let refused = d.encryption_key(Some("old"), 150).unwrap_err();
+        assert_eq!(refused.code(), ErrorCode::WalletKeyInvalid);
+        assert!(d.encryption_key(None, 250).is_err());
+    }
+
+    #[test]
+    fn refuses_bad_documents() {
+        assert_eq!(
+            WalletDocument::from_json("{}").unwrap_err().code(),
+            ErrorCode::WalletUnavailable
+        );
+        let mut rng = rand_core::OsRng;
+        let mut k = PrivateJwk::generate(&mut rng).public().to_value();
+        assert_eq!(
+            WalletDocument::from_json(&doc(vec![k.clone()]))
+                .unwrap_err()
+                .code(),
+            ErrorCode::WalletKeyInvalid
+        );
+        k["use"] = "enc".into();
+        k["y"] = k["x"].clone();
+        assert_eq!(
+            WalletDocument::from_json(&doc(vec![k])).unwrap_err().code(),
+            ErrorCode::WalletKeyInvalid
+        );
+        assert_eq!(
+            origin_of("HTTPS://A.example:443/x?y"),
+            Some("https://a.example:443".into())
+        );
+        assert_eq!(origin_of("javascript:alert(1)"), None);
+        assert_eq!(origin_of("http://user@evil/"), None);
+    }
+}

@@ -1,0 +1,131 @@
+//! Small conversions between JS values and the core's types, and the JS errors thrown.
+
+use js_sys::{Object, Reflect, Uint8Array, JSON};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
+
+use crate::jwk::{KeyError, PrivateJwk, PublicJwk};
+
+pub(crate) fn now() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+pub(crate) fn public_key(value: &JsValue) -> Result<PublicJwk, JsValue> {
+    PublicJwk::from_value(&json_of(value)?).map_err(key_error)
+}
+
+pub(crate) fn private_key(value: &JsValue) -> Result<PrivateJwk, JsValue> {
+    let mut json = json_of(value)?;
+    let key = PrivateJwk::from_value(&json).map_err(key_error);
+    if let Some(Value::String(d)) = json.get_mut("d") {
+        zeroize::Zeroize::zeroize(d);
+    }
+    key
+}
+
+/// A JSON value from a JS object or from JSON text.
+pub(crate) fn json_of(value: &JsValue) -> Result<Value, JsValue> {
+    let text = match value.as_string() {
+        Some(text) => Zeroizing::new(text),
+        None if value.is_object() => Zeroizing::new(
+            JSON::stringify(value)
+                .ok()
+                .and_then(|s| s.as_string())
+                .ok_or_else(|| input("the value is not serialisable as JSON"))?,
+        ),
+        None => return Err(input("expected an object or JSON text")),
+    };
+    serde_json::from_str(&text)
+        .map_err(|_| error("KEY_INVALID", "malformed JSON", Some("Malformed")))
+}
+
+pub(crate) fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
+    if let Some(text) = value.as_string() {
+        return Some(text.into_bytes());
+    }
+    value.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec)
+}
+
+/// `undefined`/`null` or a plain object; anything else is refused (wasm-bindgen does not check).
+pub(crate) fn options_of(value: JsValue) -> Result<Option<Object>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .dyn_into::<Object>()
+        .map(Some)
+        .map_err(|_| input("options must be an object"))
+}
+
+pub(crate) fn option(options: Option<&Object>, name: &str) -> Result<JsValue, JsValue> {
+    match options {
+        None => Ok(JsValue::UNDEFINED),
+        Some(o) => Reflect::get(o, &JsValue::from_str(name)),
+    }
+}
+
+pub(crate) fn option_string(
+    options: Option<&Object>,
+    name: &str,
+) -> Result<Option<String>, JsValue> {
+    let value = option(options, name)?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .map(Some)
+        .ok_or_else(|| input(&format!("options.{name} must be a string")))
+}
+
+pub(crate) fn option_bytes(
+    options: Option<&Object>,
+    name: &str,
+) -> Result<Option<Vec<u8>>, JsValue> {
+    let value = option(options, name)?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    bytes_of(&value)
+        .map(Some)
+        .ok_or_else(|| input(&format!("options.{name} must be a string or a Uint8Array")))
+}
+
+pub(crate) fn option_bool(options: Option<&Object>, name: &str) -> Result<bool, JsValue> {
+    let value = option(options, name)?;
+    if value.is_undefined() {
+        return Ok(false);
+    }
+    value
+        .as_bool()
+        .ok_or_else(|| input(&format!("options.{name} must be a boolean")))
+}
+
+pub(crate) fn to_js(value: &Value) -> Result<JsValue, JsValue> {
+    JSON::parse(&value.to_string())
+}
+
+pub(crate) fn set(target: &Object, name: &str, value: &JsValue) -> Result<(), JsValue> {
+    Reflect::set(target, &JsValue::from_str(name), value).map(|_| ())
+}
+
+pub(crate) fn key_error(e: KeyError) -> JsValue {
+    let reason = format!("{e:?}");
+    error("KEY_INVALID", e.describe(), Some(&reason))
+}
+
+pub(crate) fn input(message: &str) -> JsValue {
+    error("INPUT_INVALID", message, None)
+}
+
+/// A JS `Error` named `WalletPushError` with a stable `code` (and a `reason` for key errors).
+pub(crate) fn error(code: &str, message: &str, reason: Option<&str>) -> JsValue {
+    let err = js_sys::Error::new(message);
+    err.set_name("WalletPushError");
+    let _ = Reflect::set(&err, &"code".into(), &code.into());
+    if let Some(reason) = reason {
+        let _ = Reflect::set(&err, &"reason".into(), &reason.into());
+    }
+    err.into()
+}

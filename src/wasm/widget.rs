@@ -1,0 +1,180 @@
+//! The `Widget` class: the frame page's handle on one [`Flow`].
+//!
+//! The frame page does the I/O (wallet window, messages, fetches, timers) and calls these
+//! methods with what arrives. Errors thrown here are JS `Error`s with a product `code`
+//! (DESIGN.md §5), a `message` for the developer and `retryable`.
+
+use js_sys::{Object, Uint8Array};
+use rand_core::OsRng;
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
+
+use super::js::{json_of, now, set};
+use crate::error::{Error, ErrorCode};
+use crate::flow::{self, CredentialRequest, Flow, Outcome, Step, WalletResult};
+use crate::wallet::WalletDocument;
+
+/// One widget's attempts to add a card to one wallet.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Widget {
+    flow: Flow,
+}
+
+#[wasm_bindgen]
+impl Widget {
+    /// A widget at `widget_origin` for wallet `wallet_id`, from the wallet's discovery
+    /// document (JSON text). Throws `WALLET_UNAVAILABLE` or `WALLET_KEY_INVALID`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(widget_origin: &str, wallet_id: &str, document: &str) -> Result<Widget, JsValue> {
+        let document = WalletDocument::from_json(document).map_err(product_error)?;
+        Ok(Widget {
+            flow: Flow::new(widget_origin, wallet_id, document),
+        })
+    }
+
+    /// The wallet's origin: the only origin its messages may come from.
+    #[wasm_bindgen(getter, js_name = walletOrigin)]
+    pub fn wallet_origin(&self) -> String {
+        self.flow.wallet_origin().to_owned()
+    }
+
+    /// Where the attempt stands: `idle`, `wallet-opened`, `credential-requested`,
+    /// `handed-off` or `added`.
+    #[wasm_bindgen(getter)]
+    pub fn step(&self) -> String {
+        match self.flow.step() {
+            Step::Idle => "idle",
+            Step::WalletOpened => "wallet-opened",
+            Step::CredentialRequested => "credential-requested",
+            Step::HandedOff => "handed-off",
+            Step::Added => "added",
+        }
+        .to_owned()
+    }
+
+    /// The running attempt's correlation id.
+    #[wasm_bindgen(getter)]
+    pub fn cid(&self) -> Option<String> {
+        self.flow.cid().map(str::to_owned)
+    }
+
+    /// A click in popup mode: `{cid, entryUrl}`, or `undefined` while an attempt runs.
+    pub fn open(&mut self, locale: &str) -> Result<JsValue, JsValue> {
+        let cid = flow::random_id(&mut OsRng);
+        let Some(opened) = self.flow.open(cid, locale) else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        let out = Object::new();
+        set(&out, "cid", &opened.cid.into())?;
+        set(&out, "entryUrl", &opened.entry_url.into())?;
+        Ok(out.into())
+    }
+
+    /// A click in redirect mode, or the fallback from a blocked popup:
+    /// `{cid, wallet, sid}` to ask the issuer API with, or `undefined` while an attempt runs.
+    pub fn redirect(&mut self) -> Result<JsValue, JsValue> {
+        let cid = self
+            .flow
+            .cid()
+            .map_or_else(|| flow::random_id(&mut OsRng), str::to_owned);
+        let sid = format!("r-{}", flow::random_id(&mut OsRng));
+        match self.flow.redirect(cid, sid, now()).map_err(product_error)? {
+            None => Ok(JsValue::UNDEFINED),
+            Some(request) => request_object(self.flow.cid(), &request),
+        }
+    }
+
+    /// The wallet's `walletpush/ready` session token: `{cid, wallet, sid}` to ask the issuer
+    /// API with. Throws `WALLET_SESSION_INVALID` or `WALLET_KEY_INVALID`.
+    #[wasm_bindgen(js_name = sessionReady)]
+    pub fn session_ready(&mut self, token: &str) -> Result<JsValue, JsValue> {
+        let request = self
+            .flow
+            .session_ready(token, now())
+            .map_err(product_error)?;
+        request_object(self.flow.cid(), &request)
+    }
+
+    /// The issuer API's response body: checks and encrypts it. Returns
+    /// `{jwe, target, last4}`. The bytes of `body` are overwritten with zeros once read.
+    pub fn seal(&mut self, body: &Uint8Array) -> Result<JsValue, JsValue> {
+        let bytes = Zeroizing::new(body.to_vec());
+        body.fill(0, 0, body.length());
+        let sealed = self
+            .flow
+            .seal(&bytes, now(), &mut OsRng)
+            .map_err(product_error)?;
+        let out = Object::new();
+        set(&out, "jwe", &sealed.jwe.into())?;
+        set(&out, "target", &sealed.target.into())?;
+        set(&out, "last4", &sealed.last4.into())?;
+        Ok(out.into())
+    }
+
+    /// The wallet's `walletpush/result` message: `{status: "success", tokenRef, last4}`,
+    /// `{status: "cancelled"}` or `{status: "error", code, message, retryable}`.
+    pub fn result(&mut self, message: JsValue) -> Result<JsValue, JsValue> {
+        let outcome = match json_of(&message)
+            .ok()
+            .and_then(|v| serde_json::from_value::<WalletResult>(v).ok())
+        {
+            Some(result) => self.flow.result(&result),
+            None => Outcome::Failed(self.flow.fail(Error::new(
+                ErrorCode::WalletRejected,
+                "the wallet's result is malformed",
+            ))),
+        };
+        outcome_object(&outcome)
+    }
+
+    /// Ends the attempt with `code` (e.g. `TIMEOUT`, `NETWORK`, or a code the issuer API
+    /// answered); returns `{status: "error", code, message, retryable}`.
+    pub fn fail(&mut self, code: &str, message: &str) -> Result<JsValue, JsValue> {
+        let code = ErrorCode::parse(code).unwrap_or(ErrorCode::Internal);
+        let error = self.flow.fail(Error::new(code, message));
+        outcome_object(&Outcome::Failed(error))
+    }
+
+    /// Ends the attempt as cancelled by the user; returns `{status: "cancelled"}`.
+    pub fn cancel(&mut self) -> Result<JsValue, JsValue> {
+        outcome_object(&self.flow.cancel())
+    }
+}
+
+fn request_object(cid: Option<&str>, request: &CredentialRequest) -> Result<JsValue, JsValue> {
+    let out = Object::new();
+    set(&out, "cid", &cid.unwrap_or_default().into())?;
+    set(&out, "wallet", &request.wallet.as_str().into())?;
+    set(&out, "sid", &request.sid.as_str().into())?;
+    Ok(out.into())
+}
+
+fn outcome_object(outcome: &Outcome) -> Result<JsValue, JsValue> {
+    let out = Object::new();
+    match outcome {
+        Outcome::Added { token_ref, last4 } => {
+            set(&out, "status", &"success".into())?;
+            set(&out, "tokenRef", &token_ref.as_str().into())?;
+            set(&out, "last4", &last4.as_str().into())?;
+        }
+        Outcome::Cancelled => {
+            set(&out, "status", &"cancelled".into())?;
+            set(&out, "code", &ErrorCode::UserCancelled.as_str().into())?;
+        }
+        Outcome::Failed(error) => {
+            set(&out, "status", &"error".into())?;
+            set(&out, "code", &error.code().as_str().into())?;
+            set(&out, "message", &error.message().into())?;
+            set(&out, "retryable", &error.code().retryable().into())?;
+        }
+    }
+    Ok(out.into())
+}
+
+/// A JS `Error` with the product `code`, `retryable`, and the developer message.
+fn product_error(error: Error) -> JsValue {
+    let err = super::js::error(error.code().as_str(), error.message(), None);
+    let _ = js_sys::Reflect::set(&err, &"retryable".into(), &error.code().retryable().into());
+    err
+}

@@ -1,0 +1,84 @@
+// Starts the sandbox binary on loopback for a test file: its own ports, a fresh data folder,
+// test hooks on. Waits for "ready" on stdout; `stop()` kills it (SIGTERM, or SIGKILL on request).
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const binary = ["target/release/walletpush-sandbox", "target/debug/walletpush-sandbox"]
+  .map((p) => join(root, p))
+  .find((p) => existsSync(p));
+
+let nextBase = 20000 + (process.pid % 200) * 100;
+
+/** Starts a sandbox. `base` picks three consecutive ports; `dataDir` reuses a folder. */
+export async function startSandbox({ base, dataDir, extraArgs = [] } = {}) {
+  if (!binary) throw new Error("build the sandbox first: npm run build");
+  const ports = base ?? (nextBase += 3);
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), "walletpush-"));
+  const origins = {
+    host: `http://127.0.0.1:${ports}`,
+    widget: `http://127.0.0.1:${ports + 1}`,
+    wallet: `http://127.0.0.1:${ports + 2}`,
+  };
+  const args = [
+    "--host-port", String(ports), "--widget-port", String(ports + 1), "--wallet-port", String(ports + 2),
+    "--data-dir", dir, "--www-dir", join(root, "www"), "--test-hooks", ...extraArgs,
+  ];
+  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sandbox did not start:\n${stderr}`)), 20_000);
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      if (/\bready\b/.test(stdout)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sandbox exited with ${code}:\n${stderr}`));
+    });
+  });
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  return {
+    origins,
+    ports,
+    dataDir: dir,
+    logs: () => stdout + stderr,
+    async stop({ signal = "SIGTERM", keepData = false } = {}) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+      if (!keepData && !dataDir) rmSync(dir, { recursive: true, force: true });
+    },
+    /** Mints a handle through the test hook: {handle, card, last4}. */
+    async mintHandle(claims = {}) {
+      return postJson(`${origins.host}/__sandbox/handle`, claims);
+    },
+    /** Sets a fault on the widget origin (issuer API, frame) or the wallet. */
+    async fault(target, mode) {
+      const origin = target === "session" ? origins.wallet : origins.widget;
+      return postJson(`${origin}/__sandbox/fault`, { target, mode });
+    },
+    async tokens() {
+      const response = await fetch(`${origins.wallet}/api/tokens`);
+      return response.json();
+    },
+  };
+}
+
+export async function postJson(url, body, headers = {}) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
