@@ -186,12 +186,14 @@ function onClick(id) {
   const entry = state.buttons.get(id);
   if (!entry || state.attempt || entry.added) return; // one flow per click, across buttons
   if (!state.handle) return report(coded("CONFIG_INVALID", "no card handle"));
+  performance.mark("walletpush:click");
   emit("click", { wallet: id });
   if (state.mode === "redirect") return startRedirect(id, entry);
   const opened = entry.widget.open(state.locale);
   if (!opened) return;
   // Inside the click: no popup blocker fires. The entry URL carries no card data.
   const popup = window.open(opened.entryUrl, "walletpush", "popup,width=480,height=720");
+  performance.measure("walletpush:compute:open", "walletpush:click");
   state.attempt = { walletId: id, cid: opened.cid, popup, timers: [], abort: null };
   if (!popup) {
     if (state.mode === "auto") return startRedirect(id, entry);
@@ -208,12 +210,16 @@ async function onWalletMessage(entry, data) {
   if (!data || typeof data !== "object") return;
   try {
     if (data.type === "walletpush/ready" && typeof data.session === "string") {
+      performance.mark("walletpush:ready");
       const request = entry.widget.sessionReady(data.session);
       emit("progress", { step: "session-verified", wallet: id, cid: request.cid });
+      performance.measure("walletpush:compute:verify", "walletpush:ready");
       const body = await fetchCredential(request);
       if (state.attempt?.walletId !== id) return; // cancelled meanwhile
+      performance.mark("walletpush:payload");
       const sealed = entry.widget.seal(body);
       state.attempt.popup.postMessage({ type: "walletpush/credential", jwe: sealed.jwe }, entry.widget.walletOrigin);
+      performance.measure("walletpush:compute:seal", "walletpush:payload");
       emit("progress", { step: "handed-off", wallet: id, cid: request.cid });
       arm(id, state.timeouts.wallet, "the wallet did not confirm in time");
     } else if (data.type === "walletpush/result") {
