@@ -79,7 +79,10 @@ function applyOptions(data) {
     }
   }
   if (data.theme) applyTheme(data.theme);
-  if (typeof data.handle === "string") {
+  if (Array.isArray(data.wallets)) state.requestedWallets = data.wallets.map(String);
+  if (data.handle === "" || data.handle === undefined) {
+    state.handle = null; // render() says CONFIG_INVALID
+  } else if (typeof data.handle === "string") {
     let parsed;
     try {
       parsed = readHandle(data.handle.trim());
@@ -89,7 +92,6 @@ function applyOptions(data) {
     }
     state.handle = data.handle.trim();
     state.display = parsed;
-    state.requestedWallets = Array.isArray(data.wallets) ? data.wallets.map(String) : null;
   }
 }
 
@@ -265,7 +267,7 @@ async function fetchCredential(request) {
     if (!response.ok) throw await issuerError(response);
     return new Uint8Array(await response.arrayBuffer());
   } catch (error) {
-    if (error?.code) throw error;
+    if (CODES.has(error?.code)) throw error;
     if (abort.signal.aborted) throw coded("TIMEOUT", "the issuer API did not answer in time");
     throw coded("NETWORK", "the issuer API could not be reached");
   } finally {

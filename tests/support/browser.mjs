@@ -41,15 +41,21 @@ function hostInstrumentation(hostOrigin) {
 }
 
 /** A fresh context whose host-origin pages are instrumented. */
-export async function newContext(browser, sandbox) {
+export async function newContext(browser, sandbox, { blockPopups = false } = {}) {
   const context = await browser.newContext();
   await context.addInitScript(hostInstrumentation, sandbox.origins.host);
+  if (blockPopups) await context.addInitScript(popupBlocker, sandbox.origins.widget);
   return context;
 }
 
-/** Opens the blank test host page and mounts the widget with `options`. */
-export async function embed(page, sandbox, options) {
-  await page.goto(`${sandbox.origins.host}/__sandbox/embed`);
+/** What a popup blocker does to the frame: window.open returns null. */
+function popupBlocker(widgetOrigin) {
+  if (location.origin === widgetOrigin) window.open = () => null;
+}
+
+/** Opens the blank test host page (unless `navigate` is false) and mounts the widget. */
+export async function embed(page, sandbox, options, { navigate = true } = {}) {
+  if (navigate) await page.goto(`${sandbox.origins.host}/__sandbox/embed`);
   await page.waitForFunction(() => window.WalletPush && window.WalletPush.version);
   await page.evaluate((opts) => {
     const el = document.createElement("div");
@@ -78,7 +84,7 @@ export async function events(page) {
 
 /** The widget frame inside the host page (works through the shadow root). */
 export function widgetFrame(page) {
-  return page.frameLocator("iframe");
+  return page.frameLocator("iframe").first();
 }
 
 /** Clicks the wallet button in the frame and returns the wallet window. */
