@@ -408,6 +408,6 @@ describe('durability and logs', () => {
     assert.match(logs.text, new RegExp(`widget POST /walletpush/v1/credentials 200 cid=${CID}`));
     for (const pan of PANS) assert.ok(!logs.text.includes(pan), `PAN ${pan.slice(-4)} in the log`);
     for (const secret of secrets) assert.ok(!logs.text.includes(secret.slice(0, 60)), 'a handle or JWE in the log');
-    for (const name of ['Gift Recipient', 'Erin Expense']) assert.ok(!logs.text.includes(name), name);
+    for (const name of ['Gianna Holder', 'Erin Q. Cardholder']) assert.ok(!logs.text.includes(name), name);
   });
 });

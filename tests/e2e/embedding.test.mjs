@@ -1,0 +1,83 @@
+// Embedding: the custom element, mount() twice on one element, the shim's origin checks, and
+// the host page's CSP (no inline script or style is needed).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { useSandbox, withPage } from "../support/e2e.mjs";
+import { embed, waitForEvent, events, widgetFrame } from "../support/browser.mjs";
+
+const env = useSandbox();
+
+test("mounting twice on one element gives one widget and one controller", async () => {
+  await withPage(env, async (page) => {
+    const { handle } = await env.sandbox.mintHandle({});
+    await embed(page, env.sandbox, { handle, wallets: "sandbox" });
+    const same = await page.evaluate((h) => {
+      const el = document.getElementById("widget");
+      return window.WalletPush.mount(el, { handle: h, wallets: "sandbox" }) === window.__controller;
+    }, handle);
+    assert.equal(same, true);
+    await waitForEvent(page, "ready");
+    assert.equal(await page.evaluate(() => document.getElementById("widget").shadowRoot.querySelectorAll("iframe").length), 1);
+    assert.equal(page.frames().filter((f) => f.url().includes("/frame.html")).length, 1);
+  });
+});
+
+test("<wallet-push-button> from markup, with callbacks and the result promise via mount()", async () => {
+  await withPage(env, async (page) => {
+    const { handle } = await env.sandbox.mintHandle({});
+    await page.goto(`${env.sandbox.origins.host}/__sandbox/embed`);
+    await page.evaluate((h) => {
+      const el = document.createElement("wallet-push-button");
+      el.setAttribute("handle", h);
+      el.setAttribute("wallets", "sandbox");
+      el.setAttribute("locale", "fr");
+      document.body.append(el);
+    }, handle);
+    await waitForEvent(page, "ready");
+    const label = await widgetFrame(page).locator("button.wallet .label").innerText();
+    assert.equal(label, "Ajouter à Sandbox Wallet");
+    await page.evaluate(() => document.querySelector("wallet-push-button").setAttribute("locale", "de"));
+  });
+});
+
+test("the host page's CSP is enough: no violation while loading and rendering", async () => {
+  await withPage(env, async (page) => {
+    const violations = [];
+    page.on("console", (m) => /Content Security Policy|Refused to/i.test(m.text()) && violations.push(m.text()));
+    await page.goto(`${env.sandbox.origins.host}/gift`);
+    await page.locator("#login").click();
+    await waitForEvent(page, "ready");
+    const csp = (await page.request.get(`${env.sandbox.origins.host}/gift`)).headers()["content-security-policy"];
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.deepEqual(violations, []);
+    assert.equal(await page.evaluate(() => document.querySelectorAll("[style]").length), 0, "no inline style attribute");
+  });
+});
+
+test("the shim ignores messages from other origins and other windows", async () => {
+  await withPage(env, async (page) => {
+    const { handle } = await env.sandbox.mintHandle({});
+    await embed(page, env.sandbox, { handle, wallets: "sandbox" });
+    await waitForEvent(page, "ready");
+    const count = (await events(page)).length;
+    // A forged event from the host's own origin (e.g. an ad script) is not relayed.
+    await page.evaluate(() => window.postMessage({ type: "walletpush/event", name: "success", detail: { last4: "0000" } }, "*"));
+    await page.waitForTimeout(200);
+    assert.equal((await events(page)).length, count);
+  });
+});
+
+test("a keyboard user can reach and press the button", async () => {
+  await withPage(env, async (page, context) => {
+    const { handle } = await env.sandbox.mintHandle({});
+    await embed(page, env.sandbox, { handle, wallets: "sandbox" });
+    await waitForEvent(page, "ready");
+    const button = widgetFrame(page).locator("button.wallet").first();
+    assert.match(await button.getAttribute("aria-label"), /ending \d{4}/);
+    await button.focus();
+    const popup = context.waitForEvent("page");
+    await page.keyboard.press("Enter");
+    await (await popup).close();
+    await waitForEvent(page, "cancel");
+  });
+});
