@@ -12,6 +12,10 @@ export const WIDGET_FILES = [
   "www/frame.css",
   "www/frame.js",
   "www/i18n.js",
+  "www/frame/errors.js",
+  "www/frame/issuer.js",
+  "www/frame/handle.js",
+  "www/adapters/walletpush.js",
   "www/pkg/walletpush.js",
   "www/pkg/walletpush_bg.wasm",
 ];

@@ -1,23 +1,22 @@
 // The widget frame: runs on the widget origin, inside the host page's <iframe>.
 //
 // It receives the card handle from the shim by postMessage, draws one button per wallet, and on a
-// click drives one attempt through the Wasm `Widget` state machine: open the wallet, verify its
-// session, fetch the card payload from the issuer API as bytes, seal it into a JWE in Wasm, hand
-// it to the wallet, report the result. Card data never becomes a JS string here, never reaches
-// the DOM, a URL, storage, a log or a message to the host. docs/wire.md has every message.
+// click runs one attempt through the wallet's adapter (www/adapters/): for walletpush/1 wallets,
+// the card payload is fetched as bytes and sealed into a JWE in WebAssembly. Card data never
+// becomes a JS string here, never reaches the DOM, a URL, storage, a log or a message to the host.
+// docs/wire.md has every message.
 
-import init, { Widget, readHandle } from "./pkg/walletpush.js";
 import { text } from "./i18n.js";
+import { CODES, coded, asError, failure, retryable } from "./frame/errors.js";
+import { requestCredential } from "./frame/issuer.js";
+import { readDisplay } from "./frame/handle.js";
 
 const WIDGET_ORIGIN = location.origin;
 const DEFAULT_TIMEOUTS = { wallet: 120_000, issuer: 15_000 };
-const CODES = new Set([
-  "CONFIG_INVALID", "HANDLE_INVALID", "HANDLE_EXPIRED", "HANDLE_REPLAYED", "ORIGIN_NOT_ALLOWED",
-  "CARD_INACTIVE", "WALLET_UNAVAILABLE", "WALLET_KEY_INVALID", "WALLET_SESSION_INVALID",
-  "POPUP_BLOCKED", "USER_CANCELLED", "TIMEOUT", "NETWORK", "ISSUER_REJECTED", "WALLET_REJECTED",
-  "WASM_BLOCKED_BY_CSP", "INTERNAL",
-]);
-const RETRYABLE = new Set(["HANDLE_EXPIRED", "POPUP_BLOCKED", "USER_CANCELLED", "TIMEOUT", "NETWORK", "WALLET_UNAVAILABLE"]);
+/** Adapter modules by wallet kind, imported only for the wallets a page uses. */
+const ADAPTERS = {
+  "walletpush/1": () => import("./adapters/walletpush.js"),
+};
 
 const hostOrigin = trustedHostOrigin();
 const state = {
@@ -26,44 +25,40 @@ const state = {
   locale: "en",
   mode: "popup",
   returnUrl: null,
+  requestedWallets: null,
   timeouts: { ...DEFAULT_TIMEOUTS },
   config: null,
-  buttons: new Map(), // wallet id -> {widget, button, name}
-  attempt: null, // {walletId, popup, timers: [], abort}
+  buttons: new Map(), // wallet id -> {adapter, button, label, name, added}
+  attempt: null, // the running attempt, see Attempt
 };
-let cspViolation = false;
-document.addEventListener("securitypolicyviolation", (e) => {
-  if (e.blockedURI === "wasm-eval" || /wasm/i.test(e.violatedDirective + e.blockedURI)) cspViolation = true;
-});
-// Settles true once the Wasm module and the configuration are loaded; failures are reported there.
-const ready = Promise.all([loadWasm(), loadConfig()]).then(() => true, () => false);
+const configLoaded = loadConfig();
 
 if (hostOrigin) {
   window.addEventListener("message", onMessage);
   postToHost({ type: "walletpush/frame-ready" });
 }
 
-// ---- host messages ----------------------------------------------------------------------------
+// ---- messages -----------------------------------------------------------------------------------
 
 function onMessage(event) {
   if (event.source === window.parent && event.origin === hostOrigin) {
     onHostMessage(event.data);
-  } else if (state.attempt?.popup && event.source === state.attempt.popup) {
-    const entry = state.buttons.get(state.attempt.walletId);
-    if (entry && event.origin === entry.widget.walletOrigin) onWalletMessage(entry, event.data);
+    return;
+  }
+  const attempt = state.attempt;
+  if (attempt?.popup && event.source === attempt.popup && event.origin === attempt.walletOrigin) {
+    if (event.data && typeof event.data === "object") attempt.adapter.message(attempt, event.data);
   }
 }
 
 async function onHostMessage(data) {
-  if (!data || typeof data !== "object") return;
-  if (data.type === "walletpush/init" || data.type === "walletpush/update") {
-    if (!(await ready)) return;
-    try {
-      applyOptions(data);
-      await render(data.type === "walletpush/init");
-    } catch (error) {
-      report(asError(error));
-    }
+  if (!data || (data.type !== "walletpush/init" && data.type !== "walletpush/update")) return;
+  if (!(await configLoaded)) return;
+  try {
+    applyOptions(data);
+    await render(data.type === "walletpush/init");
+  } catch (error) {
+    report(asError(error));
   }
 }
 
@@ -83,19 +78,13 @@ function applyOptions(data) {
   if (data.handle === "" || data.handle === undefined) {
     state.handle = null; // render() says CONFIG_INVALID
   } else if (typeof data.handle === "string") {
-    let parsed;
-    try {
-      parsed = readHandle(data.handle.trim());
-    } catch (error) {
-      state.handle = null;
-      throw asError(error);
-    }
+    state.handle = null;
+    state.display = readDisplay(data.handle.trim());
     state.handle = data.handle.trim();
-    state.display = parsed;
   }
 }
 
-// ---- rendering --------------------------------------------------------------------------------
+// ---- rendering ----------------------------------------------------------------------------------
 
 async function render(first) {
   if (!state.handle) throw coded("CONFIG_INVALID", "no card handle: set the handle attribute or option");
@@ -103,42 +92,41 @@ async function render(first) {
   const wanted = state.requestedWallets ?? Object.keys(state.config.wallets);
   const allowed = wanted.filter((id) => state.display.wallets.includes(id));
   const configured = allowed.filter((id) => state.config.wallets[id]);
-  const main = document.getElementById("wallets");
   for (const id of [...state.buttons.keys()]) {
     if (!configured.includes(id)) {
       state.buttons.get(id).button.remove();
       state.buttons.delete(id);
     }
   }
-  const unavailable = [];
-  for (const id of configured) {
-    if (state.buttons.has(id)) continue;
+  const unavailable = wanted
+    .filter((id) => !configured.includes(id))
+    .map((id) => ({ wallet: id, cause: allowed.includes(id) ? "not-configured" : "not-allowed-by-handle" }));
+  const loads = configured.filter((id) => !state.buttons.has(id)).map(async (id) => {
     try {
-      const entry = await makeButton(id, state.config.wallets[id]);
-      state.buttons.set(id, entry);
-      main.append(entry.button);
+      state.buttons.set(id, await makeButton(id, state.config.wallets[id]));
     } catch (error) {
-      unavailable.push({ wallet: id, cause: asError(error).code });
+      const e = asError(error);
+      if (e.code === "WASM_BLOCKED_BY_CSP" || e.code === "INTERNAL") throw e;
+      unavailable.push({ wallet: id, cause: e.code });
     }
-  }
-  for (const id of wanted.filter((w) => !configured.includes(w))) {
-    unavailable.push({ wallet: id, cause: allowed.includes(id) ? "not-configured" : "not-allowed-by-handle" });
-  }
+  });
+  await Promise.all(loads);
+  const main = document.getElementById("wallets");
+  main.replaceChildren(...configured.filter((id) => state.buttons.has(id)).map((id) => state.buttons.get(id).button));
   relabel();
   for (const u of unavailable) emit("unavailable", u);
   if (state.buttons.size === 0) {
     setStatus(text(state.locale, "unavailable"), "error");
   } else if (first) {
-    emit("ready", { wallets: [...state.buttons.keys()], last4: state.display.display.last4 });
+    emit("ready", { wallets: [...state.buttons.keys()], last4: state.display.last4 });
   }
   postSize();
 }
 
 async function makeButton(id, walletConfig) {
-  const documentText = walletConfig.document
-    ? JSON.stringify(walletConfig.document)
-    : await fetchText(walletConfig.discovery, "WALLET_UNAVAILABLE");
-  const widget = new Widget(WIDGET_ORIGIN, id, documentText);
+  const loadAdapter = ADAPTERS[walletConfig.kind ?? "walletpush/1"];
+  if (!loadAdapter) throw coded("WALLET_UNAVAILABLE", `no adapter for wallet kind ${walletConfig.kind}`);
+  const adapter = await (await loadAdapter()).load({ id, config: walletConfig, widgetOrigin: WIDGET_ORIGIN });
   const button = document.createElement("button");
   button.type = "button";
   button.className = "wallet";
@@ -150,29 +138,19 @@ async function makeButton(id, walletConfig) {
   label.className = "label";
   button.append(mark, label);
   button.addEventListener("click", () => onClick(id));
-  return { widget, button, label, name: walletConfig.name ?? id, added: false };
+  return { adapter, button, label, name: walletConfig.name ?? id, added: false };
 }
 
 function relabel() {
-  const last4 = state.display?.display.last4 ?? "";
+  const last4 = state.display?.last4 ?? "";
   for (const entry of state.buttons.values()) {
-    const key = entry.added ? "added" : "add";
-    entry.label.textContent = text(state.locale, key, { wallet: entry.name });
-    entry.button.setAttribute(
-      "aria-label",
-      text(state.locale, entry.added ? "addedLong" : "addLong", { wallet: entry.name, last4 }),
-    );
-    entry.button.dataset.state = entry.added ? "added" : "idle";
+    const busy = state.attempt?.walletId === entry.button.dataset.wallet;
+    entry.label.textContent = busy ? text(state.locale, "adding") : text(state.locale, entry.added ? "added" : "add", { wallet: entry.name });
+    entry.button.setAttribute("aria-label", text(state.locale, entry.added ? "addedLong" : "addLong", { wallet: entry.name, last4 }));
+    entry.button.setAttribute("aria-busy", busy ? "true" : "false");
+    entry.button.dataset.state = entry.added ? "added" : busy ? "busy" : "idle";
     entry.button.disabled = entry.added;
   }
-}
-
-function setBusy(id, busy) {
-  const entry = state.buttons.get(id);
-  if (!entry) return;
-  entry.button.setAttribute("aria-busy", busy ? "true" : "false");
-  if (busy) entry.label.textContent = text(state.locale, "adding");
-  else relabel();
 }
 
 function setStatus(message, kind = "info") {
@@ -186,157 +164,109 @@ function setStatus(message, kind = "info") {
 
 function onClick(id) {
   const entry = state.buttons.get(id);
-  if (!entry || state.attempt || entry.added) return; // one flow per click, across buttons
-  if (!state.handle) return report(coded("CONFIG_INVALID", "no card handle"));
+  if (!entry || state.attempt || entry.added) return; // one flow at a time, across buttons
   performance.mark("walletpush:click");
+  const attempt = new Attempt(id, entry);
+  state.attempt = attempt;
   emit("click", { wallet: id });
-  if (state.mode === "redirect") return startRedirect(id, entry);
-  const opened = entry.widget.open(state.locale);
-  if (!opened) return;
-  // Inside the click: no popup blocker fires. The entry URL carries no card data.
-  const popup = window.open(opened.entryUrl, "walletpush", "popup,width=480,height=720");
-  performance.measure("walletpush:compute:open", "walletpush:click");
-  state.attempt = { walletId: id, cid: opened.cid, popup, timers: [], abort: null };
-  if (!popup) {
-    if (state.mode === "auto") return startRedirect(id, entry);
-    return finish(id, entry.widget.fail("POPUP_BLOCKED", "the browser blocked the wallet window: allow popups, or use mode \"auto\" to fall back to a redirect"));
-  }
-  setBusy(id, true);
-  setStatus(text(state.locale, "inWallet", { wallet: entry.name }));
-  emit("progress", { step: "wallet-opened", wallet: id, cid: opened.cid });
-  arm(id, state.timeouts.wallet, "the wallet did not answer in time");
+  relabel();
+  // The adapter opens the wallet synchronously, inside the click, so no popup blocker fires.
+  entry.adapter.click(attempt);
 }
 
-async function onWalletMessage(entry, data) {
-  const id = state.attempt.walletId;
-  if (!data || typeof data !== "object") return;
-  try {
-    if (data.type === "walletpush/ready" && typeof data.session === "string") {
-      performance.mark("walletpush:ready");
-      const request = entry.widget.sessionReady(data.session);
-      emit("progress", { step: "session-verified", wallet: id, cid: request.cid });
-      performance.measure("walletpush:compute:verify", "walletpush:ready");
-      const body = await fetchCredential(request);
-      if (state.attempt?.walletId !== id) return; // cancelled meanwhile
-      performance.mark("walletpush:payload");
-      const sealed = entry.widget.seal(body);
-      state.attempt.popup.postMessage({ type: "walletpush/credential", jwe: sealed.jwe }, entry.widget.walletOrigin);
-      performance.measure("walletpush:compute:seal", "walletpush:payload");
-      emit("progress", { step: "handed-off", wallet: id, cid: request.cid });
-      arm(id, state.timeouts.wallet, "the wallet did not confirm in time");
-    } else if (data.type === "walletpush/result") {
-      finish(id, entry.widget.result(data));
+/** What an adapter may do during one attempt; the frame keeps timers, windows and events. */
+class Attempt {
+  constructor(walletId, entry) {
+    this.walletId = walletId;
+    this.adapter = entry.adapter;
+    this.walletOrigin = entry.adapter.origin;
+    this.name = entry.name;
+    this.locale = state.locale;
+    this.mode = state.mode;
+    this.returnUrl = state.returnUrl;
+    this.cid = null;
+    this.popup = null;
+    this.timers = [];
+    this.abort = new AbortController();
+  }
+
+  /** The attempt has its correlation id and, in popup mode, its wallet window. */
+  begin(cid, popup) {
+    this.cid = cid;
+    this.popup = popup;
+    if (popup) setStatus(text(this.locale, "inWallet", { wallet: this.name }));
+  }
+
+  active() {
+    return state.attempt === this;
+  }
+
+  progress(step) {
+    emit("progress", { step, wallet: this.walletId, cid: this.cid });
+  }
+
+  /** (Re)starts the wallet deadline and, with a window, watches for the user closing it. */
+  arm(message) {
+    this.clearTimers();
+    this.timers.push(setTimeout(() => this.active() && this.finish(failure(coded("TIMEOUT", message))), state.timeouts.wallet));
+    if (this.popup) {
+      this.timers.push(setInterval(() => this.active() && this.popup.closed && this.finish({ status: "cancelled", code: "USER_CANCELLED" }), 250));
     }
-  } catch (error) {
-    finish(id, entry.widget.fail(asError(error).code, asError(error).message));
   }
-}
 
-async function startRedirect(id, entry) {
-  try {
-    const request = entry.widget.redirect();
-    if (!request) return;
-    state.attempt = { walletId: id, cid: request.cid, popup: null, timers: [], abort: null };
-    if (!state.returnUrl) throw coded("CONFIG_INVALID", "redirect mode needs the host page's URL");
-    setBusy(id, true);
-    emit("progress", { step: "redirecting", wallet: id, cid: request.cid });
-    const body = await fetchCredential(request);
-    const sealed = entry.widget.seal(body);
-    emit("progress", { step: "handed-off", wallet: id, cid: request.cid });
-    submitTopLevel(sealed.target, { jwe: sealed.jwe, return_url: state.returnUrl });
-  } catch (error) {
-    finish(id, entry.widget.fail(asError(error).code, asError(error).message));
-  }
-}
-
-/** POSTs the issuer API for the card payload; resolves with its bytes (never a string). */
-async function fetchCredential(request) {
-  const abort = new AbortController();
-  if (state.attempt) state.attempt.abort = abort;
-  const timer = setTimeout(() => abort.abort(), state.timeouts.issuer);
-  let response;
-  try {
-    response = await fetch(`${state.config.issuer_api}/walletpush/v1/credentials`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-walletpush-correlation-id": request.cid },
-      body: JSON.stringify({ handle: state.handle, wallet: request.wallet, sid: request.sid }),
-      cache: "no-store",
-      credentials: "same-origin",
-      signal: abort.signal,
+  requestCredential(request) {
+    return requestCredential({
+      api: state.config.issuer_api,
+      handle: state.handle,
+      request,
+      timeoutMs: state.timeouts.issuer,
+      signal: this.abort.signal,
     });
-    if (!response.ok) throw await issuerError(response);
-    return new Uint8Array(await response.arrayBuffer());
-  } catch (error) {
-    if (CODES.has(error?.code)) throw error;
-    if (abort.signal.aborted) throw coded("TIMEOUT", "the issuer API did not answer in time");
-    throw coded("NETWORK", "the issuer API could not be reached");
-  } finally {
-    clearTimeout(timer);
   }
-}
 
-async function issuerError(response) {
-  const body = await response.json().catch(() => ({}));
-  if (response.status < 500 && CODES.has(body.code)) {
-    return coded(body.code, typeof body.message === "string" ? body.message : "refused by the issuer API");
+  submitTopLevel(action, fields) {
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = action;
+    form.target = "_top";
+    for (const [name, value] of Object.entries(fields)) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      form.append(input);
+    }
+    document.body.append(form);
+    form.submit();
   }
-  return coded("ISSUER_REJECTED", `the issuer API failed (HTTP ${response.status}): try again later`);
-}
 
-function submitTopLevel(action, fields) {
-  const form = document.createElement("form");
-  form.method = "post";
-  form.action = action;
-  form.target = "_top";
-  for (const [name, value] of Object.entries(fields)) {
-    const input = document.createElement("input");
-    input.type = "hidden";
-    input.name = name;
-    input.value = value;
-    form.append(input);
+  /** Ends the attempt with an outcome `{status: "success" | "cancelled" | "error", ...}`. */
+  finish(outcome) {
+    if (!this.active()) return;
+    state.attempt = null;
+    this.clearTimers();
+    this.abort.abort();
+    if (this.popup && !this.popup.closed && outcome.status !== "success") this.popup.close();
+    this.adapter.end(outcome);
+    const entry = state.buttons.get(this.walletId);
+    const id = this.walletId;
+    if (outcome.status === "success") {
+      if (entry) entry.added = true;
+      relabel();
+      setStatus(text(state.locale, "addedLong", { wallet: this.name, last4: outcome.last4 }));
+      emit("success", { wallet: id, token_ref: outcome.tokenRef, last4: outcome.last4, cid: this.cid });
+    } else if (outcome.status === "cancelled") {
+      relabel();
+      setStatus(text(state.locale, "cancelled"));
+      emit("cancel", { wallet: id, code: "USER_CANCELLED", cid: this.cid });
+    } else {
+      relabel();
+      report({ code: outcome.code, message: outcome.message, retryable: outcome.retryable }, { wallet: id, cid: this.cid });
+    }
   }
-  document.body.append(form);
-  form.submit();
-}
 
-function arm(id, ms, message) {
-  if (!state.attempt) return;
-  for (const t of state.attempt.timers.splice(0)) clearTimeout(t), clearInterval(t);
-  const popup = state.attempt.popup;
-  state.attempt.timers.push(setTimeout(() => {
-    const entry = state.buttons.get(id);
-    if (entry && state.attempt?.walletId === id) finish(id, entry.widget.fail("TIMEOUT", message));
-  }, ms));
-  if (popup) {
-    state.attempt.timers.push(setInterval(() => {
-      const entry = state.buttons.get(id);
-      if (entry && state.attempt?.popup === popup && popup.closed) finish(id, entry.widget.cancel());
-    }, 250));
-  }
-}
-
-/** Ends the attempt with the outcome object that the Widget returned. */
-function finish(id, outcome) {
-  const attempt = state.attempt;
-  const entry = state.buttons.get(id);
-  const cid = attempt?.cid;
-  if (attempt) {
-    for (const t of attempt.timers) clearTimeout(t), clearInterval(t);
-    attempt.abort?.abort();
-    if (attempt.popup && !attempt.popup.closed && outcome.status !== "success") attempt.popup.close();
-  }
-  state.attempt = null;
-  setBusy(id, false);
-  if (outcome.status === "success") {
-    if (entry) entry.added = true;
-    relabel();
-    setStatus(text(state.locale, "addedLong", { wallet: entry?.name ?? id, last4: outcome.last4 }));
-    emit("success", { wallet: id, token_ref: outcome.tokenRef, last4: outcome.last4, cid });
-  } else if (outcome.status === "cancelled") {
-    setStatus(text(state.locale, "cancelled"));
-    emit("cancel", { wallet: id, code: "USER_CANCELLED", cid });
-  } else {
-    report({ code: outcome.code, message: outcome.message, retryable: outcome.retryable }, { wallet: id, cid });
+  clearTimers() {
+    for (const t of this.timers.splice(0)) clearTimeout(t), clearInterval(t);
   }
 }
 
@@ -345,9 +275,9 @@ function finish(id, outcome) {
 function report(error, extra = {}) {
   setStatus(text(state.locale, `error.${error.code}`, {}, text(state.locale, "error")), "error");
   emit("error", {
-    code: error.code,
+    code: CODES.has(error.code) ? error.code : "INTERNAL",
     message: error.message,
-    retryable: error.retryable ?? RETRYABLE.has(error.code),
+    retryable: error.retryable ?? retryable(error.code),
     ...extra,
   });
 }
@@ -364,49 +294,16 @@ function postSize() {
   postToHost({ type: "walletpush/size", height: Math.ceil(document.documentElement.scrollHeight) });
 }
 
-function coded(code, message) {
-  const error = new Error(message);
-  error.code = code;
-  return error;
-}
-
-function asError(error) {
-  if (error && CODES.has(error.code)) return error;
-  return coded("INTERNAL", "unexpected error in the widget");
-}
-
-async function fetchText(url, code) {
-  try {
-    const response = await fetch(url, { cache: "no-store", credentials: "omit" });
-    if (!response.ok) throw new Error(String(response.status));
-    return await response.text();
-  } catch {
-    throw coded(code, `could not load ${url}`);
-  }
-}
-
-async function loadWasm() {
-  try {
-    await init();
-  } catch (error) {
-    const blocked = cspViolation || /Content Security Policy|wasm-unsafe-eval|unsafe-eval/i.test(String(error?.message));
-    const failure = blocked
-      ? coded("WASM_BLOCKED_BY_CSP", `WebAssembly is blocked by the Content-Security-Policy of ${WIDGET_ORIGIN}/frame.html: add 'wasm-unsafe-eval' to its script-src`)
-      : coded("INTERNAL", "the widget's WebAssembly module failed to load");
-    report(failure);
-    throw failure;
-  }
-}
-
+/** Settles true once the deployment's configuration is loaded; a failure is reported. */
 async function loadConfig() {
   const response = await fetch("walletpush/v1/config", { cache: "no-store" }).catch(() => null);
   const config = response?.ok ? await response.json().catch(() => null) : null;
   if (!config || typeof config.issuer_api !== "string" || typeof config.wallets !== "object") {
-    const failure = coded("CONFIG_INVALID", "the widget origin serves no valid /walletpush/v1/config");
-    report(failure);
-    throw failure;
+    report(coded("CONFIG_INVALID", "the widget origin serves no valid /walletpush/v1/config"));
+    return false;
   }
   state.config = config;
+  return true;
 }
 
 /** The host page's origin from our URL, checked against the real embedder where the browser says. */

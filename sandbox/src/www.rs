@@ -1,5 +1,6 @@
 //! The widget's built files on the widget origin: `/walletpush.js`, `/frame.html`, `/frame.js`,
-//! `/*.css` and `/pkg/*`, read from `--www-dir`. Everything else is 404: no directory listing,
+//! `/*.css`, the frame's modules under `/frame/` and `/adapters/`, and `/pkg/*`, read from
+//! `--www-dir`. Everything else is 404: no directory listing,
 //! no dot files, no path traversal (each segment is checked, and the resolved file must still be
 //! inside the directory, so a symbolic link cannot lead out of it either).
 
@@ -21,6 +22,8 @@ pub fn routes() -> Router<SharedApp> {
         .route("/frame.html", get(serve))
         .route("/{file}", get(serve))
         .route("/pkg/{*path}", get(serve))
+        .route("/frame/{file}", get(serve))
+        .route("/adapters/{file}", get(serve))
 }
 
 /// Maps a request path to a file path relative to the www directory, or `None` when the path
@@ -37,6 +40,7 @@ pub fn relative_path(path: &str) -> Option<PathBuf> {
             .iter()
             .any(|ext| file.ends_with(ext)),
         ["pkg", _, ..] => true,
+        ["frame" | "adapters", file] => file.ends_with(".js"),
         _ => false,
     };
     served.then(|| segments.iter().collect())
@@ -121,6 +125,8 @@ mod tests {
             ("/i18n.js", "i18n.js"),
             ("/widget.css", "widget.css"),
             ("/pkg/walletpush_bg.wasm", "pkg/walletpush_bg.wasm"),
+            ("/frame/errors.js", "frame/errors.js"),
+            ("/adapters/walletpush.js", "adapters/walletpush.js"),
             (
                 "/pkg/snippets/a-1/inline0.js",
                 "pkg/snippets/a-1/inline0.js",
@@ -139,6 +145,9 @@ mod tests {
             "/pkg/%2e%2e/x.js",
             "/.hidden.css",
             "/a/b.css",
+            "/frame/x.css",
+            "/adapters/a/b.js",
+            "/frame/../secret.js",
             "//etc/passwd",
             "/pkg/a//b.js",
             "/pkg/a\\b.js",

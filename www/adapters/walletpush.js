@@ -1,0 +1,111 @@
+// Adapter for wallets that speak the open protocol walletpush/1 (DESIGN.md §3): the card payload
+// is encrypted here, in WebAssembly, to the wallet's session key (popup mode) or its static key
+// (redirect mode). This module, and the Wasm it loads, are fetched only when such a wallet is
+// configured.
+import init, { Widget } from "../pkg/walletpush.js";
+import { coded, asError } from "../frame/errors.js";
+
+let cspViolation = false;
+document.addEventListener("securitypolicyviolation", (e) => {
+  if (e.blockedURI === "wasm-eval" || /wasm/i.test(`${e.violatedDirective} ${e.blockedURI}`)) cspViolation = true;
+});
+let wasm = null;
+
+/** Loads the Wasm module once; a CSP that blocks it gives WASM_BLOCKED_BY_CSP with the fix. */
+function loadWasm() {
+  wasm ??= init().catch((error) => {
+    const blocked = cspViolation || /Content Security Policy|wasm-unsafe-eval|unsafe-eval/i.test(String(error?.message));
+    throw blocked
+      ? coded("WASM_BLOCKED_BY_CSP", `WebAssembly is blocked by the Content-Security-Policy of ${location.origin}${location.pathname}: add 'wasm-unsafe-eval' to its script-src`)
+      : coded("INTERNAL", "the widget's WebAssembly module failed to load");
+  });
+  return wasm;
+}
+
+/** Prepares the wallet `id`: Wasm loaded and the wallet's document verified, before any click. */
+export async function load({ id, config, widgetOrigin }) {
+  await loadWasm();
+  const documentText = config.document ? JSON.stringify(config.document) : await fetchDocument(config.discovery);
+  const widget = new Widget(widgetOrigin, id, documentText);
+  return {
+    origin: widget.walletOrigin,
+    click: (attempt) => click(widget, attempt),
+    message: (attempt, data) => message(widget, attempt, data),
+    // The frame ended the attempt (a timeout, a closed window...): the state machine starts over.
+    end: (outcome) => outcome.status !== "success" && widget.step !== "idle" && widget.cancel(),
+  };
+}
+
+/** Inside the click: opens the wallet window (no card data in its URL), or goes by redirect. */
+function click(widget, attempt) {
+  if (attempt.mode === "redirect") return redirect(widget, attempt);
+  const opened = widget.open(attempt.locale);
+  if (!opened) return;
+  const popup = window.open(opened.entryUrl, "walletpush", "popup,width=480,height=720");
+  performance.measure("walletpush:compute:open", "walletpush:click");
+  attempt.begin(opened.cid, popup);
+  if (!popup) {
+    if (attempt.mode === "auto") return redirect(widget, attempt);
+    attempt.finish(widget.fail("POPUP_BLOCKED", 'the browser blocked the wallet window: allow popups, or use mode "auto" to fall back to a redirect'));
+    return;
+  }
+  attempt.progress("wallet-opened");
+  attempt.arm("the wallet did not answer in time");
+}
+
+/** A message from the wallet window (origin and source already checked by the frame). */
+async function message(widget, attempt, data) {
+  try {
+    if (data.type === "walletpush/ready" && typeof data.session === "string") {
+      performance.mark("walletpush:ready");
+      const request = widget.sessionReady(data.session);
+      attempt.progress("session-verified");
+      performance.measure("walletpush:compute:verify", "walletpush:ready");
+      const body = await attempt.requestCredential(request);
+      if (!attempt.active()) return;
+      performance.mark("walletpush:payload");
+      const sealed = widget.seal(body);
+      attempt.popup.postMessage({ type: "walletpush/credential", jwe: sealed.jwe }, widget.walletOrigin);
+      performance.measure("walletpush:compute:seal", "walletpush:payload");
+      attempt.progress("handed-off");
+      attempt.arm("the wallet did not confirm in time");
+    } else if (data.type === "walletpush/result") {
+      attempt.finish(widget.result(data));
+    }
+  } catch (error) {
+    fail(widget, attempt, error);
+  }
+}
+
+/** Redirect mode: encrypt to the wallet's static key and post top-level to its provision_url. */
+async function redirect(widget, attempt) {
+  try {
+    const request = widget.redirect();
+    if (!request) return;
+    attempt.begin(request.cid, null);
+    if (!attempt.returnUrl) throw coded("CONFIG_INVALID", "redirect mode needs the host page's URL");
+    attempt.progress("redirecting");
+    const body = await attempt.requestCredential(request);
+    const sealed = widget.seal(body);
+    attempt.progress("handed-off");
+    attempt.submitTopLevel(sealed.target, { jwe: sealed.jwe, return_url: attempt.returnUrl });
+  } catch (error) {
+    fail(widget, attempt, error);
+  }
+}
+
+/** Ends the attempt with `error`; the Wasm state machine returns to idle. */
+function fail(widget, attempt, error) {
+  const e = asError(error);
+  attempt.finish(widget.fail(e.code, e.message));
+}
+
+async function fetchDocument(url) {
+  try {
+    const response = await fetch(url, { cache: "no-store", credentials: "omit" });
+    if (!response.ok) throw new Error(String(response.status));
+    return await response.text();
+  } catch {
+    throw coded("WALLET_UNAVAILABLE", `could not load ${url}`);
+  }
+}

@@ -1,0 +1,41 @@
+// The issuer API as the frame calls it (docs/wire.md): the credential exchange, whose answer is
+// read as bytes and never made a string.
+import { CODES, coded } from "./errors.js";
+
+/**
+ * POSTs `{handle, wallet, sid, ...extra}` to the issuer API; resolves with the response body as
+ * a Uint8Array. Refusals come back as coded errors (the issuer's own code when it gives one).
+ */
+export async function requestCredential({ api, handle, request, timeoutMs, signal, extra = {} }) {
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  signal?.addEventListener("abort", onAbort);
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    const response = await fetch(`${api}/walletpush/v1/credentials`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-walletpush-correlation-id": request.cid },
+      body: JSON.stringify({ handle, wallet: request.wallet, sid: request.sid, ...extra }),
+      cache: "no-store",
+      credentials: "same-origin",
+      signal: abort.signal,
+    });
+    if (!response.ok) throw await refusal(response);
+    return new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    if (CODES.has(error?.code)) throw error;
+    if (abort.signal.aborted) throw coded("TIMEOUT", "the issuer API did not answer in time");
+    throw coded("NETWORK", "the issuer API could not be reached");
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+async function refusal(response) {
+  const body = await response.json().catch(() => ({}));
+  if (response.status < 500 && CODES.has(body.code)) {
+    return coded(body.code, typeof body.message === "string" ? body.message : "refused by the issuer API");
+  }
+  return coded("ISSUER_REJECTED", `the issuer API failed (HTTP ${response.status}): try again later`);
+}
