@@ -31,7 +31,7 @@ test("a provisioned token and a used handle survive SIGKILL", async () => {
     await first.stop({ signal: "SIGKILL", keepData: true });
   }
 
-  const second = await startSandbox({ dataDir, base: first.ports });
+  const second = await startSandbox({ dataDir, ports: first.ports });
   try {
     const tokens = await second.tokens();
     assert.ok(tokens.some((t) => t.ref === tokenRef), "the token is still listed");

@@ -11,20 +11,17 @@ const binary = ["target/release/walletpush-sandbox", "target/debug/walletpush-sa
   .map((p) => join(root, p))
   .find((p) => existsSync(p));
 
-let nextBase = 20000 + (process.pid % 200) * 100;
-
-/** Starts a sandbox. `base` picks three consecutive ports; `dataDir` reuses a folder. */
-export async function startSandbox({ base, dataDir, extraArgs = [] } = {}) {
+/**
+ * Starts a sandbox. By default the system picks three free ports (port 0) and the printed URLs
+ * tell which; `ports` ({host, widget, wallet}) pins them, e.g. to restart on a handle's origin.
+ * `dataDir` reuses a data folder.
+ */
+export async function startSandbox({ ports: pinned, dataDir, extraArgs = [] } = {}) {
   if (!binary) throw new Error("build the sandbox first: npm run build");
-  const ports = base ?? (nextBase += 3);
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "walletpush-"));
-  const origins = {
-    host: `http://127.0.0.1:${ports}`,
-    widget: `http://127.0.0.1:${ports + 1}`,
-    wallet: `http://127.0.0.1:${ports + 2}`,
-  };
   const args = [
-    "--host-port", String(ports), "--widget-port", String(ports + 1), "--wallet-port", String(ports + 2),
+    "--host-port", String(pinned?.host ?? 0), "--widget-port", String(pinned?.widget ?? 0),
+    "--wallet-port", String(pinned?.wallet ?? 0),
     "--data-dir", dir, "--www-dir", join(root, "www"), "--test-hooks", ...extraArgs,
   ];
   const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -46,6 +43,10 @@ export async function startSandbox({ base, dataDir, extraArgs = [] } = {}) {
     });
   });
   const exited = new Promise((resolve) => child.on("exit", resolve));
+  // The first three lines are the host, widget and wallet URLs (sandbox/README.md).
+  const [host, widget, wallet] = stdout.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("http"));
+  const origins = { host, widget, wallet };
+  const ports = Object.fromEntries(Object.entries(origins).map(([k, v]) => [k, Number(new URL(v).port)]));
   return {
     origins,
     ports,
