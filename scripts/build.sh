@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
-# Builds the release widget into www/pkg/ (cargo -> wasm-bindgen -> wasm-opt) and the sandbox
+# Builds the release widget into www/pkg/ (cargo -> wasm-bindgen -> wasm-opt), the full JOSE
+# toolkit build into target/pkg-toolkit/ (for the interop tests; never served), and the sandbox
 # server, then prints the bytes of what a host page downloads.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 "$ROOT/scripts/setup.sh"
 
-step "cargo build --release --target wasm32-unknown-unknown"
-cargo build --release --target wasm32-unknown-unknown -p walletpush
+# bundle OUT_DIR [CARGO_FLAGS...]: one release Wasm build, its glue, optimised.
+bundle() {
+  local out="$1"
+  shift
+  step "cargo build --release --target wasm32-unknown-unknown $* -> ${out#"$ROOT"/}"
+  cargo build --release --target wasm32-unknown-unknown -p walletpush "$@"
+  rm -rf "$out"
+  wasm-bindgen --target web --out-dir "$out" \
+    "$ROOT/target/wasm32-unknown-unknown/release/walletpush.wasm"
+  # npm binaryen, not Debian's (TOOLCHAIN.md). -Oz after opt-level "s" (Cargo.toml): the
+  # smallest, and as fast per encrypt as opt-level 2 with -O3.
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --strip-debug --strip-producers \
+    "$out/walletpush_bg.wasm" -o "$out/walletpush_bg.wasm"
+}
 
-step "wasm-bindgen --target web -> www/pkg/"
-rm -rf "$PKG_DIR"
-wasm-bindgen --target web --out-dir "$PKG_DIR" \
-  "$ROOT/target/wasm32-unknown-unknown/release/walletpush.wasm"
-
-step "wasm-opt (npm binaryen)"
-wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --strip-debug --strip-producers \
-  "$PKG_DIR/walletpush_bg.wasm" -o "$PKG_DIR/walletpush_bg.wasm"
+bundle "$TOOLKIT_PKG_DIR" --features toolkit
+bundle "$PKG_DIR"
 
 step "cargo build --release -p walletpush-sandbox"
 cargo build --release -p walletpush-sandbox

@@ -10,6 +10,8 @@ WASM_BINDGEN_ROOT="$TOOLS/wasm-bindgen-$WASM_BINDGEN_VERSION"
 export PATH="$WASM_BINDGEN_ROOT/bin:$ROOT/node_modules/.bin:$PATH"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+# The widget as served, and the full JOSE toolkit build (feature `toolkit`) the interop tests load.
 PKG_DIR="$ROOT/www/pkg"
+TOOLKIT_PKG_DIR="$ROOT/target/pkg-toolkit"
 
 step() { printf '\n== %s\n' "$*"; }

@@ -11,13 +11,14 @@ cargo fmt --all --check
 step "cargo clippy (native and wasm32), warnings denied"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p walletpush --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy -p walletpush --target wasm32-unknown-unknown --all-targets --features toolkit -- -D warnings
 
 step "native tests"
 cargo test --workspace
 
-step "core tests in headless Chromium (wasm-bindgen-test)"
+step "core tests in headless Chromium (wasm-bindgen-test), with the toolkit exports"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test -p walletpush --target wasm32-unknown-unknown
+  cargo test -p walletpush --target wasm32-unknown-unknown --features toolkit
 
 "$ROOT/scripts/build.sh"
 

@@ -6,10 +6,10 @@
 //! so a double click gives one flow. Any failure returns the flow to idle with a typed error.
 
 use rand_core::{CryptoRng, RngCore};
-use serde::Deserialize;
 
 use crate::b64;
 use crate::error::{Error, ErrorCode};
+use crate::json::{self, JsonError, Object};
 use crate::jwe::{self, JweParams};
 use crate::jwk::PublicJwk;
 use crate::payload;
@@ -89,22 +89,46 @@ pub enum Outcome {
 }
 
 /// The wallet's result message (`walletpush/result`) or redirect fragment.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct WalletResult {
     status: String,
-    #[serde(default)]
     token: Option<Token>,
-    #[serde(default)]
     code: Option<String>,
-    #[serde(default)]
     cid: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 struct Token {
-    #[serde(rename = "ref")]
     token_ref: String,
     last4: String,
+}
+
+impl WalletResult {
+    /// Reads `{status, token?: {ref, last4}, code?, cid?}` from JSON text; other members are
+    /// ignored, and a member of the wrong type refuses the message.
+    pub fn from_json(text: &str) -> Result<WalletResult, JsonError> {
+        let message = json::parse_object(text.as_bytes())?;
+        let token = match message.get("token") {
+            None | Some(json::Value::Null) => None,
+            Some(token) => Some(Token::from_object(token.as_object().ok_or(JsonError)?)?),
+        };
+        let owned = |s: Option<&str>| s.map(str::to_owned);
+        Ok(WalletResult {
+            status: message.string("status")?.to_owned(),
+            token,
+            code: owned(message.optional_string("code")?),
+            cid: owned(message.optional_string("cid")?),
+        })
+    }
+}
+
+impl Token {
+    fn from_object(token: &Object<'_>) -> Result<Token, JsonError> {
+        Ok(Token {
+            token_ref: token.string("ref")?.to_owned(),
+            last4: token.string("last4")?.to_owned(),
+        })
+    }
 }
 
 /// One widget's attempts at one wallet.
@@ -244,11 +268,21 @@ impl Flow {
     }
 
     /// The wallet's result, in popup mode.
+    ///
+    /// A cancellation or an error may come at any step of a running attempt (the user closes
+    /// the window while the credential is being fetched); a success only after the hand-off,
+    /// since before it the wallet cannot hold the card.
     pub fn result(&mut self, result: &WalletResult) -> Outcome {
-        if self.step != Step::HandedOff && self.step != Step::WalletOpened {
+        if matches!(self.step, Step::Idle | Step::Added) {
             return Outcome::Failed(out_of_order());
         }
-        let outcome = outcome_of(result, self.cid());
+        let mut outcome = outcome_of(result, self.cid());
+        if matches!(outcome, Outcome::Added { .. }) && self.step != Step::HandedOff {
+            outcome = Outcome::Failed(Error::new(
+                ErrorCode::WalletRejected,
+                "the wallet reported success before it received the credential",
+            ));
+        }
         self.finish(&outcome);
         outcome
     }
@@ -433,7 +467,9 @@ mod tests {
             "protocol": "walletpush/1", "name": "Sandbox",
             "entry_url": "http://127.0.0.1:8082/entry",
             "provision_url": "http://127.0.0.1:8082/provision",
-            "jwks": KeySet::new(vec![signer.public().clone(), static_key.public().clone().with_exp(5000)]).to_value(),
+            "jwks": serde_json::from_str::<serde_json::Value>(
+                &KeySet::new(vec![signer.public().clone(), static_key.public().clone().with_exp(5000)]).to_json()
+            ).unwrap(),
         });
         let doc = WalletDocument::from_json(&text.to_string()).unwrap();
         Wallet {
@@ -456,7 +492,7 @@ mod tests {
     }
 
     fn result(json: serde_json::Value) -> WalletResult {
-        serde_json::from_value(json).unwrap()
+        WalletResult::from_json(&json.to_string()).unwrap()
     }
 
     #[test]
@@ -477,7 +513,7 @@ mod tests {
             ("http://127.0.0.1:8082", "1111")
         );
         let out = jwe::decrypt(&session_key, &sealed.jwe).unwrap();
-        assert_eq!(out.header["kid"], "s-1");
+        assert_eq!(out.header.string("kid"), Ok("s-1"));
         assert_eq!(out.header_bytes("apv").unwrap(), b"sid-1");
         assert_eq!(out.header_bytes("apu").unwrap(), ORIGIN.as_bytes());
         let plaintext: serde_json::Value = serde_json::from_slice(&out.plaintext).unwrap();
@@ -537,6 +573,31 @@ mod tests {
         assert_eq!(flow.step(), Step::Idle);
         let err = flow.seal(BODY, 1000, &mut rand_core::OsRng).unwrap_err();
         assert_eq!(err.code(), ErrorCode::Internal, "no attempt");
+    }
+
+    #[test]
+    fn a_cancel_may_come_while_the_credential_is_fetched_a_success_may_not() {
+        let w = wallet();
+        let mut flow = Flow::new(ORIGIN, "sandbox", w.doc.clone());
+        flow.open("c".into(), "en").unwrap();
+        let (_, token) = session_for(&w, ORIGIN);
+        flow.session_ready(&token, 1000).unwrap();
+        assert_eq!(flow.step(), Step::CredentialRequested);
+        let cancelled = flow.result(&result(
+            serde_json::json!({"status": "cancelled", "cid": "c"}),
+        ));
+        assert_eq!(cancelled, Outcome::Cancelled);
+        assert_eq!(flow.step(), Step::Idle);
+
+        flow.open("c2".into(), "en").unwrap();
+        flow.session_ready(&token, 1000).unwrap();
+        let early = flow.result(&result(serde_json::json!({
+            "status": "success", "token": {"ref": "t", "last4": "1111"}, "cid": "c2"
+        })));
+        assert!(matches!(early, Outcome::Failed(e) if e.code() == ErrorCode::WalletRejected));
+        assert_eq!(flow.step(), Step::Idle);
+        let idle = flow.result(&result(serde_json::json!({"status": "cancelled"})));
+        assert!(matches!(idle, Outcome::Failed(e) if e.code() == ErrorCode::Internal));
     }
 
     #[test]

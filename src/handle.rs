@@ -6,9 +6,8 @@
 //! [`CLOCK_SKEW`], `aud` against the request's `Origin`). Single use of `jti` and the card's
 //! status are the issuer's store to check.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, ErrorCode};
+use crate::json::{self, JsonError, Object, Value};
 use crate::jwk::{KeySet, PrivateJwk};
 use crate::jws;
 
@@ -20,7 +19,7 @@ pub const MAX_LIFETIME: i64 = 300;
 pub const CLOCK_SKEW: i64 = 30;
 
 /// What the widget may show about the card: never a PAN.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CardDisplay {
     /// The last four digits.
     pub last4: String,
@@ -29,12 +28,11 @@ pub struct CardDisplay {
     /// The product name, e.g. `"Gift card"`.
     pub product: String,
     /// A URL of the card art.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub art: Option<String>,
 }
 
 /// The claims of a card handle.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HandleClaims {
     /// Issuer id.
     pub iss: String,
@@ -47,7 +45,6 @@ pub struct HandleClaims {
     /// Issued at, seconds since the epoch.
     pub iat: i64,
     /// Not before, seconds since the epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
     /// Expiry, seconds since the epoch.
     pub exp: i64,
@@ -57,6 +54,82 @@ pub struct HandleClaims {
     pub wallets: Vec<String>,
     /// What the button and the confirmation may show.
     pub display: CardDisplay,
+}
+
+impl CardDisplay {
+    /// As a JSON object: `last4`, `network`, `product`, and `art` when set.
+    pub fn to_value(&self) -> Value<'static> {
+        let mut object = Object::new();
+        object.insert("last4", self.last4.clone());
+        object.insert("network", self.network.clone());
+        object.insert("product", self.product.clone());
+        if let Some(art) = &self.art {
+            object.insert("art", art.clone());
+        }
+        Value::Object(object)
+    }
+
+    fn from_value(value: &Value<'_>) -> Result<CardDisplay, JsonError> {
+        let object = value.as_object().ok_or(JsonError)?;
+        Ok(CardDisplay {
+            last4: object.string("last4")?.to_owned(),
+            network: object.string("network")?.to_owned(),
+            product: object.string("product")?.to_owned(),
+            art: object.optional_string("art")?.map(str::to_owned),
+        })
+    }
+}
+
+impl HandleClaims {
+    /// As a JSON object, members in declaration order; `nbf` only when set.
+    pub fn to_value(&self) -> Value<'static> {
+        let mut object = Object::new();
+        object.insert("iss", self.iss.clone());
+        object.insert("sub", self.sub.clone());
+        object.insert("card", self.card.clone());
+        object.insert("aud", self.aud.clone());
+        object.insert("iat", self.iat);
+        if let Some(nbf) = self.nbf {
+            object.insert("nbf", nbf);
+        }
+        object.insert("exp", self.exp);
+        object.insert("jti", self.jti.clone());
+        let wallets = self
+            .wallets
+            .iter()
+            .cloned()
+            .map(Value::from)
+            .collect::<Vec<_>>();
+        object.insert("wallets", wallets);
+        object.insert("display", self.display.to_value());
+        Value::Object(object)
+    }
+
+    /// Reads the claims from JSON text: every claim but `nbf` (and `display.art`) required,
+    /// other members ignored.
+    pub fn from_json(text: &[u8]) -> Result<HandleClaims, JsonError> {
+        let value = json::parse(text)?;
+        let object = value.as_object().ok_or(JsonError)?;
+        let wallets = object
+            .get("wallets")
+            .and_then(Value::as_array)
+            .ok_or(JsonError)?
+            .iter()
+            .map(|w| w.as_str().map(str::to_owned).ok_or(JsonError))
+            .collect::<Result<_, _>>()?;
+        Ok(HandleClaims {
+            iss: object.string("iss")?.to_owned(),
+            sub: object.string("sub")?.to_owned(),
+            card: object.string("card")?.to_owned(),
+            aud: object.string("aud")?.to_owned(),
+            iat: object.integer("iat")?,
+            nbf: object.optional_integer("nbf")?,
+            exp: object.integer("exp")?,
+            jti: object.string("jti")?.to_owned(),
+            wallets,
+            display: CardDisplay::from_value(object.get("display").ok_or(JsonError)?)?,
+        })
+    }
 }
 
 /// A handle as the widget sees it: well-formed, not verified.
@@ -103,9 +176,8 @@ impl CardHandle {
 
 /// Mints a handle: the issuer backend's side.
 pub fn mint(key: &PrivateJwk, claims: &HandleClaims) -> Result<String, Error> {
-    let payload = serde_json::to_vec(claims)
-        .map_err(|_| Error::new(ErrorCode::Internal, "could not serialise the handle claims"))?;
-    Ok(jws::sign(key, Some(HANDLE_TYP), &payload))
+    let payload = claims.to_value().to_json();
+    Ok(jws::sign(key, Some(HANDLE_TYP), payload.as_bytes()))
 }
 
 /// Verifies a handle for redemption from `origin` at `now` (seconds since the epoch).
@@ -140,8 +212,7 @@ pub fn verify(keys: &KeySet, token: &str, origin: &str, now: i64) -> Result<Hand
 }
 
 fn parse_claims(payload: &[u8]) -> Result<HandleClaims, Error> {
-    let claims: HandleClaims =
-        serde_json::from_slice(payload).map_err(|_| invalid("lacks required claims"))?;
+    let claims = HandleClaims::from_json(payload).map_err(|_| invalid("lacks required claims"))?;
     let last4 = &claims.display.last4;
     if last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid("has a display.last4 that is not four digits"));
@@ -234,7 +305,7 @@ mod tests {
             code(verify(&set, &later, ORIGIN, 1010)),
             ErrorCode::HandleInvalid
         );
-        let untyped = jws::sign(&key, None, &serde_json::to_vec(&claims(1000)).unwrap());
+        let untyped = jws::sign(&key, None, claims(1000).to_value().to_json().as_bytes());
         assert_eq!(
             code(verify(&set, &untyped, ORIGIN, 1010)),
             ErrorCode::HandleInvalid

@@ -11,10 +11,10 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use p256::ecdh::EphemeralSecret;
 use p256::PublicKey;
 use rand_core::{CryptoRng, RngCore};
-use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 use crate::b64;
+use crate::json::{self, Object, Value};
 use crate::jwk::{PrivateJwk, PublicJwk};
 use crate::kdf::concat_kdf;
 
@@ -45,7 +45,7 @@ pub struct JweParams<'a> {
 #[derive(Clone)]
 pub struct Decrypted {
     /// The protected header.
-    pub header: Map<String, Value>,
+    pub header: Object<'static>,
     /// The plaintext.
     pub plaintext: Zeroizing<Vec<u8>>,
 }
@@ -82,20 +82,20 @@ pub fn encrypt(
     let epk = PublicJwk::from_key(ephemeral.public_key());
     let z = ephemeral.diffie_hellman(recipient.key());
 
-    let mut header = Map::new();
-    header.insert("alg".into(), ALG.into());
-    header.insert("enc".into(), ENC.into());
+    let mut header = Object::new();
+    header.insert("alg", ALG);
+    header.insert("enc", ENC);
     if let Some(kid) = params.kid {
-        header.insert("kid".into(), kid.into());
+        header.insert("kid", kid);
     }
-    header.insert("epk".into(), epk.to_value());
+    header.insert("epk", epk.to_value());
     if let Some(apu) = params.apu {
-        header.insert("apu".into(), b64::encode(apu).into());
+        header.insert("apu", b64::encode(apu));
     }
     if let Some(apv) = params.apv {
-        header.insert("apv".into(), b64::encode(apv).into());
+        header.insert("apv", b64::encode(apv));
     }
-    let protected = b64::encode(Value::Object(header).to_string().as_bytes());
+    let protected = b64::encode(header.to_json().as_bytes());
 
     let mut cek = Zeroizing::new([0u8; 32]);
     concat_kdf(
@@ -119,12 +119,14 @@ pub fn encrypt(
         )
         .map_err(|_| JweError)?;
     let (ciphertext, tag) = sealed.split_at(sealed.len() - 16);
-    Ok(format!(
-        "{protected}..{}.{}.{}",
-        b64::encode(&iv),
-        b64::encode(ciphertext),
-        b64::encode(tag)
-    ))
+    Ok([
+        protected.as_str(),
+        "",
+        &b64::encode(&iv),
+        &b64::encode(ciphertext),
+        &b64::encode(tag),
+    ]
+    .join("."))
 }
 
 /// Decrypts a compact JWE made for `recipient` (RFC 7516 §5.2).
@@ -175,16 +177,16 @@ pub fn decrypt(recipient: &PrivateJwk, compact: &str) -> Result<Decrypted, JweEr
 
 /// Reads the protected header without decrypting (to choose the key by `kid`, for instance).
 /// Nothing in it is authenticated until [`decrypt`] succeeds.
-pub fn peek_header(compact: &str) -> Result<Map<String, Value>, JweError> {
+pub fn peek_header(compact: &str) -> Result<Object<'static>, JweError> {
     let protected = compact.split('.').next().ok_or(JweError)?;
     parse_header(protected)
 }
 
-fn parse_header(protected: &str) -> Result<Map<String, Value>, JweError> {
+fn parse_header(protected: &str) -> Result<Object<'static>, JweError> {
     let bytes = b64::decode(protected).ok_or(JweError)?;
-    let Ok(Value::Object(header)) = serde_json::from_slice::<Value>(&bytes) else {
-        return Err(JweError);
-    };
+    let header = json::parse_object(&bytes)
+        .map_err(|_| JweError)?
+        .into_owned();
     // RFC 7516 §4.1.13: we understand no extensions; no compression either (§4.1.3).
     if header.contains_key("crit") || header.contains_key("zip") {
         return Err(JweError);
@@ -196,7 +198,7 @@ fn parse_header(protected: &str) -> Result<Map<String, Value>, JweError> {
     Ok(header)
 }
 
-fn optional_bytes(header: &Map<String, Value>, name: &str) -> Result<Vec<u8>, JweError> {
+fn optional_bytes(header: &Object<'_>, name: &str) -> Result<Vec<u8>, JweError> {
     match header.get(name) {
         None => Ok(Vec::new()),
         Some(Value::String(s)) => b64::decode(s).ok_or(JweError),
@@ -225,7 +227,7 @@ mod tests {
             let jwe = encrypt(key.public(), &msg, &params, &mut rng).unwrap();
             let out = decrypt(&key, &jwe).unwrap();
             assert_eq!(&out.plaintext[..], &msg[..]);
-            assert_eq!(out.header["kid"], "k1");
+            assert_eq!(out.header.string("kid"), Ok("k1"));
             assert_eq!(out.header_bytes("apv").unwrap(), b"sid-1");
         }
     }

@@ -10,12 +10,11 @@ use core::fmt;
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 use p256::{PublicKey, SecretKey};
 use rand_core::{CryptoRng, RngCore};
-use serde::Deserialize;
-use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::b64;
+use crate::json::{self, Object, Value};
 
 /// Why a key was refused. Key checks are not secret, so the reasons are specific.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +59,25 @@ impl KeyError {
             KeyError::Expired => "the key has expired",
             KeyError::NotPrivate => "a private key (with d) is needed",
             KeyError::MismatchedPrivate => "the private scalar does not match the public point",
+        }
+    }
+}
+
+impl KeyError {
+    /// The variant's name, e.g. `"WrongCurve"`: the `reason` the JavaScript API reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyError::Malformed => "Malformed",
+            KeyError::UnsupportedKeyType => "UnsupportedKeyType",
+            KeyError::WrongCurve => "WrongCurve",
+            KeyError::MissingCoordinate => "MissingCoordinate",
+            KeyError::WrongLength => "WrongLength",
+            KeyError::InvalidPoint => "InvalidPoint",
+            KeyError::WrongUse => "WrongUse",
+            KeyError::WrongAlg => "WrongAlg",
+            KeyError::Expired => "Expired",
+            KeyError::NotPrivate => "NotPrivate",
+            KeyError::MismatchedPrivate => "MismatchedPrivate",
         }
     }
 }
@@ -140,15 +158,13 @@ impl fmt::Debug for PublicJwk {
 impl PublicJwk {
     /// Parses and validates a JWK given as JSON text.
     pub fn from_json(text: &str) -> Result<PublicJwk, KeyError> {
-        let value: Value = serde_json::from_str(text).map_err(|_| KeyError::Malformed)?;
+        let value = json::parse(text.as_bytes()).map_err(|_| KeyError::Malformed)?;
         PublicJwk::from_value(&value)
     }
 
     /// Parses and validates a JWK given as a JSON value. Private members are ignored.
-    pub fn from_value(value: &Value) -> Result<PublicJwk, KeyError> {
-        let mut raw = RawJwk::from_value(value)?;
-        raw.wipe_private();
-        raw.public()
+    pub fn from_value(value: &Value<'_>) -> Result<PublicJwk, KeyError> {
+        RawJwk::from_value(value)?.public()
     }
 
     /// Wraps a key that is already validated (a fresh one, for instance).
@@ -222,37 +238,43 @@ impl PublicJwk {
     }
 
     /// The JWK as a JSON object: `kty`, `crv`, `x`, `y`, then `kid`, `use`, `alg`, `exp` if set.
-    pub fn to_value(&self) -> Value {
+    pub fn to_value(&self) -> Value<'static> {
         let (x, y) = coordinates(&self.key);
-        let mut map = Map::new();
-        map.insert("kty".into(), "EC".into());
-        map.insert("crv".into(), "P-256".into());
-        map.insert("x".into(), b64::encode(&x).into());
-        map.insert("y".into(), b64::encode(&y).into());
+        let mut object = Object::new();
+        object.insert("kty", "EC");
+        object.insert("crv", "P-256");
+        object.insert("x", b64::encode(&x));
+        object.insert("y", b64::encode(&y));
         if let Some(kid) = &self.kid {
-            map.insert("kid".into(), kid.as_str().into());
+            object.insert("kid", kid.clone());
         }
         if let Some(key_use) = self.key_use {
-            map.insert("use".into(), key_use.as_str().into());
+            object.insert("use", key_use.as_str());
         }
         if let Some(alg) = &self.alg {
-            map.insert("alg".into(), alg.as_str().into());
+            object.insert("alg", alg.clone());
         }
         if let Some(exp) = self.exp {
-            map.insert("exp".into(), exp.into());
+            object.insert("exp", exp);
         }
-        Value::Object(map)
+        Value::Object(object)
+    }
+
+    /// The JWK as JSON text (see [`PublicJwk::to_value`]).
+    pub fn to_json(&self) -> String {
+        self.to_value().to_json()
     }
 
     /// The RFC 7638 thumbprint (SHA-256, base64url): a stable `kid` for the key.
     pub fn thumbprint(&self) -> String {
         let (x, y) = coordinates(&self.key);
-        let canonical = format!(
-            r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
-            b64::encode(&x),
-            b64::encode(&y)
-        );
-        b64::encode(&Sha256::digest(canonical.as_bytes()))
+        // The required members in lexicographic order, no whitespace (RFC 7638 §3.2).
+        let mut canonical = Object::new();
+        canonical.insert("crv", "P-256");
+        canonical.insert("kty", "EC");
+        canonical.insert("x", b64::encode(&x));
+        canonical.insert("y", b64::encode(&y));
+        b64::encode(&Sha256::digest(canonical.to_json().as_bytes()))
     }
 }
 
@@ -281,16 +303,14 @@ impl PrivateJwk {
 
     /// Parses a private JWK (with `d`), checking `d` against `x`/`y`.
     pub fn from_json(text: &str) -> Result<PrivateJwk, KeyError> {
-        let value: Value = serde_json::from_str(text).map_err(|_| KeyError::Malformed)?;
+        let value = json::parse(text.as_bytes()).map_err(|_| KeyError::Malformed)?;
         PrivateJwk::from_value(&value)
     }
 
     /// Parses a private JWK from a JSON value.
-    pub fn from_value(value: &Value) -> Result<PrivateJwk, KeyError> {
-        let mut raw = RawJwk::from_value(value)?;
-        let secret = raw.secret();
-        raw.wipe_private();
-        let secret = secret?;
+    pub fn from_value(value: &Value<'_>) -> Result<PrivateJwk, KeyError> {
+        let raw = RawJwk::from_value(value)?;
+        let secret = raw.secret()?;
         let public = raw.public()?;
         if secret.public_key() != public.key {
             return Err(KeyError::MismatchedPrivate);
@@ -317,15 +337,13 @@ impl PrivateJwk {
 
     /// The private JWK as JSON text, in a buffer zeroized on drop.
     pub fn to_json(&self) -> Zeroizing<String> {
-        let mut value = self.public.to_value();
-        let mut d = b64::encode(&self.secret.to_bytes());
-        if let Value::Object(map) = &mut value {
-            map.insert("d".into(), Value::String(d.clone()));
+        let d = Zeroizing::new(b64::encode(&self.secret.to_bytes()));
+        let mut value: Value<'_> = self.public.to_value();
+        if let Value::Object(object) = &mut value {
+            // Borrowed from `d`: the value holds no copy of the scalar.
+            object.insert("d", d.as_str());
         }
-        d.zeroize();
-        let text = Zeroizing::new(value.to_string());
-        wipe_d(&mut value);
-        text
+        Zeroizing::new(value.to_json())
     }
 }
 
@@ -343,7 +361,7 @@ impl KeySet {
     }
 
     /// Parses `{"keys": [...]}`.
-    pub fn from_value(value: &Value) -> Result<KeySet, KeyError> {
+    pub fn from_value(value: &Value<'_>) -> Result<KeySet, KeyError> {
         let keys = value
             .get("keys")
             .and_then(Value::as_array)
@@ -358,7 +376,7 @@ impl KeySet {
 
     /// Parses `{"keys": [...]}` from JSON text.
     pub fn from_json(text: &str) -> Result<KeySet, KeyError> {
-        let value: Value = serde_json::from_str(text).map_err(|_| KeyError::Malformed)?;
+        let value = json::parse(text.as_bytes()).map_err(|_| KeyError::Malformed)?;
         KeySet::from_value(&value)
     }
 
@@ -380,8 +398,21 @@ impl KeySet {
     }
 
     /// The set as `{"keys": [...]}`.
-    pub fn to_value(&self) -> Value {
-        serde_json::json!({ "keys": self.keys.iter().map(PublicJwk::to_value).collect::<Vec<_>>() })
+    pub fn to_value(&self) -> Value<'static> {
+        let mut object = Object::new();
+        object.insert(
+            "keys",
+            self.keys
+                .iter()
+                .map(PublicJwk::to_value)
+                .collect::<Vec<_>>(),
+        );
+        Value::Object(object)
+    }
+
+    /// The set as `{"keys": [...]}` JSON text.
+    pub fn to_json(&self) -> String {
+        self.to_value().to_json()
     }
 }
 
@@ -398,40 +429,50 @@ pub(crate) fn coordinates(key: &PublicKey) -> ([u8; 32], [u8; 32]) {
     (x, y)
 }
 
-/// The JWK members walletpush reads, as they arrive.
-#[derive(Deserialize)]
-struct RawJwk {
-    kty: Option<String>,
-    crv: Option<String>,
-    x: Option<String>,
-    y: Option<String>,
-    d: Option<String>,
-    kid: Option<String>,
-    #[serde(rename = "use")]
-    key_use: Option<String>,
-    alg: Option<String>,
+/// The JWK members walletpush reads, borrowed from the parsed value.
+struct RawJwk<'v> {
+    x: Option<&'v str>,
+    y: Option<&'v str>,
+    d: Option<&'v str>,
+    kid: Option<&'v str>,
+    key_use: Option<&'v str>,
+    alg: Option<&'v str>,
     exp: Option<i64>,
 }
 
-impl RawJwk {
-    fn from_value(value: &Value) -> Result<RawJwk, KeyError> {
-        if !value.is_object() {
-            return Err(KeyError::Malformed);
-        }
-        let raw = RawJwk::deserialize(value).map_err(|_| KeyError::Malformed)?;
-        match raw.kty.as_deref() {
+impl<'v> RawJwk<'v> {
+    /// Reads the members: each must have its type (or be missing or `null`); then `kty` must
+    /// be `"EC"` and `crv` `"P-256"`.
+    fn from_value(value: &'v Value<'_>) -> Result<RawJwk<'v>, KeyError> {
+        let object = value.as_object().ok_or(KeyError::Malformed)?;
+        let read = |object: &'v Object<'_>| -> Result<_, json::JsonError> {
+            let kty = object.optional_string("kty")?;
+            let crv = object.optional_string("crv")?;
+            let raw = RawJwk {
+                x: object.optional_string("x")?,
+                y: object.optional_string("y")?,
+                d: object.optional_string("d")?,
+                kid: object.optional_string("kid")?,
+                key_use: object.optional_string("use")?,
+                alg: object.optional_string("alg")?,
+                exp: object.optional_integer("exp")?,
+            };
+            Ok((kty, crv, raw))
+        };
+        let (kty, crv, raw) = read(object).map_err(|_| KeyError::Malformed)?;
+        match kty {
             Some("EC") => {}
             Some(_) => return Err(KeyError::UnsupportedKeyType),
             None => return Err(KeyError::Malformed),
         }
-        match raw.crv.as_deref() {
+        match crv {
             Some("P-256") => Ok(raw),
             _ => Err(KeyError::WrongCurve),
         }
     }
 
     fn public(&self) -> Result<PublicJwk, KeyError> {
-        let (Some(x), Some(y)) = (&self.x, &self.y) else {
+        let (Some(x), Some(y)) = (self.x, self.y) else {
             return Err(KeyError::MissingCoordinate);
         };
         let x = b64::decode_array::<32>(x).ok_or(KeyError::WrongLength)?;
@@ -442,36 +483,23 @@ impl RawJwk {
         sec1[33..].copy_from_slice(&y);
         // Checks that the point is on the curve; the identity has no uncompressed encoding.
         let key = PublicKey::from_sec1_bytes(&sec1).map_err(|_| KeyError::InvalidPoint)?;
-        let key_use = match self.key_use.as_deref() {
+        let key_use = match self.key_use {
             None => None,
             Some(u) => Some(KeyUse::parse(u).ok_or(KeyError::WrongUse)?),
         };
         Ok(PublicJwk {
             key,
-            kid: self.kid.clone(),
+            kid: self.kid.map(str::to_owned),
             key_use,
-            alg: self.alg.clone(),
+            alg: self.alg.map(str::to_owned),
             exp: self.exp,
         })
     }
 
     fn secret(&self) -> Result<SecretKey, KeyError> {
-        let d = self.d.as_deref().ok_or(KeyError::NotPrivate)?;
+        let d = self.d.ok_or(KeyError::NotPrivate)?;
         let d = Zeroizing::new(b64::decode_array::<32>(d).ok_or(KeyError::WrongLength)?);
         SecretKey::from_bytes(&(*d).into()).map_err(|_| KeyError::InvalidPoint)
-    }
-
-    fn wipe_private(&mut self) {
-        if let Some(d) = &mut self.d {
-            d.zeroize();
-        }
-        self.d = None;
-    }
-}
-
-fn wipe_d(value: &mut Value) {
-    if let Some(Value::String(d)) = value.get_mut("d") {
-        d.zeroize();
     }
 }
 
@@ -530,9 +558,11 @@ mod tests {
         let again = PrivateJwk::from_json(&text).unwrap();
         assert_eq!(again.public(), key.public());
         let other = PrivateJwk::generate(&mut rng);
-        let mut mixed: Value = serde_json::from_str(&text).unwrap();
-        mixed["x"] = other.public().to_value()["x"].clone();
-        mixed["y"] = other.public().to_value()["y"].clone();
+        let mut mixed = json::parse(text.as_bytes()).unwrap().into_owned();
+        let theirs = other.public().to_value();
+        let object = mixed.as_object_mut().unwrap();
+        object.insert("x", theirs.get("x").unwrap().clone());
+        object.insert("y", theirs.get("y").unwrap().clone());
         assert_eq!(
             PrivateJwk::from_value(&mixed).unwrap_err(),
             KeyError::MismatchedPrivate

@@ -6,12 +6,11 @@
 
 use core::fmt;
 
+use crate::b64;
+use crate::json::{self, Object, Value};
+use crate::jwk::{KeySet, KeyUse, PrivateJwk, PublicJwk};
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
-use serde_json::{Map, Value};
-
-use crate::b64;
-use crate::jwk::{KeySet, KeyUse, PrivateJwk, PublicJwk};
 
 /// The JWS was refused. Deliberately says nothing more.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,7 +28,7 @@ impl std::error::Error for JwsError {}
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verified {
     /// The protected header.
-    pub header: Map<String, Value>,
+    pub header: Object<'static>,
     /// The payload bytes.
     pub payload: Vec<u8>,
 }
@@ -37,21 +36,21 @@ pub struct Verified {
 /// Signs `payload` with ES256. The header is `{"alg":"ES256"}` plus `typ` if given and the
 /// key's `kid` if it has one. ECDSA nonces are deterministic (RFC 6979).
 pub fn sign(key: &PrivateJwk, typ: Option<&str>, payload: &[u8]) -> String {
-    let mut header = Map::new();
-    header.insert("alg".into(), "ES256".into());
+    let mut header = Object::new();
+    header.insert("alg", "ES256");
     if let Some(typ) = typ {
-        header.insert("typ".into(), typ.into());
+        header.insert("typ", typ);
     }
     if let Some(kid) = key.public().kid() {
-        header.insert("kid".into(), kid.into());
+        header.insert("kid", kid);
     }
-    let signing_input = format!(
-        "{}.{}",
-        b64::encode(Value::Object(header).to_string().as_bytes()),
-        b64::encode(payload)
-    );
-    let signature: Signature = SigningKey::from(key.secret()).sign(signing_input.as_bytes());
-    format!("{signing_input}.{}", b64::encode(&signature.to_bytes()))
+    let mut compact = b64::encode(header.to_json().as_bytes());
+    compact.push('.');
+    compact.push_str(&b64::encode(payload));
+    let signature: Signature = SigningKey::from(key.secret()).sign(compact.as_bytes());
+    compact.push('.');
+    compact.push_str(&b64::encode(&signature.to_bytes()));
+    compact
 }
 
 /// Verifies `compact` against the key of `keys` named by its `kid` (or the only signing key of
@@ -60,7 +59,7 @@ pub fn verify(keys: &KeySet, compact: &str, now: i64) -> Result<Verified, JwsErr
     let (header, _) = peek(compact)?;
     let kid = match header.get("kid") {
         None => None,
-        Some(Value::String(kid)) => Some(kid.as_str()),
+        Some(Value::String(kid)) => Some(&**kid),
         Some(_) => return Err(JwsError),
     };
     let key = keys.find(kid, KeyUse::Sig, now).ok_or(JwsError)?;
@@ -81,15 +80,15 @@ pub fn verify_with(key: &PublicJwk, compact: &str) -> Result<Verified, JwsError>
 }
 
 /// Reads header and payload without verifying: for display only, never for decisions.
-pub fn peek(compact: &str) -> Result<(Map<String, Value>, Vec<u8>), JwsError> {
+pub fn peek(compact: &str) -> Result<(Object<'static>, Vec<u8>), JwsError> {
     let parts: Vec<&str> = compact.split('.').collect();
     let [protected, payload, _signature] = parts[..] else {
         return Err(JwsError);
     };
     let header = b64::decode(protected).ok_or(JwsError)?;
-    let Ok(Value::Object(header)) = serde_json::from_slice::<Value>(&header) else {
-        return Err(JwsError);
-    };
+    let header = json::parse_object(&header)
+        .map_err(|_| JwsError)?
+        .into_owned();
     if header.get("alg").and_then(Value::as_str) != Some("ES256") || header.contains_key("crit") {
         return Err(JwsError);
     }
@@ -112,7 +111,7 @@ mod tests {
         let jws = sign(&b, Some("t+jwt"), b"{}");
         let out = verify(&set, &jws, 0).unwrap();
         assert_eq!(out.payload, b"{}");
-        assert_eq!(out.header["typ"], "t+jwt");
+        assert_eq!(out.header.string("typ"), Ok("t+jwt"));
         assert_eq!(verify_with(a.public(), &jws), Err(JwsError));
     }
 

@@ -11,6 +11,7 @@ pub mod b64;
 pub mod error;
 pub mod flow;
 pub mod handle;
+pub mod json;
 pub mod jwe;
 pub mod jwk;
 pub mod jws;

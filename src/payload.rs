@@ -1,17 +1,16 @@
 //! The card payload: read from the issuer API's response bytes, sealed into the JWE plaintext.
 //!
-//! The payload never becomes a JS string and is parsed without copying its strings: the view
-//! below borrows from the response buffer, and the plaintext is the response object with
-//! `iat`, `nonce` and `cid` (and `exp` in redirect mode) spliced in before its closing brace
-//! (DESIGN.md §3 step 5). Every buffer that holds card data is zeroized on drop.
+//! The payload never becomes a JS string and is parsed without copying its strings: the parsed
+//! value borrows from the response buffer (only strings with escapes are copied, and wiped
+//! after the check), and the plaintext is the response object with `iat`, `nonce` and `cid`
+//! (and `exp` in redirect mode) spliced in before its closing brace (DESIGN.md §3 step 5).
+//! Every buffer that holds card data is zeroized on drop.
 
-use core::fmt;
-
-use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use crate::b64;
 use crate::error::{Error, ErrorCode};
+use crate::json::{self, JsonError, Object};
 
 /// What the widget may learn from a payload: nothing but display data.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,24 +19,26 @@ pub struct PayloadSummary {
     pub last4: String,
 }
 
-/// The members a payload must have, borrowed from the response buffer (no copies).
-#[derive(Deserialize)]
+/// The members a payload must have, borrowed from the parsed response.
 struct PayloadView<'a> {
-    #[serde(borrow)]
     pan: &'a str,
-    exp_month: u8,
-    exp_year: u16,
-    #[serde(borrow)]
+    exp_month: i64,
+    exp_year: i64,
     name: &'a str,
-    #[serde(borrow)]
     activation: &'a str,
-    #[serde(borrow)]
     product: &'a str,
 }
 
-impl fmt::Debug for PayloadView<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PayloadView").finish_non_exhaustive()
+impl<'a> PayloadView<'a> {
+    fn read(object: &'a Object<'_>) -> Result<PayloadView<'a>, JsonError> {
+        Ok(PayloadView {
+            pan: object.string("pan")?,
+            exp_month: object.integer("exp_month")?,
+            exp_year: object.integer("exp_year")?,
+            name: object.string("name")?,
+            activation: object.string("activation")?,
+            product: object.string("product")?,
+        })
     }
 }
 
@@ -45,13 +46,15 @@ impl fmt::Debug for PayloadView<'_> {
 /// that is not a JSON object with a PAN of 12 to 19 digits, a month 1–12, a year, a name, a
 /// product and an activation token.
 pub fn check(payload: &[u8]) -> Result<PayloadSummary, Error> {
-    let view: PayloadView<'_> = serde_json::from_slice(payload).map_err(|_| malformed())?;
+    let parsed = Zeroizing::new(json::parse(payload).map_err(|_| malformed())?);
+    let object = parsed.as_object().ok_or_else(malformed)?;
+    let view = PayloadView::read(object).map_err(|_| malformed())?;
     let pan = view.pan.as_bytes();
     let digits_only = pan.iter().all(u8::is_ascii_digit);
     if !(12..=19).contains(&pan.len())
         || !digits_only
         || !(1..=12).contains(&view.exp_month)
-        || view.exp_year < 2000
+        || !(2000..=i64::from(u16::MAX)).contains(&view.exp_year)
         || view.name.is_empty()
         || view.product.is_empty()
         || view.activation.split('.').count() != 3
@@ -76,14 +79,16 @@ pub fn seal(
         .strip_prefix(b"{")
         .and_then(|b| b.strip_suffix(b"}"))
         .ok_or_else(malformed)?;
-    let cid = serde_json::to_string(cid).map_err(|_| malformed())?;
-    let mut extra = format!(
-        r#""iat":{iat},"nonce":"{}","cid":{cid}"#,
-        b64::encode(nonce)
-    );
+    let mut extra = json::Object::new();
+    extra.insert("iat", iat);
+    extra.insert("nonce", b64::encode(nonce));
+    extra.insert("cid", cid);
     if let Some(exp) = exp {
-        extra.push_str(&format!(r#","exp":{exp}"#));
+        extra.insert("exp", exp);
     }
+    // `{"iat":...,"exp":...}` without its braces: the members to append.
+    let extra = extra.to_json();
+    let extra = &extra[1..extra.len() - 1];
     let mut out = Zeroizing::new(Vec::with_capacity(body.len() + extra.len() + 2));
     out.push(b'{');
     out.extend_from_slice(inner);
@@ -133,6 +138,13 @@ mod tests {
         assert_eq!(v["cid"], "c\"id");
         assert_eq!(v["nonce"], "AAAAAAAAAAAAAAAAAAAAAA");
         assert_eq!(v["billing"]["city"], "X");
+    }
+
+    #[test]
+    fn accepts_escaped_strings() {
+        // serde's borrowed `&str` refused any escape: a name with a quote was "malformed".
+        let escaped = br#"{"pan":"4111111111111111","exp_month":12,"exp_year":2030,"name":"A. \"Al\" O\u2019Holder","product":"Gift card","activation":"a.b.c"}"#;
+        assert_eq!(check(escaped).unwrap().last4, "1111");
     }
 
     #[test]

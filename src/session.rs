@@ -2,10 +2,8 @@
 //! signing key over `{sid, epk, aud, exp}`, where `epk` is the public JWK of a fresh P-256 key
 //! that this one session's credential is encrypted to.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
 use crate::error::{Error, ErrorCode};
+use crate::json::{self, JsonError, Object, Value};
 use crate::jwk::{KeySet, KeyUse, PrivateJwk, PublicJwk, UsePolicy};
 use crate::jws;
 
@@ -13,16 +11,40 @@ use crate::jws;
 pub const SESSION_TYP: &str = "walletpush-session+jwt";
 
 /// The claims of a session token as they travel.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionClaims {
     /// The wallet's session id.
     pub sid: String,
     /// The session's public encryption key, as a JWK.
-    pub epk: Value,
+    pub epk: Value<'static>,
     /// The widget origin the session is for.
     pub aud: String,
     /// Expiry, seconds since the epoch.
     pub exp: i64,
+}
+
+impl SessionClaims {
+    /// As a JSON object: `sid`, `epk`, `aud`, `exp`.
+    pub fn to_value(&self) -> Value<'static> {
+        let mut object = Object::new();
+        object.insert("sid", self.sid.clone());
+        object.insert("epk", self.epk.clone());
+        object.insert("aud", self.aud.clone());
+        object.insert("exp", self.exp);
+        Value::Object(object)
+    }
+
+    /// Reads the claims from JSON text; other members are ignored.
+    pub fn from_json(text: &[u8]) -> Result<SessionClaims, JsonError> {
+        let value = json::parse(text)?;
+        let object = value.as_object().ok_or(JsonError)?;
+        Ok(SessionClaims {
+            sid: object.string("sid")?.to_owned(),
+            epk: object.get("epk").ok_or(JsonError)?.clone().into_owned(),
+            aud: object.string("aud")?.to_owned(),
+            exp: object.integer("exp")?,
+        })
+    }
 }
 
 /// A verified wallet session: where to encrypt the credential.
@@ -40,9 +62,8 @@ pub struct WalletSession {
 
 /// Signs a session token: the wallet's side.
 pub fn issue(key: &PrivateJwk, claims: &SessionClaims) -> Result<String, Error> {
-    let payload = serde_json::to_vec(claims)
-        .map_err(|_| Error::new(ErrorCode::Internal, "could not serialise the session"))?;
-    Ok(jws::sign(key, Some(SESSION_TYP), &payload))
+    let payload = claims.to_value().to_json();
+    Ok(jws::sign(key, Some(SESSION_TYP), payload.as_bytes()))
 }
 
 /// Verifies a session token against the wallet's signing keys, for `audience` at `now`.
@@ -65,8 +86,7 @@ pub fn verify(
     if verified.header.get("typ").and_then(Value::as_str) != Some(SESSION_TYP) {
         return Err(session_invalid());
     }
-    let claims: SessionClaims =
-        serde_json::from_slice(&verified.payload).map_err(|_| session_invalid())?;
+    let claims = SessionClaims::from_json(&verified.payload).map_err(|_| session_invalid())?;
     if claims.aud != audience || now >= claims.exp || claims.sid.is_empty() {
         return Err(session_invalid());
     }
@@ -121,7 +141,8 @@ mod tests {
             ErrorCode::WalletSessionInvalid
         );
         let mut off_curve = claims.clone();
-        off_curve.epk["y"] = off_curve.epk["x"].clone();
+        let epk = off_curve.epk.as_object_mut().unwrap();
+        epk.insert("y", epk.get("x").unwrap().clone());
         let token = issue(&signer, &off_curve).unwrap();
         assert_eq!(
             code(verify(&keys, &token, AUD, 1000)),

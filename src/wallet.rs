@@ -1,9 +1,7 @@
 //! The wallet's discovery document `/.well-known/walletpush.json` (DESIGN.md §3).
 
-use serde::Deserialize;
-use serde_json::Value;
-
 use crate::error::{Error, ErrorCode};
+use crate::json;
 use crate::jwk::{KeySet, KeyUse, PublicJwk, UsePolicy};
 
 /// The protocol this crate speaks.
@@ -24,35 +22,30 @@ pub struct WalletDocument {
     pub keys: KeySet,
 }
 
-#[derive(Deserialize)]
-struct RawDocument {
-    protocol: String,
-    name: String,
-    entry_url: String,
-    provision_url: String,
-    jwks: Value,
-}
-
 impl WalletDocument {
     /// Parses and checks a document: protocol, `http(s)` URLs on one origin, and keys that each
     /// carry `use`. Errors: `WALLET_UNAVAILABLE` for the document, `WALLET_KEY_INVALID` for keys.
     pub fn from_json(text: &str) -> Result<WalletDocument, Error> {
-        let raw: RawDocument = serde_json::from_str(text).map_err(|_| unavailable())?;
-        if raw.protocol != PROTOCOL {
+        let document = json::parse_object(text.as_bytes()).map_err(|_| unavailable())?;
+        let member = |name| document.string(name).map_err(|_| unavailable());
+        let (protocol, name) = (member("protocol")?, member("name")?);
+        let (entry_url, provision_url) = (member("entry_url")?, member("provision_url")?);
+        let jwks = document.get("jwks").ok_or_else(unavailable)?;
+        if protocol != PROTOCOL {
             return Err(unavailable());
         }
-        let origin = origin_of(&raw.entry_url).ok_or_else(unavailable)?;
-        if origin_of(&raw.provision_url).as_deref() != Some(origin.as_str()) {
+        let origin = origin_of(entry_url).ok_or_else(unavailable)?;
+        if origin_of(provision_url).as_deref() != Some(origin.as_str()) {
             return Err(unavailable());
         }
-        let keys = KeySet::from_value(&raw.jwks).map_err(|e| key_invalid(e.describe()))?;
+        let keys = KeySet::from_value(jwks).map_err(|e| key_invalid(e.describe()))?;
         if keys.keys().iter().any(|k| k.key_use().is_none()) {
             return Err(key_invalid("every wallet key must say its use"));
         }
         Ok(WalletDocument {
-            name: raw.name,
-            entry_url: raw.entry_url,
-            provision_url: raw.provision_url,
+            name: name.to_owned(),
+            entry_url: entry_url.to_owned(),
+            provision_url: provision_url.to_owned(),
             origin,
             keys,
         })
@@ -102,18 +95,17 @@ fn key_invalid(why: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::Value;
     use crate::jwk::PrivateJwk;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    fn doc(keys: Vec<Value>) -> String {
-        serde_json::json!({
-            "protocol": "walletpush/1", "name": "W",
-            "entry_url": "http://127.0.0.1:8082/entry",
-            "provision_url": "http://127.0.0.1:8082/provision",
-            "jwks": {"keys": keys},
-        })
-        .to_string()
+    fn doc(keys: Vec<Value<'_>>) -> String {
+        let keys: Vec<String> = keys.iter().map(Value::to_json).collect();
+        format!(
+            r#"{{"protocol":"walletpush/1","name":"W","entry_url":"http://127.0.0.1:8082/entry","provision_url":"http://127.0.0.1:8082/provision","jwks":{{"keys":[{}]}}}}"#,
+            keys.join(",")
+        )
     }
 
     #[test]
@@ -153,8 +145,9 @@ mod tests {
                 .code(),
             ErrorCode::WalletKeyInvalid
         );
-        k["use"] = "enc".into();
-        k["y"] = k["x"].clone();
+        let object = k.as_object_mut().unwrap();
+        object.insert("use", "enc");
+        object.insert("y", object.get("x").unwrap().clone());
         assert_eq!(
             WalletDocument::from_json(&doc(vec![k])).unwrap_err().code(),
             ErrorCode::WalletKeyInvalid

@@ -27,7 +27,7 @@ fn key(extra: Value) -> Value {
 }
 
 fn parse(v: &Value) -> Result<PublicJwk, KeyError> {
-    PublicJwk::from_value(v)
+    PublicJwk::from_json(&v.to_string())
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The JavaScript interface, called as a page would, in headless Chromium: typed errors with a
 //! stable `code` for bad input, never a panic.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "toolkit"))]
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

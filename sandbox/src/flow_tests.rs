@@ -112,7 +112,7 @@ impl Sandbox {
 
     async fn wallet_keys(&self) -> KeySet {
         let doc = Sandbox::get(&self.wallet, "/.well-known/walletpush.json").await;
-        KeySet::from_value(&doc.json()["jwks"]).unwrap()
+        KeySet::from_json(&doc.json()["jwks"].to_string()).unwrap()
     }
 
     async fn session(&self) -> Reply {

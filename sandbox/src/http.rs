@@ -94,6 +94,13 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     }
 }
 
+/// A JSON value of the core (keys, key sets, card display) as a serde value, for answers and
+/// `json!` documents: the core has its own small JSON type and no serde.
+pub fn from_core(value: &walletpush::json::Value<'_>) -> serde_json::Value {
+    // The core writes valid JSON; `Null` is unreachable.
+    serde_json::from_str(&value.to_json()).unwrap_or(serde_json::Value::Null)
+}
+
 /// A 200 JSON answer that no cache keeps.
 pub fn json<T: Serialize>(value: &T) -> Response {
     (no_store(), Json(value)).into_response()

@@ -181,6 +181,7 @@ fn parse(row: &KeyRow) -> Result<PrivateJwk, StoreError> {
 mod tests {
     use super::*;
     use crate::db::test_support::temp_db;
+    use crate::http;
 
     fn stored(kid: &str, exp: i64) -> StoredKey {
         StoredKey {
@@ -252,7 +253,8 @@ mod tests {
         assert_eq!(keys.issuer.public(), again.issuer.public());
         assert_eq!(keys.rogue_issuer.public().kid(), keys.issuer.public().kid());
         assert_ne!(keys.rogue_issuer.public().key(), keys.issuer.public().key());
-        let jwks = wallet_jwks(&keys.wallet_sig, &enc_keys(&db, 1).unwrap()).to_value();
+        let jwks =
+            http::from_core(&wallet_jwks(&keys.wallet_sig, &enc_keys(&db, 1).unwrap()).to_value());
         let published = jwks["keys"].as_array().unwrap();
         assert_eq!(published[0]["use"], "sig");
         assert_eq!(published[1]["use"], "enc");

@@ -1,25 +1,26 @@
-//! The JOSE toolkit for JavaScript callers.
+//! The JOSE functions the widget's page may call: `encryptJwe`, `validateJwk`, `readHandle`.
 //!
 //! Every function validates its input and throws a JS `Error` whose `code` is one of
-//! `INPUT_INVALID`, `KEY_INVALID`, `JWE_INVALID`, `JWS_INVALID` (the toolkit's codes; the
+//! `INPUT_INVALID`, `KEY_INVALID`, `JWE_INVALID`, `HANDLE_INVALID` (the toolkit's codes; the
 //! widget's events use the product codes of DESIGN.md §5). Key errors also carry a `reason`;
-//! JWE and JWS errors say nothing about which check failed. Nothing here panics on input.
+//! JWE errors say nothing about which check failed. Nothing here panics on input. The rest of
+//! the toolkit (decryption, signatures, key generation) is in [`super::toolkit`], behind the
+//! `toolkit` feature, so the widget does not carry it.
 
-use js_sys::{Object, Uint8Array, JSON};
+use js_sys::Uint8Array;
 use rand_core::OsRng;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
 use super::js::{
-    bytes_of, error, input, json_of, key_error, now, option_bool, option_bytes, option_string,
-    options_of, private_key, public_key, set, to_js,
+    error, input, key_error, now, option_bool, option_bytes, option_string, options_of, public_key,
+    to_js,
 };
 
 use crate::handle::CardHandle;
+use crate::json::{Object, Value};
 use crate::jwe::{self, JweParams};
-use crate::jwk::{KeySet, KeyUse, PrivateJwk, PublicJwk, UsePolicy};
-use crate::jws;
+use crate::jwk::{KeyUse, UsePolicy};
 
 /// Encrypts `plaintext` to `recipient` as a compact JWE (`ECDH-ES`, `A256GCM`).
 ///
@@ -53,19 +54,6 @@ pub fn encrypt_jwe(
         .map_err(|_| error("JWE_INVALID", "the JWE could not be built", None))
 }
 
-/// Decrypts a compact JWE (`ECDH-ES`, `A256GCM` only) with a private JWK.
-/// Returns `{header: object, plaintext: Uint8Array}`.
-#[wasm_bindgen(js_name = decryptJwe)]
-pub fn decrypt_jwe(recipient: JsValue, compact: &str) -> Result<Object, JsValue> {
-    let key = private_key(&recipient)?;
-    let out = jwe::decrypt(&key, compact)
-        .map_err(|_| error("JWE_INVALID", "the JWE could not be decrypted", None))?;
-    let result = Object::new();
-    set(&result, "header", &to_js(&Value::Object(out.header))?)?;
-    set(&result, "plaintext", &Uint8Array::from(&out.plaintext[..]))?;
-    Ok(result)
-}
-
 /// Validates a P-256 JWK and returns its public part, normalised.
 ///
 /// `options`: `{use?: "enc" | "sig", requireUse?: boolean}`. With `use`, the key's `use`
@@ -93,51 +81,6 @@ pub fn validate_jwk(jwk: JsValue, options: JsValue) -> Result<JsValue, JsValue> 
     to_js(&key.to_value())
 }
 
-/// Signs `payload` (bytes, or a string taken as UTF-8) as a compact ES256 JWS.
-/// `options`: `{typ?: string}`; the key's `kid` goes into the header.
-#[wasm_bindgen(js_name = signJws)]
-pub fn sign_jws(signer: JsValue, payload: JsValue, options: JsValue) -> Result<String, JsValue> {
-    let options = options_of(options)?;
-    let key = private_key(&signer)?;
-    let typ = option_string(options.as_ref(), "typ")?;
-    let payload = bytes_of(&payload).ok_or_else(|| input("payload must be bytes or a string"))?;
-    Ok(jws::sign(&key, typ.as_deref(), &payload))
-}
-
-/// Verifies a compact ES256 JWS against a key set (`{keys: [...]}`) or one JWK, choosing the
-/// key by `kid`. Returns `{header: object, payload: Uint8Array}`.
-#[wasm_bindgen(js_name = verifyJws)]
-pub fn verify_jws(keys: JsValue, compact: &str) -> Result<Object, JsValue> {
-    let value = json_of(&keys)?;
-    let keys = if value.get("keys").is_some() {
-        KeySet::from_value(&value).map_err(key_error)?
-    } else {
-        KeySet::new(vec![PublicJwk::from_value(&value).map_err(key_error)?])
-    };
-    let verified = jws::verify(&keys, compact, now())
-        .map_err(|_| error("JWS_INVALID", "the JWS did not verify", None))?;
-    let result = Object::new();
-    set(&result, "header", &to_js(&Value::Object(verified.header))?)?;
-    set(&result, "payload", &Uint8Array::from(&verified.payload[..]))?;
-    Ok(result)
-}
-
-/// Makes a fresh P-256 key; returns the private JWK. `options`: `{kid?, use?: "enc" | "sig"}`.
-#[wasm_bindgen(js_name = generateKey)]
-pub fn generate_key(options: JsValue) -> Result<JsValue, JsValue> {
-    let options = options_of(options)?;
-    let mut key = PrivateJwk::generate(&mut OsRng);
-    let key_use = match option_string(options.as_ref(), "use")?.as_deref() {
-        None | Some("enc") => KeyUse::Enc,
-        Some("sig") => KeyUse::Sig,
-        Some(_) => return Err(input("options.use must be \"enc\" or \"sig\"")),
-    };
-    let kid = option_string(options.as_ref(), "kid")?.unwrap_or_else(|| key.public().thumbprint());
-    key = key.with_meta(kid, key_use);
-    let text = key.to_json();
-    JSON::parse(&text)
-}
-
 /// Reads a card handle's displayable claims without verifying it (the issuer API verifies).
 /// Returns `{display: {last4, network, product, art?}, wallets: string[], exp: number}`.
 #[wasm_bindgen(js_name = readHandle)]
@@ -145,9 +88,10 @@ pub fn read_handle(handle: &str) -> Result<JsValue, JsValue> {
     let handle =
         CardHandle::parse(handle).map_err(|e| error(e.code().as_str(), e.message(), None))?;
     let claims = handle.claims();
-    to_js(&serde_json::json!({
-        "display": claims.display,
-        "wallets": claims.wallets,
-        "exp": claims.exp,
-    }))
+    let mut out = Object::new();
+    out.insert("display", claims.display.to_value());
+    let wallets = claims.wallets.iter().map(|w| Value::from(w.as_str()));
+    out.insert("wallets", wallets.collect::<Vec<_>>());
+    out.insert("exp", claims.exp);
+    to_js(&Value::Object(out))
 }

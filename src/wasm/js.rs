@@ -1,31 +1,23 @@
 //! Small conversions between JS values and the core's types, and the JS errors thrown.
 
 use js_sys::{Object, Reflect, Uint8Array, JSON};
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
-use crate::jwk::{KeyError, PrivateJwk, PublicJwk};
+use crate::json::{self, Value};
+use crate::jwk::{KeyError, PublicJwk};
 
 pub(crate) fn now() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
 }
 
 pub(crate) fn public_key(value: &JsValue) -> Result<PublicJwk, JsValue> {
-    PublicJwk::from_value(&json_of(value)?).map_err(key_error)
+    PublicJwk::from_value(&parse(&json_text(value)?)?).map_err(key_error)
 }
 
-pub(crate) fn private_key(value: &JsValue) -> Result<PrivateJwk, JsValue> {
-    let mut json = json_of(value)?;
-    let key = PrivateJwk::from_value(&json).map_err(key_error);
-    if let Some(Value::String(d)) = json.get_mut("d") {
-        zeroize::Zeroize::zeroize(d);
-    }
-    key
-}
-
-/// A JSON value from a JS object or from JSON text.
-pub(crate) fn json_of(value: &JsValue) -> Result<Value, JsValue> {
+/// JSON text from a JS object or from JSON text, in a buffer zeroized on drop (it may hold a
+/// private key).
+pub(crate) fn json_text(value: &JsValue) -> Result<Zeroizing<String>, JsValue> {
     let text = match value.as_string() {
         Some(text) => Zeroizing::new(text),
         None if value.is_object() => Zeroizing::new(
@@ -36,7 +28,12 @@ pub(crate) fn json_of(value: &JsValue) -> Result<Value, JsValue> {
         ),
         None => return Err(input("expected an object or JSON text")),
     };
-    serde_json::from_str(&text)
+    Ok(text)
+}
+
+/// Parses JSON text; strings borrow from `text`.
+pub(crate) fn parse(text: &str) -> Result<Value<'_>, JsValue> {
+    json::parse(text.as_bytes())
         .map_err(|_| error("KEY_INVALID", "malformed JSON", Some("Malformed")))
 }
 
@@ -102,8 +99,8 @@ pub(crate) fn option_bool(options: Option<&Object>, name: &str) -> Result<bool, 
         .ok_or_else(|| input(&format!("options.{name} must be a boolean")))
 }
 
-pub(crate) fn to_js(value: &Value) -> Result<JsValue, JsValue> {
-    JSON::parse(&value.to_string())
+pub(crate) fn to_js(value: &Value<'_>) -> Result<JsValue, JsValue> {
+    JSON::parse(&value.to_json())
 }
 
 pub(crate) fn set(target: &Object, name: &str, value: &JsValue) -> Result<(), JsValue> {
@@ -111,8 +108,7 @@ pub(crate) fn set(target: &Object, name: &str, value: &JsValue) -> Result<(), Js
 }
 
 pub(crate) fn key_error(e: KeyError) -> JsValue {
-    let reason = format!("{e:?}");
-    error("KEY_INVALID", e.describe(), Some(&reason))
+    error("KEY_INVALID", e.describe(), Some(e.name()))
 }
 
 pub(crate) fn input(message: &str) -> JsValue {

@@ -9,7 +9,7 @@ use rand_core::OsRng;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
-use super::js::{json_of, now, set};
+use super::js::{json_text, now, set};
 use crate::error::{Error, ErrorCode};
 use crate::flow::{self, CredentialRequest, Flow, Outcome, Step, WalletResult};
 use crate::wallet::WalletDocument;
@@ -115,9 +115,9 @@ impl Widget {
     /// The wallet's `walletpush/result` message: `{status: "success", tokenRef, last4}`,
     /// `{status: "cancelled"}` or `{status: "error", code, message, retryable}`.
     pub fn result(&mut self, message: JsValue) -> Result<JsValue, JsValue> {
-        let outcome = match json_of(&message)
+        let outcome = match json_text(&message)
             .ok()
-            .and_then(|v| serde_json::from_value::<WalletResult>(v).ok())
+            .and_then(|text| WalletResult::from_json(&text).ok())
         {
             Some(result) => self.flow.result(&result),
             None => Outcome::Failed(self.flow.fail(Error::new(

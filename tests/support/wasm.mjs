@@ -1,8 +1,10 @@
-// Loads the release widget module (www/pkg/, built by `npm run build`) into Node.
+// Loads the Wasm module with the whole JOSE toolkit (target/pkg-toolkit/, built by
+// `npm run build` with the `toolkit` feature) into Node. The served widget (www/pkg/) exports
+// only what the frame needs: encryptJwe, validateJwk, readHandle and Widget.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const pkg = fileURLToPath(new URL("../../www/pkg/", import.meta.url));
+const pkg = fileURLToPath(new URL("../../target/pkg-toolkit/", import.meta.url));
 
 export async function loadWalletpush() {
   const mod = await import(pkg + "walletpush.js");

@@ -28,7 +28,7 @@ async fn document(State(app): State<SharedApp>) -> Result<Response, ApiError> {
         "name": super::WALLET_NAME,
         "entry_url": format!("{wallet}/entry"),
         "provision_url": format!("{wallet}/provision"),
-        "jwks": keys::wallet_jwks(&app.keys.wallet_sig, &enc).to_value(),
+        "jwks": http::from_core(&keys::wallet_jwks(&app.keys.wallet_sig, &enc).to_value()),
     });
     let mut response = http::json(&doc);
     response.headers_mut().insert(

@@ -15,11 +15,11 @@ use axum::Router;
 use rand_core::OsRng;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::{json, Value};
-use walletpush::jwe;
+use serde_json::json;
 use walletpush::jwk::{KeyUse, PrivateJwk};
 use walletpush::session::{self, SessionClaims};
 use walletpush::ErrorCode;
+use walletpush::{json, jwe};
 
 use super::credential::{self, Expected, Mode};
 use super::vault::{self, Held};
@@ -180,7 +180,7 @@ async fn receive_credential(
         .map_err(|_| rejected())?;
     drop(decrypted);
     match vault::hold(&app.db, &session.sid, &accepted, None, now)? {
-        Held::Stored => Ok(http::json(&accepted.display)),
+        Held::Stored => Ok(http::json(&http::from_core(&accepted.display.to_value()))),
         Held::Replayed => Err(replayed()),
     }
 }
@@ -232,10 +232,10 @@ fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T,
 }
 
 /// The `session: off-curve-key` fault: `y := x` leaves P-256 (as in the core's own test).
-fn off_curve(epk: &mut Value) {
+fn off_curve(epk: &mut json::Value<'_>) {
     if let Some(map) = epk.as_object_mut() {
         if let Some(x) = map.get("x").cloned() {
-            map.insert("y".into(), x);
+            map.insert("y", x);
         }
     }
 }

@@ -1,0 +1,83 @@
+//! The rest of the JOSE toolkit for JavaScript callers (feature `toolkit`): `decryptJwe`,
+//! `signJws`, `verifyJws`, `generateKey`. The widget never calls them; the interop tests and
+//! tools do. Same error contract as [`super::jose`], plus `JWS_INVALID`, which says nothing
+//! about which check failed.
+
+use js_sys::{Object, Uint8Array, JSON};
+use rand_core::OsRng;
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
+
+use super::js::{
+    bytes_of, error, input, json_text, key_error, now, option_string, options_of, parse, set, to_js,
+};
+use crate::json::Value;
+use crate::jwe;
+use crate::jwk::{KeySet, KeyUse, PrivateJwk, PublicJwk};
+use crate::jws;
+
+/// Decrypts a compact JWE (`ECDH-ES`, `A256GCM` only) with a private JWK.
+/// Returns `{header: object, plaintext: Uint8Array}`.
+#[wasm_bindgen(js_name = decryptJwe)]
+pub fn decrypt_jwe(recipient: JsValue, compact: &str) -> Result<Object, JsValue> {
+    let key = private_key(&recipient)?;
+    let out = jwe::decrypt(&key, compact)
+        .map_err(|_| error("JWE_INVALID", "the JWE could not be decrypted", None))?;
+    let result = Object::new();
+    set(&result, "header", &to_js(&Value::Object(out.header))?)?;
+    set(&result, "plaintext", &Uint8Array::from(&out.plaintext[..]))?;
+    Ok(result)
+}
+
+/// Signs `payload` (bytes, or a string taken as UTF-8) as a compact ES256 JWS.
+/// `options`: `{typ?: string}`; the key's `kid` goes into the header.
+#[wasm_bindgen(js_name = signJws)]
+pub fn sign_jws(signer: JsValue, payload: JsValue, options: JsValue) -> Result<String, JsValue> {
+    let options = options_of(options)?;
+    let key = private_key(&signer)?;
+    let typ = option_string(options.as_ref(), "typ")?;
+    let payload = bytes_of(&payload).ok_or_else(|| input("payload must be bytes or a string"))?;
+    Ok(jws::sign(&key, typ.as_deref(), &payload))
+}
+
+/// Verifies a compact ES256 JWS against a key set (`{keys: [...]}`) or one JWK, choosing the
+/// key by `kid`. Returns `{header: object, payload: Uint8Array}`.
+#[wasm_bindgen(js_name = verifyJws)]
+pub fn verify_jws(keys: JsValue, compact: &str) -> Result<Object, JsValue> {
+    let text = json_text(&keys)?;
+    let value = parse(&text)?;
+    let keys = if value.get("keys").is_some() {
+        KeySet::from_value(&value).map_err(key_error)?
+    } else {
+        KeySet::new(vec![PublicJwk::from_value(&value).map_err(key_error)?])
+    };
+    let verified = jws::verify(&keys, compact, now())
+        .map_err(|_| error("JWS_INVALID", "the JWS did not verify", None))?;
+    let result = Object::new();
+    set(&result, "header", &to_js(&Value::Object(verified.header))?)?;
+    set(&result, "payload", &Uint8Array::from(&verified.payload[..]))?;
+    Ok(result)
+}
+
+/// Makes a fresh P-256 key; returns the private JWK. `options`: `{kid?, use?: "enc" | "sig"}`.
+#[wasm_bindgen(js_name = generateKey)]
+pub fn generate_key(options: JsValue) -> Result<JsValue, JsValue> {
+    let options = options_of(options)?;
+    let mut key = PrivateJwk::generate(&mut OsRng);
+    let key_use = match option_string(options.as_ref(), "use")?.as_deref() {
+        None | Some("enc") => KeyUse::Enc,
+        Some("sig") => KeyUse::Sig,
+        Some(_) => return Err(input("options.use must be \"enc\" or \"sig\"")),
+    };
+    let kid = option_string(options.as_ref(), "kid")?.unwrap_or_else(|| key.public().thumbprint());
+    key = key.with_meta(kid, key_use);
+    let text = key.to_json();
+    JSON::parse(&text)
+}
+
+fn private_key(value: &JsValue) -> Result<PrivateJwk, JsValue> {
+    let text = json_text(value)?;
+    // Zeroized on drop: an escaped `d` would be an owned copy.
+    let json = Zeroizing::new(parse(&text)?);
+    PrivateJwk::from_value(&json).map_err(key_error)
+}
