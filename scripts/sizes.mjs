@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/** The files a host page downloads for the widget, in load order. */
-export const WIDGET_FILES = [
+/** What every page downloads: the shim, the frame and its own modules. */
+const BASE_FILES = [
   "www/walletpush.js",
   "www/frame.html",
   "www/frame.css",
@@ -15,9 +15,34 @@ export const WIDGET_FILES = [
   "www/frame/errors.js",
   "www/frame/issuer.js",
   "www/frame/handle.js",
-  "www/adapters/walletpush.js",
-  "www/pkg/walletpush.js",
-  "www/pkg/walletpush_bg.wasm",
+];
+
+/**
+ * What each wallet kind adds (www/frame.js imports an adapter only for a wallet the page
+ * shows). The wallets' own scripts (Google's, Apple's) come from the wallets and are not counted.
+ */
+export const FILES_BY_KIND = {
+  "walletpush/1": ["www/adapters/walletpush.js", "www/pkg/walletpush.js", "www/pkg/walletpush_bg.wasm"],
+  google: ["www/adapters/google.js", "www/frame/loader.js"],
+  apple: ["www/adapters/apple.js", "www/frame/loader.js"],
+  "token-connect": ["www/adapters/token-connect.js"],
+};
+
+/** The files a page with wallets of `kinds` downloads, in load order, each once. */
+export function filesFor(kinds) {
+  return [...new Set([...BASE_FILES, ...kinds.flatMap((k) => FILES_BY_KIND[k])])];
+}
+
+/** The files a host page downloads for the widget with the sandbox wallet, in load order. */
+export const WIDGET_FILES = filesFor(["walletpush/1"]);
+
+/** The configurations compared: one wallet each, and all four. */
+export const CONFIGURATIONS = [
+  ["sandbox (walletpush/1)", ["walletpush/1"]],
+  ["google", ["google"]],
+  ["apple", ["apple"]],
+  ["token-connect", ["token-connect"]],
+  ["all four", ["walletpush/1", "google", "apple", "token-connect"]],
 ];
 
 export function measure(path) {
@@ -31,8 +56,8 @@ export function measure(path) {
   };
 }
 
-export function widgetSizes() {
-  const rows = WIDGET_FILES.filter((f) => existsSync(root + f)).map((file) => ({
+export function widgetSizes(files = WIDGET_FILES) {
+  const rows = files.filter((f) => existsSync(root + f)).map((file) => ({
     file,
     ...measure(root + file),
   }));
@@ -43,11 +68,20 @@ export function widgetSizes() {
   return { rows, total };
 }
 
+/** Totals per configuration (each file is its own response, so gzip/brotli are per file). */
+export function configurationSizes() {
+  return CONFIGURATIONS.map(([name, kinds]) => ({ name, files: filesFor(kinds).length, ...widgetSizes(filesFor(kinds)).total }));
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { rows, total } = widgetSizes();
   const pad = (s, n) => String(s).padStart(n);
   console.log(`${"file".padEnd(30)}${pad("raw", 10)}${pad("gzip", 10)}${pad("brotli", 10)}`);
   for (const r of [...rows, { file: "total", ...total }]) {
     console.log(`${r.file.padEnd(30)}${pad(r.raw, 10)}${pad(r.gzip, 10)}${pad(r.brotli, 10)}`);
+  }
+  console.log(`\n${"wallets configured".padEnd(24)}${pad("files", 6)}${pad("raw", 10)}${pad("gzip", 10)}${pad("brotli", 10)}`);
+  for (const c of configurationSizes()) {
+    console.log(`${c.name.padEnd(24)}${pad(c.files, 6)}${pad(c.raw, 10)}${pad(c.gzip, 10)}${pad(c.brotli, 10)}`);
   }
 }

@@ -2,20 +2,31 @@
 //
 // It receives the card handle from the shim by postMessage, draws one button per wallet, and on a
 // click runs one attempt through the wallet's adapter (www/adapters/): for walletpush/1 wallets,
-// the card payload is fetched as bytes and sealed into a JWE in WebAssembly. Card data never
+// the card payload is fetched as bytes and sealed into a JWE in WebAssembly; for Google Wallet,
+// Apple Wallet and Token Connect the adapter relays the issuer's opaque credentials to the
+// wallet's own script or page, and neither it nor the Wasm of the others is loaded. Card data never
 // becomes a JS string here, never reaches the DOM, a URL, storage, a log or a message to the host.
 // docs/wire.md has every message.
 
 import { text } from "./i18n.js";
 import { CODES, coded, asError, failure, retryable } from "./frame/errors.js";
-import { requestCredential } from "./frame/issuer.js";
+import { requestCredential, requestJson } from "./frame/issuer.js";
 import { readDisplay } from "./frame/handle.js";
 
 const WIDGET_ORIGIN = location.origin;
 const DEFAULT_TIMEOUTS = { wallet: 120_000, issuer: 15_000 };
-/** Adapter modules by wallet kind, imported only for the wallets a page uses. */
+/**
+ * Adapter modules by wallet kind (the `kind` of a wallet in /walletpush/v1/config), imported
+ * only for the wallets a page uses: a Google-only page never fetches the Apple adapter, nor
+ * the walletpush/1 adapter and its WebAssembly. Interface: `load(context)` resolves with
+ * `{origin, click(attempt), message(attempt, data), end(outcome)}` or rejects with
+ * WALLET_UNAVAILABLE (its `reason` is the `unavailable` event's cause).
+ */
 const ADAPTERS = {
   "walletpush/1": () => import("./adapters/walletpush.js"),
+  google: () => import("./adapters/google.js"),
+  apple: () => import("./adapters/apple.js"),
+  "token-connect": () => import("./adapters/token-connect.js"),
 };
 
 const hostOrigin = trustedHostOrigin();
@@ -107,37 +118,49 @@ async function render(first) {
     } catch (error) {
       const e = asError(error);
       if (e.code === "WASM_BLOCKED_BY_CSP" || e.code === "INTERNAL") throw e;
-      unavailable.push({ wallet: id, cause: e.code });
+      unavailable.push({ wallet: id, cause: e.reason ?? e.code });
     }
   });
   await Promise.all(loads);
+  const shown = configured.filter((id) => state.buttons.has(id)); // in the page's order
   const main = document.getElementById("wallets");
-  main.replaceChildren(...configured.filter((id) => state.buttons.has(id)).map((id) => state.buttons.get(id).button));
+  main.replaceChildren(...shown.map((id) => state.buttons.get(id).button));
   relabel();
   for (const u of unavailable) emit("unavailable", u);
   if (state.buttons.size === 0) {
     setStatus(text(state.locale, "unavailable"), "error");
   } else if (first) {
-    emit("ready", { wallets: [...state.buttons.keys()], last4: state.display.last4 });
+    emit("ready", { wallets: shown, last4: state.display.last4 });
   }
   postSize();
 }
 
 async function makeButton(id, walletConfig) {
-  const loadAdapter = ADAPTERS[walletConfig.kind ?? "walletpush/1"];
+  const kind = walletConfig.kind ?? "walletpush/1";
+  const loadAdapter = Object.hasOwn(ADAPTERS, kind) ? ADAPTERS[kind] : null;
   if (!loadAdapter) throw coded("WALLET_UNAVAILABLE", `no adapter for wallet kind ${walletConfig.kind}`);
-  const adapter = await (await loadAdapter()).load({ id, config: walletConfig, widgetOrigin: WIDGET_ORIGIN });
   const button = document.createElement("button");
   button.type = "button";
   button.className = "wallet";
   button.dataset.wallet = id;
+  button.dataset.kind = kind;
   const mark = document.createElement("span");
   mark.className = "mark";
   mark.setAttribute("aria-hidden", "true");
   const label = document.createElement("span");
   label.className = "label";
   button.append(mark, label);
+  // Added before the adapter loads: a wallet script that binds to the button (Apple's) adds
+  // its own listener after this one, so the attempt exists when the wallet calls back.
   button.addEventListener("click", () => onClick(id));
+  const adapter = await (await loadAdapter()).load({
+    id,
+    config: walletConfig,
+    widgetOrigin: WIDGET_ORIGIN,
+    button,
+    locale: state.locale,
+    timeoutMs: state.timeouts.issuer,
+  });
   return { adapter, button, label, name: walletConfig.name ?? id, added: false };
 }
 
@@ -182,6 +205,7 @@ class Attempt {
     this.walletOrigin = entry.adapter.origin;
     this.name = entry.name;
     this.locale = state.locale;
+    this.last4 = state.display.last4;
     this.mode = state.mode;
     this.returnUrl = state.returnUrl;
     this.cid = null;
@@ -190,15 +214,24 @@ class Attempt {
     this.abort = new AbortController();
   }
 
-  /** The attempt has its correlation id and, in popup mode, its wallet window. */
-  begin(cid, popup) {
+  /**
+   * The attempt has its correlation id and, in popup mode, its wallet window. `inWindow`: the
+   * user continues in a window of the wallet (one the wallet's own script opened, which the
+   * frame cannot see, for Google and Apple).
+   */
+  begin(cid, popup, inWindow = Boolean(popup)) {
     this.cid = cid;
     this.popup = popup;
-    if (popup) setStatus(text(this.locale, "inWallet", { wallet: this.name }));
+    if (inWindow) setStatus(text(this.locale, "inWallet", { wallet: this.name }));
   }
 
   active() {
     return state.attempt === this;
+  }
+
+  /** Shows the message `key` (of i18n.js) in the status line, with `{wallet}` filled. */
+  say(key) {
+    setStatus(text(this.locale, key, { wallet: this.name }));
   }
 
   progress(step) {
@@ -222,6 +255,26 @@ class Attempt {
       timeoutMs: state.timeouts.issuer,
       signal: this.abort.signal,
     });
+  }
+
+  /**
+   * An adapter wallet's credential request `{wallet, ...fields}` → the issuer's JSON answer.
+   * `timeoutMs` may only shorten the issuer timeout (Apple allows its resolver 20 s).
+   */
+  requestJson({ wallet, ...fields }, { timeoutMs = Infinity } = {}) {
+    return requestJson({
+      api: state.config.issuer_api,
+      handle: state.handle,
+      request: { cid: this.cid, wallet },
+      extra: fields,
+      timeoutMs: Math.min(timeoutMs, state.timeouts.issuer),
+      signal: this.abort.signal,
+    });
+  }
+
+  /** Sends the whole page to `url` (Token Connect's requestor); the host comes back by URL. */
+  navigateTop(url) {
+    window.top.location.href = url;
   }
 
   submitTopLevel(action, fields) {
@@ -252,6 +305,8 @@ class Attempt {
     const id = this.walletId;
     if (outcome.status === "success") {
       if (entry) entry.added = true;
+      // Apple asks that its button disappears once the card is in the wallet.
+      if (entry && outcome.hideButton) entry.button.hidden = true;
       relabel();
       setStatus(text(state.locale, "addedLong", { wallet: this.name, last4: outcome.last4 }));
       emit("success", { wallet: id, token_ref: outcome.tokenRef, last4: outcome.last4, cid: this.cid });

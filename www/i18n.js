@@ -18,6 +18,8 @@ const MESSAGES = {
     "error.HANDLE_EXPIRED": "This page has expired. Reload it and try again.",
     "error.HANDLE_REPLAYED": "This page was already used. Reload it and try again.",
     "error.CARD_INACTIVE": "This card is not active yet.",
+    toRequestor: "Taking you to {wallet}…",
+    "error.WALLET_UNAVAILABLE": "This wallet is not available here. Try another one.",
   },
   fr: {
     add: "Ajouter à {wallet}",
@@ -35,6 +37,8 @@ const MESSAGES = {
     "error.HANDLE_EXPIRED": "Cette page a expiré. Rechargez-la et réessayez.",
     "error.HANDLE_REPLAYED": "Cette page a déjà servi. Rechargez-la et réessayez.",
     "error.CARD_INACTIVE": "Cette carte n'est pas encore active.",
+    toRequestor: "Redirection vers {wallet}…",
+    "error.WALLET_UNAVAILABLE": "Ce portefeuille n'est pas disponible ici. Essayez-en un autre.",
   },
   de: {
     add: "Zu {wallet} hinzufügen",
@@ -52,6 +56,8 @@ const MESSAGES = {
     "error.HANDLE_EXPIRED": "Diese Seite ist abgelaufen. Neu laden und erneut versuchen.",
     "error.HANDLE_REPLAYED": "Diese Seite wurde bereits verwendet. Neu laden und erneut versuchen.",
     "error.CARD_INACTIVE": "Diese Karte ist noch nicht aktiv.",
+    toRequestor: "Weiter zu {wallet}…",
+    "error.WALLET_UNAVAILABLE": "Dieses Wallet ist hier nicht verfügbar. Bitte ein anderes versuchen.",
   },
   es: {
     add: "Añadir a {wallet}",
@@ -69,6 +75,8 @@ const MESSAGES = {
     "error.HANDLE_EXPIRED": "Esta página ha caducado. Recárguela e inténtelo de nuevo.",
     "error.HANDLE_REPLAYED": "Esta página ya se usó. Recárguela e inténtelo de nuevo.",
     "error.CARD_INACTIVE": "Esta tarjeta aún no está activa.",
+    toRequestor: "Le llevamos a {wallet}…",
+    "error.WALLET_UNAVAILABLE": "Este monedero no está disponible aquí. Pruebe con otro.",
   },
   it: {
     add: "Aggiungi a {wallet}",
@@ -86,6 +94,8 @@ const MESSAGES = {
     "error.HANDLE_EXPIRED": "Questa pagina è scaduta. Ricaricala e riprova.",
     "error.HANDLE_REPLAYED": "Questa pagina è già stata usata. Ricaricala e riprova.",
     "error.CARD_INACTIVE": "Questa carta non è ancora attiva.",
+    toRequestor: "Ti stiamo portando a {wallet}…",
+    "error.WALLET_UNAVAILABLE": "Questo wallet non è disponibile qui. Provane un altro.",
   },
   nl: {
     add: "Toevoegen aan {wallet}",
@@ -103,6 +113,8 @@ const MESSAGES = {
     "error.HANDLE_EXPIRED": "Deze pagina is verlopen. Laad haar opnieuw en probeer het nog eens.",
     "error.HANDLE_REPLAYED": "Deze pagina is al gebruikt. Laad haar opnieuw en probeer het nog eens.",
     "error.CARD_INACTIVE": "Deze kaart is nog niet actief.",
+    toRequestor: "U gaat naar {wallet}…",
+    "error.WALLET_UNAVAILABLE": "Deze wallet is hier niet beschikbaar. Probeer een andere.",
   },
 };
 

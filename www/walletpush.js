@@ -209,18 +209,22 @@
     try {
       const b64 = match[1].replace(/-/g, "+").replace(/_/g, "/");
       result = JSON.parse(atob(b64 + "===".slice((b64.length + 3) % 4)));
+      if (!result || typeof result !== "object") throw new Error("not an object");
     } catch {
       return { pending: true, name: "error", detail: { code: "WALLET_REJECTED", message: "unreadable wallet result", retryable: false } };
     }
     const token = result && result.token;
+    const cid = String(result.cid || "");
+    // Redirect mode of walletpush/1 wallets says nothing; Token Connect's requestor names itself.
+    const wallet = /^[\w-]{1,64}$/.test(result.wallet) ? result.wallet : "sandbox";
     if (result.status === "success" && token && /^\d{4}$/.test(token.last4) && /^[\w-]{1,100}$/.test(token.ref)) {
-      return { pending: true, name: "success", detail: { wallet: "sandbox", token_ref: token.ref, last4: token.last4, cid: String(result.cid || "") } };
+      return { pending: true, name: "success", detail: { wallet, token_ref: token.ref, last4: token.last4, cid } };
     }
     if (result.status === "cancelled") {
-      return { pending: true, name: "cancel", detail: { code: "USER_CANCELLED", cid: String(result.cid || "") } };
+      return { pending: true, name: "cancel", detail: { wallet, code: "USER_CANCELLED", cid } };
     }
     const code = CODES.includes(result.code) ? result.code : "WALLET_REJECTED";
-    return { pending: true, name: "error", detail: { code, message: "the wallet did not add the card", retryable: false, cid: String(result.cid || "") } };
+    return { pending: true, name: "error", detail: { wallet, code, message: "the wallet did not add the card", retryable: false, cid } };
   }
 
   function checkEvent(name) {

@@ -28,6 +28,9 @@
     let sid = null;
     let credentialSeen = false;
     let resultPosted = false;
+    // Set when the window goes away: requests it had in flight then fail, and that failure is
+    // the user's closing the window, not the wallet's.
+    let closing = false;
 
     const post = (message) => {
       // Always an exact target origin, never '*'.
@@ -38,6 +41,10 @@
       post({ type: 'walletpush/result', ...fields, cid: fields.cid || cid });
     };
     const fail = (code, text) => {
+      if (closing) {
+        if (!resultPosted) postResult({ status: 'cancelled' });
+        return;
+      }
       byId('error-text').textContent = text;
       show('step-error');
       postResult({ status: 'error', code });
@@ -116,6 +123,7 @@
 
     // Closing the window without an answer is a cancellation.
     window.addEventListener('pagehide', () => {
+      closing = true;
       if (!resultPosted && sid) postResult({ status: 'cancelled' });
     });
   }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::adapters::Adapters;
 use crate::config::Origins;
 use crate::csp::Policies;
 use crate::db::Db;
@@ -27,6 +28,8 @@ pub struct App {
     pub www_dir: PathBuf,
     /// Whether `/__sandbox/*` answers.
     pub test_hooks: bool,
+    /// The wallets reached through adapters (Google, Apple, Token Connect); none by default.
+    pub adapters: Adapters,
 }
 
 impl App {
@@ -45,12 +48,23 @@ impl App {
         Ok(App {
             db,
             keys,
-            csp: Policies::new(&origins)?,
+            csp: Policies::new(&origins, &[])?,
             origins,
             faults: Faults::default(),
             www_dir,
             test_hooks,
+            adapters: Adapters::default(),
         })
+    }
+
+    /// Offers the adapter wallets `adapters`; the frame's policy then allows their scripts.
+    pub fn with_adapters(
+        mut self,
+        adapters: Adapters,
+    ) -> Result<App, axum::http::header::InvalidHeaderValue> {
+        self.csp = Policies::new(&self.origins, &adapters.script_origins())?;
+        self.adapters = adapters;
+        Ok(self)
     }
 }
 

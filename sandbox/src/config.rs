@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::adapters::{parse_id, parse_url};
+
 /// The walletpush sandbox: the demo host pages (gift card portal, expense dashboard), the widget's
 /// files with the issuer API, and a `walletpush/1` sandbox wallet, on three ports of one address.
 ///
@@ -44,6 +46,34 @@ pub struct Config {
     /// injection). Off by default: never enable outside tests.
     #[arg(long, env = "WALLETPUSH_TEST_HOOKS")]
     pub test_hooks: bool,
+
+    /// Offer Google Wallet, loading Google's `integration.min.js` from this URL into the frame.
+    #[arg(long, env = "WALLETPUSH_GOOGLE_SCRIPT_URL", value_parser = parse_url)]
+    pub google_script_url: Option<String>,
+
+    /// Google's integrator id for this issuer (without it, Google Wallet is `unavailable`).
+    #[arg(long, env = "WALLETPUSH_GOOGLE_INTEGRATOR_ID", value_parser = parse_id)]
+    pub google_integrator_id: Option<String>,
+
+    /// Offer Apple Wallet, loading Apple's `initAddToAppleWallet.js` from this URL into the frame.
+    #[arg(long, env = "WALLETPUSH_APPLE_SCRIPT_URL", value_parser = parse_url)]
+    pub apple_script_url: Option<String>,
+
+    /// Apple's partner id for this issuer (without it, Apple Wallet is `unavailable`).
+    #[arg(long, env = "WALLETPUSH_APPLE_PARTNER_ID", value_parser = parse_id)]
+    pub apple_partner_id: Option<String>,
+
+    /// The domain registered with Apple (default: the widget origin's host name).
+    #[arg(long, env = "WALLETPUSH_APPLE_DOMAIN", value_parser = parse_id)]
+    pub apple_domain: Option<String>,
+
+    /// Offer Mastercard Token Connect, sending the user to this token requestor page.
+    #[arg(long, env = "WALLETPUSH_TOKEN_CONNECT_URL", value_parser = parse_url)]
+    pub token_connect_url: Option<String>,
+
+    /// The token requestor id (TRID) to push to (without it, Token Connect is `unavailable`).
+    #[arg(long, env = "WALLETPUSH_TOKEN_CONNECT_REQUESTOR", value_parser = parse_id)]
+    pub token_connect_requestor: Option<String>,
 }
 
 /// The three origins, as browsers spell them (`http://host:port`).

@@ -20,13 +20,14 @@ pub struct Policies {
 }
 
 impl Policies {
-    /// Builds the policies; fails only if an origin cannot go into a header, which
+    /// Builds the policies; `scripts` are the origins of the wallet scripts that run in the
+    /// frame (DESIGN.md §6). Fails only if an origin cannot go into a header, which
     /// [`crate::config`] rules out.
-    pub fn new(origins: &Origins) -> Result<Policies, InvalidHeaderValue> {
+    pub fn new(origins: &Origins, scripts: &[&str]) -> Result<Policies, InvalidHeaderValue> {
         Ok(Policies {
             host: HeaderValue::from_str(&host_page(origins))?,
-            frame: HeaderValue::from_str(&frame(origins, true))?,
-            frame_no_wasm: HeaderValue::from_str(&frame(origins, false))?,
+            frame: HeaderValue::from_str(&frame(origins, scripts, true))?,
+            frame_no_wasm: HeaderValue::from_str(&frame(origins, scripts, false))?,
             wallet: HeaderValue::from_str(&wallet_page(origins))?,
         })
     }
@@ -43,10 +44,18 @@ pub fn host_page(o: &Origins) -> String {
 
 /// `frame.html`: Wasm needs `'wasm-unsafe-eval'`; the frame talks to its own origin (issuer
 /// API) and the wallet; redirect mode submits a form to the wallet; only the host may frame it.
-pub fn frame(o: &Origins, wasm: bool) -> String {
+/// The adapter wallets' scripts (`scripts`) run in the frame: they are allowed as scripts, and,
+/// since their interfaces are not public, to call and embed their own origin too.
+pub fn frame(o: &Origins, scripts: &[&str], wasm: bool) -> String {
     let wasm = if wasm { " 'wasm-unsafe-eval'" } else { "" };
+    let extra: String = scripts.iter().map(|s| format!(" {s}")).collect();
+    let frames = if scripts.is_empty() {
+        String::new()
+    } else {
+        format!(" frame-src{extra};")
+    };
     format!(
-        "default-src 'none'; script-src 'self'{wasm}; connect-src 'self' {wallet}; \
+        "default-src 'none'; script-src 'self'{wasm}{extra}; connect-src 'self' {wallet}{extra};{frames} \
          style-src 'self'; img-src 'self' data:; form-action {wallet}; \
          frame-ancestors {host}; base-uri 'none'",
         wallet = o.wallet,
@@ -83,24 +92,39 @@ mod tests {
         let o = origins();
         for policy in [
             host_page(&o),
-            frame(&o, true),
-            frame(&o, false),
+            frame(&o, &[], true),
+            frame(&o, &["http://127.0.0.1:9000"], false),
             wallet_page(&o),
         ] {
             assert!(!policy.contains("'unsafe-inline'") && !policy.contains("'unsafe-eval'"));
             assert!(policy.contains("base-uri 'none'"));
         }
-        assert!(Policies::new(&o).is_ok());
+        assert!(Policies::new(&o, &[]).is_ok());
     }
 
     #[test]
     fn frame_policy_names_the_other_origins_and_wasm() {
         let o = origins();
-        let with = frame(&o, true);
+        let with = frame(&o, &[], true);
         assert!(with.contains("script-src 'self' 'wasm-unsafe-eval';"));
         assert!(with.contains("connect-src 'self' http://127.0.0.1:8082;"));
         assert!(with.contains("frame-ancestors http://127.0.0.1:8080;"));
-        assert!(!frame(&o, false).contains("wasm"));
+        assert!(!with.contains("frame-src"));
+        assert!(!frame(&o, &[], false).contains("wasm"));
         assert!(host_page(&o).contains("frame-src http://127.0.0.1:8081;"));
+    }
+
+    #[test]
+    fn frame_policy_allows_the_adapter_scripts() {
+        let o = origins();
+        let scripts = ["http://127.0.0.1:9000", "https://pay.example"];
+        let policy = frame(&o, &scripts, true);
+        assert!(policy.contains(
+            "script-src 'self' 'wasm-unsafe-eval' http://127.0.0.1:9000 https://pay.example;"
+        ));
+        assert!(policy.contains(
+            "connect-src 'self' http://127.0.0.1:8082 http://127.0.0.1:9000 https://pay.example;"
+        ));
+        assert!(policy.contains("frame-src http://127.0.0.1:9000 https://pay.example;"));
     }
 }

@@ -15,18 +15,21 @@ use walletpush::jwk::PrivateJwk;
 use walletpush::{Error, ErrorCode};
 
 use crate::activation::{self, ActivationClaims};
+use crate::adapters;
 use crate::app::{App, SharedApp};
 use crate::clock;
 use crate::db::cards::{self, Billing, Card, CardSecrets};
 use crate::db::{issuer as replay, StoreError};
 use crate::faults::CredentialsFault;
 use crate::http::{self, ApiError};
-use crate::ids;
 use crate::wallet::WALLET_NAME;
+use crate::wallets::{self, Binding, GoogleSession};
+use crate::{ids, urls};
 
 /// The issuer id (`iss`) of every handle.
 pub const ISSUER_ID: &str = "sandbox-bank";
-/// The id of the sandbox wallet, the only one this issuer provisions to.
+/// The id of the sandbox wallet, the `walletpush/1` wallet this issuer provisions to (besides
+/// the adapter wallets the flags turn on).
 pub const SANDBOX_WALLET: &str = "sandbox";
 /// The lifetime of a handle minted for a page.
 pub const HANDLE_LIFETIME: i64 = handle::MAX_LIFETIME;
@@ -51,7 +54,10 @@ pub fn handle_claims(app: &App, card: &Card, now: i64) -> HandleClaims {
         nbf: None,
         exp: now + HANDLE_LIFETIME,
         jti: ids::random("h-"),
-        wallets: vec![SANDBOX_WALLET.to_owned()],
+        wallets: std::iter::once(SANDBOX_WALLET)
+            .chain(app.adapters.ids())
+            .map(str::to_owned)
+            .collect(),
         display: CardDisplay {
             last4: card.last4.clone(),
             network: card.network.clone(),
@@ -72,29 +78,89 @@ pub fn art_url(app: &App, card: &Card) -> String {
 }
 
 /// `GET /walletpush/v1/config`: what the widget's frame needs to know about this deployment:
-/// where the issuer API is and which wallets it offers, each by its discovery document.
+/// where the issuer API is and which wallets it offers: the sandbox wallet by its discovery
+/// document, the adapter wallets (if any flag turned them on) by `kind` and settings.
 async fn widget_config(State(app): State<SharedApp>) -> Response {
-    http::json(&serde_json::json!({
-        "issuer_api": app.origins.widget,
-        "wallets": {
-            SANDBOX_WALLET: {
-                "name": WALLET_NAME,
-                "discovery": format!("{}/.well-known/walletpush.json", app.origins.wallet),
-            },
-        },
-    }))
+    let mut wallets = serde_json::Map::new();
+    wallets.insert(
+        SANDBOX_WALLET.to_owned(),
+        serde_json::json!({
+            "name": WALLET_NAME,
+            "discovery": format!("{}/.well-known/walletpush.json", app.origins.wallet),
+        }),
+    );
+    wallets.extend(app.adapters.config_entries());
+    http::json(&serde_json::json!({ "issuer_api": app.origins.widget, "wallets": wallets }))
 }
 
 async fn jwks(State(app): State<SharedApp>) -> Response {
-    http::json(&app.keys.issuer_jwks().to_value())
+    http::json(&http::from_core(&app.keys.issuer_jwks().to_value()))
 }
 
-/// The body of `POST /walletpush/v1/credentials`.
+/// The body of `POST /walletpush/v1/credentials`: `handle` and `wallet`, plus what that wallet's
+/// flow brings (docs/wire.md): `sid` (walletpush/1), Google's session ids, or the Token Connect
+/// requestor and the page to come back to.
 #[derive(Deserialize)]
 struct CredentialsRequest {
     handle: String,
     wallet: String,
-    sid: String,
+    sid: Option<String>,
+    server_session_id: Option<String>,
+    public_device_id: Option<String>,
+    public_wallet_id: Option<String>,
+    token_requestor: Option<String>,
+    return_url: Option<String>,
+}
+
+/// What a well-formed request asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Target {
+    /// The card payload for the sandbox wallet's session `sid`.
+    Sandbox { sid: String },
+    /// Google's `{google_opc, tsp_opc}` for a Google Wallet session.
+    Google(GoogleSession),
+    /// Apple's `{jws, state}`.
+    Apple,
+    /// Token Connect's `{receipt, uri, callback_url}`.
+    TokenConnect {
+        token_requestor: String,
+        return_url: String,
+    },
+    /// A wallet id this issuer does not know: refused once the handle is checked.
+    Other,
+}
+
+impl CredentialsRequest {
+    /// The target, if the fields the wallet needs are there and well-formed.
+    fn target(&self) -> Option<Target> {
+        let id = |v: &Option<String>| v.clone().filter(|v| ids::is_token_like(v, 128));
+        if !ids::is_token_like(&self.wallet, 64) {
+            return None;
+        }
+        Some(match self.wallet.as_str() {
+            SANDBOX_WALLET => Target::Sandbox {
+                sid: id(&self.sid)?,
+            },
+            adapters::GOOGLE => {
+                let google_id =
+                    |v: &Option<String>| v.clone().filter(|v| adapters::parse_id(v).is_ok());
+                Target::Google(GoogleSession {
+                    server_session_id: google_id(&self.server_session_id)?,
+                    public_device_id: google_id(&self.public_device_id)?,
+                    public_wallet_id: google_id(&self.public_wallet_id)?,
+                })
+            }
+            adapters::APPLE => Target::Apple,
+            adapters::TOKEN_CONNECT => Target::TokenConnect {
+                token_requestor: self
+                    .token_requestor
+                    .clone()
+                    .filter(|t| adapters::parse_id(t).is_ok())?,
+                return_url: self.return_url.clone()?,
+            },
+            _ => Target::Other,
+        })
+    }
 }
 
 /// The card payload (DESIGN.md §3 step 4). Serialised straight into the response.
@@ -148,23 +214,34 @@ async fn credentials(
         CredentialsFault::Hang => std::future::pending::<()>().await,
     }
     let now = clock::now();
-    let request = http::parse_json::<CredentialsRequest>(&body)
-        .filter(|r| ids::is_token_like(&r.sid, 128) && ids::is_token_like(&r.wallet, 64))
+    let parsed = http::parse_json::<CredentialsRequest>(&body);
+    let (request, target) = parsed
+        .and_then(|r| r.target().map(|t| (r, t)))
         .ok_or_else(|| {
             ApiError::with_status(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::IssuerRejected,
-                "the body must be JSON {\"handle\", \"wallet\", \"sid\"}",
+                "the body must be JSON {\"handle\", \"wallet\"} and that wallet's fields (docs/wire.md)",
             )
         })?;
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let claims = authorize(&app, &request, origin, now)?;
+    let adapter = adapter_request(&app, &target)?;
     let (card, secrets) = app.db.write(|tx| redeem(tx, &claims, now))??;
+    let Target::Sandbox { sid } = target else {
+        drop(secrets); // the adapter wallets get no card data from the browser's side
+        let binding = Binding {
+            handle: &claims,
+            cid: http::correlation_id(&headers),
+            now,
+        };
+        return Ok(http::json(&adapter_answer(&app, binding, adapter)?));
+    };
     let activation = activation::mint(
         &app.keys.issuer,
         &ActivationClaims {
             card: card.card_ref.clone(),
-            sid: request.sid,
+            sid,
             wallet: request.wallet,
             exp: now + activation::LIFETIME,
         },
@@ -210,13 +287,79 @@ fn authorize(
             "the card handle does not allow this wallet",
         ));
     }
-    if request.wallet != SANDBOX_WALLET {
+    let offered =
+        request.wallet == SANDBOX_WALLET || app.adapters.ids().contains(&request.wallet.as_str());
+    if !offered {
         return Err(ApiError::new(
             ErrorCode::IssuerRejected,
-            "the sandbox issuer provisions only to the sandbox wallet",
+            "the sandbox issuer does not provision to this wallet: see its configuration",
         ));
     }
     Ok(claims)
+}
+
+/// An adapter wallet's request, checked against this deployment's settings before the handle
+/// is spent.
+enum AdapterRequest<'a> {
+    /// The sandbox wallet: no adapter.
+    None,
+    Google(&'a GoogleSession),
+    Apple,
+    TokenConnect {
+        token_requestor: &'a str,
+        requestor_url: &'a str,
+        callback_url: &'a str,
+    },
+}
+
+/// Checks what only the deployment knows: Token Connect's requestor must be the configured one
+/// and its return page on the host origin (as a wallet registers redirect URIs).
+fn adapter_request<'a>(app: &'a App, target: &'a Target) -> Result<AdapterRequest<'a>, ApiError> {
+    let refuse = |message| ApiError::new(ErrorCode::IssuerRejected, message);
+    Ok(match target {
+        Target::Sandbox { .. } | Target::Other => AdapterRequest::None,
+        Target::Google(session) => AdapterRequest::Google(session),
+        Target::Apple => AdapterRequest::Apple,
+        Target::TokenConnect {
+            token_requestor,
+            return_url,
+        } => {
+            let settings = app
+                .adapters
+                .token_connect
+                .as_ref()
+                .ok_or_else(|| refuse("Token Connect is not configured"))?;
+            if settings.token_requestor.as_deref() != Some(token_requestor.as_str()) {
+                return Err(refuse("this issuer does not push to that token requestor"));
+            }
+            let callback_url = urls::return_url(return_url, &[app.origins.host.as_str()])
+                .ok_or_else(|| refuse("return_url must be a page of the issuer's site"))?;
+            AdapterRequest::TokenConnect {
+                token_requestor,
+                requestor_url: &settings.requestor_url,
+                callback_url,
+            }
+        }
+    })
+}
+
+/// The stand-in credentials of an adapter wallet (see [`wallets`]).
+fn adapter_answer(
+    app: &App,
+    binding: Binding<'_>,
+    request: AdapterRequest<'_>,
+) -> Result<serde_json::Value, ApiError> {
+    let key = &app.keys.issuer;
+    Ok(match request {
+        AdapterRequest::None => return Err(ApiError::internal()),
+        AdapterRequest::Google(session) => wallets::google(key, binding, session)?,
+        AdapterRequest::Apple => wallets::apple(key, binding)?,
+        AdapterRequest::TokenConnect {
+            token_requestor,
+            requestor_url,
+            callback_url,
+        } => wallets::token_connect(key, binding, token_requestor, requestor_url, callback_url)?,
+    })
 }
 
 /// Marks the handle's `jti` redeemed, then reads the card, in one transaction: the `jti` is

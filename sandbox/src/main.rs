@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod activation;
+mod adapters;
 mod app;
 mod art;
 mod assets;
@@ -29,6 +30,7 @@ mod listeners;
 mod seed;
 mod urls;
 mod wallet;
+mod wallets;
 mod www;
 
 #[cfg(test)]
@@ -81,7 +83,10 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
         widget.local_addr()?.port(),
         wallet.local_addr()?.port(),
     );
-    let app = Arc::new(App::new(db, origins, config.www_dir, config.test_hooks)?);
+    let adapters = adapters::Adapters::from_config(&config);
+    let app = Arc::new(
+        App::new(db, origins, config.www_dir, config.test_hooks)?.with_adapters(adapters)?,
+    );
     let host_router = listeners::host(&app);
     let widget_router = listeners::widget(&app);
     let wallet_router = listeners::wallet(&app);

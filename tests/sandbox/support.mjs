@@ -42,7 +42,7 @@ export function scratch() {
 
 // Starts the sandbox and resolves once it printed its three URLs and "ready". Every byte it
 // writes to stderr is appended to `logs.text`.
-export function startSandbox({ data, www, ports = [0, 0, 0], hooks = true, logs }) {
+export function startSandbox({ data, www, ports = [0, 0, 0], hooks = true, logs, extraArgs = [] }) {
   const args = [
     '--host-port', String(ports[0]),
     '--widget-port', String(ports[1]),
@@ -51,6 +51,7 @@ export function startSandbox({ data, www, ports = [0, 0, 0], hooks = true, logs 
     '--www-dir', www,
   ];
   if (hooks) args.push('--test-hooks');
+  args.push(...extraArgs);
   // The flags decide, not whatever WALLETPUSH_* the caller's environment has.
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith('WALLETPUSH_')),

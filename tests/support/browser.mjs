@@ -40,9 +40,9 @@ function hostInstrumentation(hostOrigin) {
   }
 }
 
-/** A fresh context whose host-origin pages are instrumented. */
-export async function newContext(browser, sandbox, { blockPopups = false } = {}) {
-  const context = await browser.newContext();
+/** A fresh context whose host-origin pages are instrumented; `userAgent` overrides the browser's. */
+export async function newContext(browser, sandbox, { blockPopups = false, userAgent } = {}) {
+  const context = await browser.newContext(userAgent ? { userAgent } : {});
   await context.addInitScript(hostInstrumentation, sandbox.origins.host);
   if (blockPopups) await context.addInitScript(popupBlocker, sandbox.origins.widget);
   return context;

@@ -16,6 +16,16 @@ export function coded(code, message) {
   return error;
 }
 
+/**
+ * WALLET_UNAVAILABLE with a `reason`: the `cause` of the `unavailable` event when it happens
+ * before the button is shown (e.g. "script-failed", "missing-partner-id").
+ */
+export function unavailable(reason, message) {
+  const error = coded("WALLET_UNAVAILABLE", message);
+  error.reason = reason;
+  return error;
+}
+
 /** `error` if it carries a product code, else INTERNAL (never the original text: it may say too much). */
 export function asError(error) {
   if (error && CODES.has(error.code)) return error;

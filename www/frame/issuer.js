@@ -32,6 +32,31 @@ export async function requestCredential({ api, handle, request, timeoutMs, signa
   }
 }
 
+/**
+ * The same exchange for the wallets reached through adapters, whose answers carry no card data
+ * (opaque credentials made by the issuer's servers): resolves with the parsed JSON object, or
+ * ISSUER_REJECTED if it is not one.
+ */
+export async function requestJson(options) {
+  const bytes = await requestCredential(options);
+  let body;
+  try {
+    body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    body = null;
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body)) {
+    throw coded("ISSUER_REJECTED", "the issuer API sent a malformed answer");
+  }
+  return body;
+}
+
+/** A fresh correlation id: 22 base64url characters of 16 random bytes (docs/wire.md). */
+export function newCorrelationId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
 async function refusal(response) {
   const body = await response.json().catch(() => ({}));
   if (response.status < 500 && CODES.has(body.code)) {

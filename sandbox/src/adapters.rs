@@ -1,0 +1,245 @@
+//! The wallets reached through adapters (DESIGN.md §4): Google Wallet, Apple Wallet and
+//! Mastercard Token Connect. Their settings come from flags (all off by default); this module
+//! turns them into the entries of `GET /walletpush/v1/config` and into the origins the frame's
+//! CSP must allow, since the wallets' own scripts run inside the frame (DESIGN.md §6).
+//!
+//! A wallet is offered once its URL is set (`--google-script-url`, `--apple-script-url`,
+//! `--token-connect-url`); its ids may still be missing, and then the frame reports it
+//! `unavailable` with the cause instead of drawing a button that cannot work.
+
+use serde_json::{json, Map, Value};
+
+use crate::config::Config;
+use crate::urls;
+
+/// The wallet id (and adapter kind) of Google Wallet.
+pub const GOOGLE: &str = "google";
+/// The wallet id (and adapter kind) of Apple Wallet.
+pub const APPLE: &str = "apple";
+/// The wallet id (and adapter kind) of Mastercard Token Connect.
+pub const TOKEN_CONNECT: &str = "token-connect";
+
+/// The adapter wallets this deployment offers, with their settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Adapters {
+    /// Google Wallet: `googlepay.openAppWindow` from `integration.min.js`.
+    pub google: Option<Google>,
+    /// Apple Wallet: `initAddToAppleWallet` from `initAddToAppleWallet.js`.
+    pub apple: Option<Apple>,
+    /// Mastercard Token Connect: a top-level navigation to the token requestor.
+    pub token_connect: Option<TokenConnect>,
+}
+
+/// Google Wallet's settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Google {
+    /// Where the frame loads Google's script from.
+    pub script_url: String,
+    /// The issuer's integrator id, given by Google at onboarding.
+    pub integrator_id: Option<String>,
+}
+
+/// Apple Wallet's settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Apple {
+    /// Where the frame loads Apple's script from.
+    pub script_url: String,
+    /// The issuer's partner id, given by Apple at onboarding.
+    pub partner_id: Option<String>,
+    /// The domain registered with Apple; the frame uses its own host name when absent.
+    pub domain: Option<String>,
+}
+
+/// Mastercard Token Connect's settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenConnect {
+    /// The token requestor's page that the user is sent to. In production MDES returns it
+    /// per requestor; the sandbox has one.
+    pub requestor_url: String,
+    /// The token requestor id (TRID) the issuer pushes to.
+    pub token_requestor: Option<String>,
+}
+
+impl Adapters {
+    /// The settings of the flags.
+    pub fn from_config(config: &Config) -> Adapters {
+        Adapters {
+            google: config.google_script_url.clone().map(|script_url| Google {
+                script_url,
+                integrator_id: config.google_integrator_id.clone(),
+            }),
+            apple: config.apple_script_url.clone().map(|script_url| Apple {
+                script_url,
+                partner_id: config.apple_partner_id.clone(),
+                domain: config.apple_domain.clone(),
+            }),
+            token_connect: config
+                .token_connect_url
+                .clone()
+                .map(|requestor_url| TokenConnect {
+                    requestor_url,
+                    token_requestor: config.token_connect_requestor.clone(),
+                }),
+        }
+    }
+
+    /// The ids of the wallets offered, in a fixed order.
+    pub fn ids(&self) -> Vec<&'static str> {
+        let mut ids = Vec::new();
+        if self.google.is_some() {
+            ids.push(GOOGLE);
+        }
+        if self.apple.is_some() {
+            ids.push(APPLE);
+        }
+        if self.token_connect.is_some() {
+            ids.push(TOKEN_CONNECT);
+        }
+        ids
+    }
+
+    /// The origins of the wallets' scripts, which the frame's `script-src`, `connect-src` and
+    /// `frame-src` must name (the scripts run in the frame and may call or embed their own
+    /// origin). Token Connect loads no script: the frame navigates the top window away.
+    pub fn script_origins(&self) -> Vec<&str> {
+        let mut origins: Vec<&str> = [
+            self.google.as_ref().map(|g| g.script_url.as_str()),
+            self.apple.as_ref().map(|a| a.script_url.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(urls::origin_of)
+        .collect();
+        origins.dedup();
+        origins
+    }
+
+    /// The entries of `GET /walletpush/v1/config`'s `wallets` for these wallets. Absent ids
+    /// are left out, so the frame can say which one is missing.
+    pub fn config_entries(&self) -> Map<String, Value> {
+        let mut wallets = Map::new();
+        if let Some(g) = &self.google {
+            let mut entry = json!({
+                "kind": GOOGLE,
+                "name": "Google Wallet",
+                "script_url": g.script_url,
+                // The sandbox never talks to Google's production environment.
+                "is_test_environment": true,
+            });
+            insert_some(&mut entry, "integrator_id", &g.integrator_id);
+            wallets.insert(GOOGLE.to_owned(), entry);
+        }
+        if let Some(a) = &self.apple {
+            let mut entry =
+                json!({ "kind": APPLE, "name": "Apple Wallet", "script_url": a.script_url });
+            insert_some(&mut entry, "partner_id", &a.partner_id);
+            insert_some(&mut entry, "domain", &a.domain);
+            wallets.insert(APPLE.to_owned(), entry);
+        }
+        if let Some(t) = &self.token_connect {
+            let mut entry = json!({ "kind": TOKEN_CONNECT, "name": "Click to Pay" });
+            insert_some(&mut entry, "token_requestor", &t.token_requestor);
+            wallets.insert(TOKEN_CONNECT.to_owned(), entry);
+        }
+        wallets
+    }
+}
+
+fn insert_some(entry: &mut Value, key: &str, value: &Option<String>) {
+    if let (Some(object), Some(value)) = (entry.as_object_mut(), value) {
+        object.insert(key.to_owned(), Value::String(value.clone()));
+    }
+}
+
+/// Flag parser of the wallets' URLs: an absolute `http(s)` URL of printable ASCII with a valid
+/// origin, since its origin goes into a CSP header and the URL into JSON and navigations.
+pub fn parse_url(value: &str) -> Result<String, String> {
+    let printable = value.len() <= 2048 && value.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    if printable && urls::origin_of(value).is_some() && !value.contains(['"', '\'', ';', ',']) {
+        Ok(value.to_owned())
+    } else {
+        Err("an absolute http(s) URL of printable ASCII, without quotes, ';' or ','".to_owned())
+    }
+}
+
+/// Flag parser of the wallets' ids (integrator id, partner id, domain, token requestor id):
+/// letters, digits and `.-_:`, at most 128.
+pub fn parse_id(value: &str) -> Result<String, String> {
+    let valid = !value.is_empty()
+        && value.len() <= 128
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':'));
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err("1 to 128 letters, digits, '.', '-', '_' or ':'".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn parse(args: &[&str]) -> Adapters {
+        let config = Config::try_parse_from([&["walletpush-sandbox"], args].concat()).unwrap();
+        Adapters::from_config(&config)
+    }
+
+    #[test]
+    fn off_by_default() {
+        let adapters = parse(&[]);
+        assert_eq!(adapters, Adapters::default());
+        assert!(adapters.ids().is_empty());
+        assert!(adapters.script_origins().is_empty());
+        assert!(adapters.config_entries().is_empty());
+    }
+
+    #[test]
+    fn config_entries_and_origins() {
+        let adapters = parse(&[
+            "--google-script-url",
+            "http://127.0.0.1:9000/google/integration.min.js",
+            "--google-integrator-id",
+            "bank_123",
+            "--apple-script-url",
+            "http://127.0.0.1:9000/apple/initAddToAppleWallet.js",
+            "--token-connect-url",
+            "http://127.0.0.1:9001/requestor",
+            "--token-connect-requestor",
+            "50123197928",
+        ]);
+        assert_eq!(adapters.ids(), [GOOGLE, APPLE, TOKEN_CONNECT]);
+        assert_eq!(adapters.script_origins(), ["http://127.0.0.1:9000"]);
+        let entries = adapters.config_entries();
+        assert_eq!(entries[GOOGLE]["integrator_id"], "bank_123");
+        assert_eq!(entries[GOOGLE]["is_test_environment"], true);
+        assert_eq!(entries[APPLE]["kind"], "apple");
+        assert!(
+            entries[APPLE].get("partner_id").is_none(),
+            "absent ids are left out"
+        );
+        assert_eq!(entries[TOKEN_CONNECT]["token_requestor"], "50123197928");
+        assert!(entries[TOKEN_CONNECT].get("requestor_url").is_none());
+    }
+
+    #[test]
+    fn flags_refuse_what_could_break_a_header() {
+        for bad in [
+            "javascript:alert(1)",
+            "/relative.js",
+            "http://a b/x.js",
+            "http://a/x.js;script-src *",
+            "http://a/'unsafe-inline'",
+            "http://a/\r\nx",
+        ] {
+            assert!(parse_url(bad).is_err(), "{bad}");
+        }
+        assert!(parse_url("https://pay.google.com/gp/p/js/integration.min.js").is_ok());
+        assert!(parse_id("merchant.com.bank").is_ok());
+        for bad in ["", "a b", "a;b", "a\"b", &"x".repeat(129)] {
+            assert!(parse_id(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! The issuer API's answers for the wallets reached through adapters (DESIGN.md §4): what the
+//! frame relays to Google Wallet, Apple Wallet or a Token Connect requestor. Real wallets want
+//! credentials made on the issuer's (or its processor's) servers with keys they issue at
+//! onboarding; the sandbox has none of those keys, so it answers with **stand-ins** of the same
+//! shape, each an issuer ES256 JWS over claims that bind it to the card, the redeemed handle
+//! (`hid`, the handle's `jti`), the wallet session where there is one, and the attempt's
+//! correlation id. None carries card data. docs/wire.md lists the claims.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use walletpush::handle::HandleClaims;
+use walletpush::jwk::PrivateJwk;
+use walletpush::{b64, jws, Error, ErrorCode};
+
+use crate::ids;
+use crate::issuer::ISSUER_ID;
+
+/// How long a stand-in credential is valid, in seconds (Apple's JWS and Google's OPC are
+/// short-lived too).
+pub const LIFETIME: i64 = 300;
+
+/// What every stand-in is bound to.
+#[derive(Clone, Copy, Debug)]
+pub struct Binding<'a> {
+    /// The redeemed handle (its `card` and `jti`).
+    pub handle: &'a HandleClaims,
+    /// The attempt's correlation id, when the request carried a well-formed one.
+    pub cid: Option<&'a str>,
+    /// Seconds since the epoch.
+    pub now: i64,
+}
+
+/// The Google Wallet session that `onSessionCreated` reported to the frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GoogleSession {
+    /// `serverSessionId`.
+    pub server_session_id: String,
+    /// `publicDeviceId`.
+    pub public_device_id: String,
+    /// `publicWalletId`.
+    pub public_wallet_id: String,
+}
+
+/// `{google_opc, tsp_opc}`: Google's opaque payment card (to save the card to the Google
+/// account) and the TSP's (to tokenize it on the device). Real ones are encrypted by the
+/// issuer's processor to Google's and the network's keys; these stand-ins are base64url of an
+/// issuer JWS (`typ: walletpush-google-opc+jwt`), opaque to the widget.
+pub fn google(key: &PrivateJwk, b: Binding<'_>, session: &GoogleSession) -> Result<Value, Error> {
+    let opc = |target: &str| -> Result<String, Error> {
+        let claims = json!({
+            "iss": ISSUER_ID,
+            "target": target,
+            "card": b.handle.card,
+            "hid": b.handle.jti,
+            "server_session_id": session.server_session_id,
+            "public_device_id": session.public_device_id,
+            "public_wallet_id": session.public_wallet_id,
+            "cid": b.cid,
+            "iat": b.now,
+            "exp": b.now + LIFETIME,
+        });
+        Ok(b64::encode(
+            sign(key, "walletpush-google-opc+jwt", &claims)?.as_bytes(),
+        ))
+    };
+    Ok(json!({ "google_opc": opc("google")?, "tsp_opc": opc("tsp")? }))
+}
+
+/// `{jws, state}` for Apple's `jwsResolver`: an ES256 JWS in the flattened JSON serialization
+/// (RFC 7515 §7.2.2) with the claims issuers' processors publish for Apple's web provisioning
+/// (`iss`, `sub: "provisioningTarget"`, `aud: "Apple"`, `iat`, `exp`, `jti`; Apple's own
+/// specification is not public), plus the binding claims. `state` is a fresh id that Apple
+/// echoes back and that the JWS carries, which binds the JWS to this one wallet session.
+pub fn apple(key: &PrivateJwk, b: Binding<'_>) -> Result<Value, Error> {
+    let state = ids::random("st-");
+    let claims = json!({
+        "iss": ISSUER_ID,
+        "sub": "provisioningTarget",
+        "aud": "Apple",
+        "jti": ids::random("a-"),
+        "state": state,
+        "card": b.handle.card,
+        "hid": b.handle.jti,
+        "cid": b.cid,
+        "iat": b.now,
+        "exp": b.now + LIFETIME,
+    });
+    let compact = sign(key, "JOSE+JSON", &claims)?;
+    let mut parts = compact.splitn(3, '.');
+    let (Some(protected), Some(payload), Some(signature)) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Error::new(ErrorCode::Internal, "malformed JWS"));
+    };
+    Ok(json!({
+        "jws": {
+            "protected": protected,
+            "header": { "kid": key.public().kid() },
+            "payload": payload,
+            "signature": signature,
+        },
+        "state": state,
+    }))
+}
+
+/// `{receipt, uri, callback_url}` for Token Connect: the push receipt the requestor redeems
+/// with MDES (a stand-in: an issuer JWS, `typ: walletpush-push-receipt+jwt`, over the card,
+/// handle, requestor and correlation id), the requestor's page, and the page it returns to.
+pub fn token_connect(
+    key: &PrivateJwk,
+    b: Binding<'_>,
+    token_requestor: &str,
+    requestor_url: &str,
+    callback_url: &str,
+) -> Result<Value, Error> {
+    let claims = json!({
+        "iss": ISSUER_ID,
+        "card": b.handle.card,
+        "hid": b.handle.jti,
+        "token_requestor": token_requestor,
+        // The requestor shows it, as it would the token's PAN suffix from MDES.
+        "last4": b.handle.display.last4,
+        "cid": b.cid,
+        "iat": b.now,
+        "exp": b.now + LIFETIME,
+    });
+    Ok(json!({
+        "receipt": sign(key, "walletpush-push-receipt+jwt", &claims)?,
+        "uri": requestor_url,
+        "callback_url": callback_url,
+    }))
+}
+
+fn sign(key: &PrivateJwk, typ: &str, claims: &impl Serialize) -> Result<String, Error> {
+    let payload = serde_json::to_vec(claims)
+        .map_err(|_| Error::new(ErrorCode::Internal, "could not serialise a credential"))?;
+    Ok(jws::sign(key, Some(typ), &payload))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use walletpush::handle::CardDisplay;
+    use walletpush::jwk::{KeySet, KeyUse};
+
+    fn handle() -> HandleClaims {
+        HandleClaims {
+            iss: ISSUER_ID.into(),
+            sub: "gift-demo".into(),
+            card: "gift-1".into(),
+            aud: "http://127.0.0.1:8081".into(),
+            iat: 1000,
+            nbf: None,
+            exp: 1300,
+            jti: "h-1".into(),
+            wallets: vec!["google".into()],
+            display: CardDisplay {
+                last4: "1111".into(),
+                network: "visa".into(),
+                product: "Gift card".into(),
+                art: None,
+            },
+        }
+    }
+
+    fn key() -> PrivateJwk {
+        PrivateJwk::generate(&mut rand_core::OsRng).with_meta("i1", KeyUse::Sig)
+    }
+
+    fn claims_of(keys: &KeySet, compact: &str) -> Value {
+        let verified = jws::verify(keys, compact, 1000).unwrap();
+        serde_json::from_slice(&verified.payload).unwrap()
+    }
+
+    #[test]
+    fn google_opcs_are_bound_to_the_session_and_handle() {
+        let key = key();
+        let keys = KeySet::new(vec![key.public().clone()]);
+        let h = handle();
+        let session = GoogleSession {
+            server_session_id: "s1".into(),
+            public_device_id: "d1".into(),
+            public_wallet_id: "w1".into(),
+        };
+        let b = Binding {
+            handle: &h,
+            cid: Some("c1"),
+            now: 1000,
+        };
+        let answer = google(&key, b, &session).unwrap();
+        for (field, target) in [("google_opc", "google"), ("tsp_opc", "tsp")] {
+            let compact =
+                String::from_utf8(b64::decode(answer[field].as_str().unwrap()).unwrap()).unwrap();
+            let claims = claims_of(&keys, &compact);
+            assert_eq!(claims["target"], target);
+            assert_eq!(claims["server_session_id"], "s1");
+            assert_eq!(claims["public_wallet_id"], "w1");
+            assert_eq!(claims["hid"], "h-1");
+            assert_eq!(claims["cid"], "c1");
+        }
+    }
+
+    #[test]
+    fn apple_jws_is_flattened_and_carries_the_state() {
+        let key = key();
+        let keys = KeySet::new(vec![key.public().clone()]);
+        let h = handle();
+        let answer = apple(
+            &key,
+            Binding {
+                handle: &h,
+                cid: None,
+                now: 1000,
+            },
+        )
+        .unwrap();
+        let jws = &answer["jws"];
+        assert_eq!(jws["header"]["kid"], "i1");
+        let compact = format!(
+            "{}.{}.{}",
+            jws["protected"].as_str().unwrap(),
+            jws["payload"].as_str().unwrap(),
+            jws["signature"].as_str().unwrap()
+        );
+        let claims = claims_of(&keys, &compact);
+        assert_eq!(claims["aud"], "Apple");
+        assert_eq!(claims["sub"], "provisioningTarget");
+        assert_eq!(claims["state"], answer["state"]);
+        assert_eq!(claims["exp"], 1300);
+    }
+
+    #[test]
+    fn token_connect_receipt_names_the_requestor() {
+        let key = key();
+        let keys = KeySet::new(vec![key.public().clone()]);
+        let h = handle();
+        let b = Binding {
+            handle: &h,
+            cid: Some("c1"),
+            now: 1000,
+        };
+        let answer = token_connect(
+            &key,
+            b,
+            "trid-1",
+            "http://r.example/push",
+            "http://h.example/gift",
+        )
+        .unwrap();
+        let claims = claims_of(&keys, answer["receipt"].as_str().unwrap());
+        assert_eq!(claims["token_requestor"], "trid-1");
+        assert_eq!(claims["card"], "gift-1");
+        assert_eq!(answer["uri"], "http://r.example/push");
+        assert_eq!(answer["callback_url"], "http://h.example/gift");
+    }
+}

@@ -1,0 +1,422 @@
+// The Google Wallet, Apple Wallet and Token Connect adapters, end to end in headless Chromium:
+// the real sandbox (issuer API) and stand-ins of the wallets' scripts and pages served from
+// their own origin (tests/fixtures/wallets/). For each: success, user cancel, failure, timeout,
+// a script that fails to load, and the issuer's refusals; for Apple, every result code.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { withPage } from "../support/e2e.mjs";
+import { useAdapterSandbox } from "../support/wallets.mjs";
+import { embed, waitForEvent, events, widgetFrame } from "../support/browser.mjs";
+import { peekJws, verifyEs256 } from "../sandbox/support.mjs";
+import { filesFor, widgetSizes } from "../../scripts/sizes.mjs";
+
+const env = useAdapterSandbox();
+
+/** Mounts a widget for `wallets` with a fresh handle allowing them; waits for ready. */
+async function mounted(page, wallets, { claims = {}, options = {}, ready = true } = {}) {
+  const minted = await env.sandbox.mintHandle({ wallets: ["sandbox", "google", "apple", "token-connect"], ...claims });
+  await embed(page, env.sandbox, { handle: minted.handle, wallets, ...options });
+  if (ready) await waitForEvent(page, "ready");
+  return minted;
+}
+
+/** Resolves once `win` is closed (it may be already). */
+async function closed(win) {
+  for (let i = 0; i < 100 && !win.isClosed(); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(win.isClosed(), "the wallet's window closed");
+}
+
+function button(page, wallet) {
+  return widgetFrame(page).locator(`button.wallet[data-wallet="${wallet}"]`);
+}
+
+async function clickAndWaitForWindow(page, context, wallet) {
+  const opened = context.waitForEvent("page");
+  await button(page, wallet).click();
+  const win = await opened;
+  await win.waitForLoadState("domcontentloaded");
+  return win;
+}
+
+async function issuerKey(kid) {
+  const { keys } = await (await fetch(`${env.sandbox.origins.widget}/walletpush/v1/jwks`)).json();
+  return keys.find((k) => k.kid === kid);
+}
+
+/** Verifies a compact issuer JWS and returns its claims. */
+async function verified(compact) {
+  const { header, payload } = peekJws(compact);
+  assert.ok(await verifyEs256(compact, await issuerKey(header.kid)), "signed by the issuer");
+  return { header, payload };
+}
+
+/** What the host page could see holds none of `secrets`. */
+async function assertHostSawNone(page, secrets) {
+  const seen = JSON.stringify(await page.evaluate(() => window.__wp));
+  for (const s of secrets) assert.ok(!seen.includes(s), "the host page saw a credential");
+}
+
+/** URLs the frame fetched from the widget origin (paths). */
+function widgetRequests(context, widget) {
+  const paths = [];
+  context.on("request", (r) => r.url().startsWith(widget) && paths.push(new URL(r.url()).pathname));
+  return paths;
+}
+
+describe("google", () => {
+  test("success: session, OPCs bound to it, pushed, success event; no Wasm, no other adapter", async () => {
+    await withPage(env, async (page, context) => {
+      const paths = widgetRequests(context, env.sandbox.origins.widget);
+      const { last4, jti } = await mounted(page, "google", { options: { locale: "fr" } });
+      assert.equal(await button(page, "google").locator(".label").innerText(), "Ajouter à Google Wallet");
+      const win = await clickAndWaitForWindow(page, context, "google");
+      const params = await win.evaluate(() => window.__params);
+      const opened = await waitForEvent(page, "progress");
+      assert.equal(params.clientSessionId, opened.detail.cid, "clientSessionId is our correlation id");
+      assert.deepEqual([params.integratorId, params.isTestEnvironment, params.hl], ["sandbox-integrator", "true", "fr"]);
+      assert.deepEqual([params.tokenSetting, params.cardSetting], ["1", "1"]);
+
+      await win.locator("#signin").click();
+      await win.waitForFunction(() => window.__received);
+      const { session, received } = await win.evaluate(() => ({ session: window.__session, received: window.__received }));
+      assert.equal(received.serverSessionId, session.serverSessionId);
+      for (const [field, target] of [["googleOpc", "google"], ["tspOpc", "tsp"]]) {
+        const { header, payload } = await verified(Buffer.from(received[field], "base64url").toString());
+        assert.equal(header.typ, "walletpush-google-opc+jwt");
+        assert.equal(payload.target, target);
+        assert.equal(payload.server_session_id, session.serverSessionId);
+        assert.equal(payload.public_device_id, session.publicDeviceId);
+        assert.equal(payload.public_wallet_id, session.publicWalletId);
+        assert.equal(payload.hid, jti, "bound to the handle");
+        assert.equal(payload.cid, opened.detail.cid);
+      }
+      await win.locator("#confirm").click();
+      const success = await waitForEvent(page, "success");
+      assert.equal(success.detail.wallet, "google");
+      assert.equal(success.detail.last4, last4);
+      assert.equal(success.detail.cid, opened.detail.cid);
+      assert.match(success.detail.token_ref, /^gtok_/);
+      assert.equal(await button(page, "google").getAttribute("data-state"), "added");
+      await assertHostSawNone(page, [received.googleOpc, received.tspOpc]);
+      assert.ok(paths.includes("/adapters/google.js") && paths.includes("/frame/loader.js"));
+      for (const other of ["/adapters/walletpush.js", "/adapters/apple.js", "/adapters/token-connect.js"]) {
+        assert.ok(!paths.includes(other), `${other} not fetched`);
+      }
+      assert.ok(!paths.some((p) => p.startsWith("/pkg/")), "no Wasm for a Google-only page");
+    });
+  });
+
+  test("user cancel: the user closes Google's window", async () => {
+    await withPage(env, async (page, context) => {
+      await mounted(page, "google");
+      const win = await clickAndWaitForWindow(page, context, "google");
+      await win.close();
+      const cancel = await waitForEvent(page, "cancel");
+      assert.deepEqual([cancel.detail.wallet, cancel.detail.code], ["google", "USER_CANCELLED"]);
+      assert.equal(await button(page, "google").isDisabled(), false);
+    });
+  });
+
+  test("failure: Google's onFailure is WALLET_REJECTED", async () => {
+    await withPage(env, async (page, context) => {
+      await mounted(page, "google");
+      const win = await clickAndWaitForWindow(page, context, "google");
+      await win.locator("#signin").click();
+      await win.waitForFunction(() => window.__received);
+      await win.locator("#fail").click();
+      const error = await waitForEvent(page, "error");
+      assert.deepEqual([error.detail.wallet, error.detail.code, error.detail.retryable], ["google", "WALLET_REJECTED", false]);
+    });
+  });
+
+  test("timeout: Google's window never answers", async () => {
+    await withPage(env, async (page, context) => {
+      await mounted(page, "google", { options: { timeouts: { wallet: 1000 } } });
+      await clickAndWaitForWindow(page, context, "google");
+      const error = await waitForEvent(page, "error");
+      assert.deepEqual([error.detail.code, error.detail.retryable], ["TIMEOUT", true]);
+    });
+  });
+
+  test("the issuer API refuses a used handle: HANDLE_REPLAYED, nothing pushed", async () => {
+    await withPage(env, async (page, context) => {
+      const { handle } = await env.sandbox.mintHandle({ wallets: ["google"] });
+      const redeemed = await fetch(`${env.sandbox.origins.widget}/walletpush/v1/credentials`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: env.sandbox.origins.widget },
+        body: JSON.stringify({ handle, wallet: "google", server_session_id: "s", public_device_id: "d", public_wallet_id: "w" }),
+      });
+      assert.equal(redeemed.status, 200);
+      await embed(page, env.sandbox, { handle, wallets: "google" });
+      await waitForEvent(page, "ready");
+      const win = await clickAndWaitForWindow(page, context, "google");
+      await win.locator("#signin").click();
+      const error = await waitForEvent(page, "error");
+      assert.equal(error.detail.code, "HANDLE_REPLAYED");
+      assert.equal(await win.evaluate(() => window.__received), null, "nothing pushed to Google");
+    });
+  });
+
+  test("Google's script fails to load, or lacks its entry function: unavailable, no button", async () => {
+    for (const [cause, handler] of [
+      ["script-failed", (route) => route.abort("connectionrefused")],
+      ["entry-missing", (route) => route.fulfill({ status: 200, contentType: "text/javascript", body: "// nothing\n" })],
+    ]) {
+      await withPage(env, async (page, context) => {
+        await context.route("**/google/integration.min.js", handler);
+        await mounted(page, "google sandbox");
+        const unavailable = await waitForEvent(page, "unavailable");
+        assert.deepEqual(unavailable.detail, { wallet: "google", cause });
+        assert.equal(await button(page, "google").count(), 0);
+        assert.equal(await button(page, "sandbox").count(), 1, "the other wallets still work");
+      });
+    }
+  });
+});
+
+describe("apple", () => {
+  /** Clicks Apple's button, waits until Apple's window holds the JWS; returns the window. */
+  async function openWithJws(page, context) {
+    const win = await clickAndWaitForWindow(page, context, "apple");
+    await win.waitForFunction(() => window.__received);
+    return win;
+  }
+
+  test("success: jwsResolver gets a flattened ES256 JWS bound to the handle; the button hides", async () => {
+    await withPage(env, async (page, context) => {
+      const { last4, jti } = await mounted(page, "apple");
+      const win = await openWithJws(page, context);
+      const params = await win.evaluate(() => window.__params);
+      assert.equal(params.partnerId, "sandbox-partner");
+      assert.equal(params.domain, "127.0.0.1", "the frame's host name by default");
+      const { jws, state } = await win.evaluate(() => window.__received);
+      assert.deepEqual(Object.keys(jws).sort(), ["header", "payload", "protected", "signature"]);
+      const { header, payload } = await verified(`${jws.protected}.${jws.payload}.${jws.signature}`);
+      assert.equal(header.alg, "ES256");
+      assert.equal(jws.header.kid, header.kid);
+      assert.deepEqual([payload.aud, payload.sub, payload.iss], ["Apple", "provisioningTarget", "sandbox-bank"]);
+      assert.equal(payload.state, state);
+      assert.equal(payload.hid, jti);
+      assert.ok(payload.exp > Date.now() / 1000);
+      await win.locator('button[data-status="200"]').click();
+      const success = await waitForEvent(page, "success");
+      assert.deepEqual([success.detail.wallet, success.detail.last4], ["apple", last4]);
+      await button(page, "apple").waitFor({ state: "hidden" });
+      await assertHostSawNone(page, [jws.signature]);
+    });
+  });
+
+  test("each of Apple's result codes maps to our event and code", async () => {
+    const expected = {
+      202: ["success"],
+      206: ["success"],
+      400: ["error", "CONFIG_INVALID"],
+      40101: ["error", "WALLET_UNAVAILABLE"],
+      408: ["error", "TIMEOUT"],
+      444: ["cancel", "USER_CANCELLED"],
+      500: ["error", "WALLET_REJECTED"],
+    };
+    for (const [status, [name, code]] of Object.entries(expected)) {
+      await withPage(env, async (page, context) => {
+        await mounted(page, "apple");
+        const win = await openWithJws(page, context);
+        await win.locator(`button[data-status="${status}"]`).click();
+        const outcome = await page.waitForFunction(() => window.__wp.events.find((e) => ["success", "cancel", "error"].includes(e.name)));
+        const event = await outcome.jsonValue();
+        assert.equal(event.name, name, `status ${status}`);
+        if (code) assert.equal(event.detail.code, code, `status ${status}`);
+        assert.equal(event.detail.wallet, "apple");
+        if (name === "success") await button(page, "apple").waitFor({ state: "hidden" });
+        else assert.equal(await button(page, "apple").isVisible(), true, `status ${status}: button stays`);
+      });
+    }
+  });
+
+  test("user cancel: the user closes Apple's window (444)", async () => {
+    await withPage(env, async (page, context) => {
+      await mounted(page, "apple");
+      const win = await openWithJws(page, context);
+      await win.close();
+      const cancel = await waitForEvent(page, "cancel");
+      assert.deepEqual([cancel.detail.wallet, cancel.detail.code], ["apple", "USER_CANCELLED"]);
+    });
+  });
+
+  test("timeout: the issuer API does not answer within our share of Apple's 20 s", async () => {
+    await env.sandbox.fault("credentials", "hang");
+    await withPage(env, async (page, context) => {
+      await mounted(page, "apple", { options: { timeouts: { issuer: 1000 } } });
+      const win = await clickAndWaitForWindow(page, context, "apple");
+      const error = await waitForEvent(page, "error");
+      assert.equal(error.detail.code, "TIMEOUT");
+      // Apple's window was told (jwtGenerationUnsuccessful) and closes.
+      await closed(win);
+    });
+  });
+
+  test("a handle that does not allow Apple: unavailable, and Apple's script is not loaded", async () => {
+    // (The issuer API's own refusal, ISSUER_REJECTED, is in tests/sandbox/wallets.test.mjs: the
+    // frame never shows a button the handle does not allow, so no click can reach it.)
+    await withPage(env, async (page) => {
+      const before = env.standIns.requests.length;
+      await mounted(page, "apple sandbox", { claims: { wallets: ["sandbox"] } });
+      const unavailable = await waitForEvent(page, "unavailable");
+      assert.deepEqual(unavailable.detail, { wallet: "apple", cause: "not-allowed-by-handle" });
+      assert.ok(!env.standIns.requests.slice(before).includes("/apple/initAddToAppleWallet.js"));
+    });
+  });
+
+  test("a signature the issuer refuses: HANDLE_INVALID, and Apple's window is told", async () => {
+    await withPage(env, async (page, context) => {
+      await mounted(page, "apple", { claims: { signer: "rogue" } });
+      const win = await clickAndWaitForWindow(page, context, "apple");
+      const error = await waitForEvent(page, "error");
+      assert.equal(error.detail.code, "HANDLE_INVALID");
+      await closed(win);
+    });
+  });
+
+  test("Apple's script fails to load: unavailable, no button", async () => {
+    await withPage(env, async (page, context) => {
+      await context.route("**/apple/initAddToAppleWallet.js", (route) => route.fulfill({ status: 404, body: "" }));
+      await mounted(page, "apple", { ready: false });
+      const unavailable = await waitForEvent(page, "unavailable");
+      assert.deepEqual(unavailable.detail, { wallet: "apple", cause: "script-failed" });
+      assert.equal(await button(page, "apple").count(), 0);
+    });
+  });
+
+  test("a browser Apple does not support: unavailable before any script loads", async () => {
+    const firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    await withPage(env, async (page) => {
+      const before = env.standIns.requests.length;
+      await mounted(page, "apple sandbox");
+      const unavailable = await waitForEvent(page, "unavailable");
+      assert.deepEqual(unavailable.detail, { wallet: "apple", cause: "browser-not-supported" });
+      assert.ok(!env.standIns.requests.slice(before).includes("/apple/initAddToAppleWallet.js"), "Apple's script not loaded");
+    }, { userAgent: firefox });
+  });
+});
+
+describe("token-connect", () => {
+  /** Clicks, lands on the requestor's page, and returns what it received. */
+  async function toRequestor(page) {
+    await button(page, "token-connect").click();
+    await page.waitForURL(`${env.standIns.origin}/token-connect/**`);
+    return page.evaluate(() => window.__received);
+  }
+
+  /** Back on the host page: mounts a fresh widget, whose ready releases the result. */
+  async function backOnHost(page) {
+    await page.waitForURL(`${env.sandbox.origins.host}/__sandbox/embed*`);
+    const fresh = await env.sandbox.mintHandle({ wallets: ["token-connect"] });
+    await embed(page, env.sandbox, { handle: fresh.handle, wallets: "token-connect" }, { navigate: false });
+  }
+
+  test("success: receipt to the requestor, back to the host page with the result", async () => {
+    await withPage(env, async (page) => {
+      const { last4, jti } = await mounted(page, "token-connect");
+      const received = await toRequestor(page);
+      assert.equal(received.data.callbackURL, `${env.sandbox.origins.host}/__sandbox/embed`);
+      assert.match(received.data.cid, /^[\w-]{22}$/);
+      const { header, payload } = await verified(received.data.pushAccountReceipts[0]);
+      assert.equal(header.typ, "walletpush-push-receipt+jwt");
+      assert.deepEqual([payload.token_requestor, payload.hid, payload.last4], ["50123197928", jti, last4]);
+      await page.locator("#approve").click();
+      await backOnHost(page);
+      const success = await waitForEvent(page, "success");
+      assert.deepEqual([success.detail.wallet, success.detail.last4, success.detail.cid], ["token-connect", last4, received.data.cid]);
+      assert.equal(new URL(page.url()).hash, "", "fragment cleared");
+    });
+  });
+
+  test("user cancel and requestor failure come back as cancel and WALLET_REJECTED", async () => {
+    for (const [choice, name, code] of [["#cancel", "cancel", "USER_CANCELLED"], ["#decline", "error", "WALLET_REJECTED"]]) {
+      await withPage(env, async (page) => {
+        await mounted(page, "token-connect");
+        await toRequestor(page);
+        await page.locator(choice).click();
+        await backOnHost(page);
+        const event = await waitForEvent(page, name);
+        assert.deepEqual([event.detail.wallet, event.detail.code], ["token-connect", code]);
+      });
+    }
+  });
+
+  test("timeout: the issuer API does not answer; the user stays on the host page", async () => {
+    await env.sandbox.fault("credentials", "hang");
+    await withPage(env, async (page) => {
+      await mounted(page, "token-connect", { options: { timeouts: { issuer: 1000 } } });
+      await button(page, "token-connect").click();
+      const error = await waitForEvent(page, "error");
+      assert.equal(error.detail.code, "TIMEOUT");
+      assert.ok(page.url().startsWith(env.sandbox.origins.host));
+    });
+  });
+
+  test("the issuer API refuses a used handle: HANDLE_REPLAYED, no navigation", async () => {
+    await withPage(env, async (page) => {
+      const { handle } = await env.sandbox.mintHandle({ wallets: ["token-connect"] });
+      await embed(page, env.sandbox, { handle, wallets: "token-connect" });
+      await waitForEvent(page, "ready");
+      await toRequestor(page);
+      await page.goBack();
+      await embed(page, env.sandbox, { handle, wallets: "token-connect" }, { navigate: false });
+      await waitForEvent(page, "ready");
+      await button(page, "token-connect").click();
+      const error = await waitForEvent(page, "error");
+      assert.equal(error.detail.code, "HANDLE_REPLAYED");
+      assert.ok(page.url().startsWith(env.sandbox.origins.host));
+    });
+  });
+});
+
+describe("one button, four wallets", () => {
+  test("one element drives all four wallets, and the frame's CSP is enough", async () => {
+    await withPage(env, async (page) => {
+      const violations = [];
+      page.on("console", (m) => /Content Security Policy|Refused to/i.test(m.text()) && violations.push(m.text()));
+      const { handle } = await env.sandbox.mintHandle({ wallets: ["sandbox", "google", "apple", "token-connect"] });
+      await page.goto(`${env.sandbox.origins.host}/__sandbox/embed`);
+      await page.evaluate((h) => {
+        const el = document.createElement("wallet-push-button");
+        el.setAttribute("handle", h);
+        el.setAttribute("wallets", "google apple token-connect sandbox");
+        document.body.append(el);
+      }, handle);
+      const ready = await waitForEvent(page, "ready");
+      assert.deepEqual(ready.detail.wallets, ["google", "apple", "token-connect", "sandbox"]);
+      assert.deepEqual(await widgetFrame(page).locator("button.wallet").evaluateAll((b) => b.map((x) => x.dataset.wallet)),
+        ["google", "apple", "token-connect", "sandbox"]);
+      assert.deepEqual(violations, []);
+      assert.equal((await events(page)).filter((e) => e.name === "unavailable").length, 0);
+    });
+  });
+
+  test("bytes: a page downloads exactly the files of its wallets (scripts/sizes.mjs), one versus four", async () => {
+    const cases = [
+      ["google", ["google"]],
+      ["apple", ["apple"]],
+      ["token-connect", ["token-connect"]],
+      ["sandbox", ["walletpush/1"]],
+      ["google apple token-connect sandbox", ["walletpush/1", "google", "apple", "token-connect"]],
+    ];
+    const lines = [];
+    for (const [wallets, kinds] of cases) {
+      await withPage(env, async (page, context) => {
+        const paths = new Set();
+        context.on("request", (r) => {
+          const url = new URL(r.url());
+          if (url.origin === env.sandbox.origins.widget && !url.pathname.startsWith("/walletpush/v1/")) paths.add(`www${url.pathname}`);
+        });
+        await mounted(page, wallets);
+        await page.waitForLoadState("networkidle");
+        const expected = filesFor(kinds);
+        assert.deepEqual([...paths].sort(), [...expected].sort(), wallets);
+        const { total } = widgetSizes(expected);
+        lines.push(`bytes for wallets="${wallets}": ${expected.length} files, ${total.raw} raw, ${total.gzip} gzip`);
+      });
+    }
+    console.log(lines.join("\n"));
+  });
+});

@@ -1,0 +1,186 @@
+// The issuer API's answers for the adapter wallets (Google, Apple, Token Connect), over HTTP:
+// the configuration the frame reads, the frame's CSP, each credential request with its
+// stand-in credentials bound to the handle and the wallet session, and the refusals.
+
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+
+import { killSandbox, peekJws, scratch, startSandbox, verifyEs256 } from './support.mjs';
+
+const SCRIPTS = 'http://127.0.0.1:9';
+const REQUESTOR = 'http://127.0.0.1:10/requestor';
+const TRID = '50123197928';
+const CID = 'c0rrelati0n-id-wallets';
+
+const logs = { text: '' };
+const dirs = scratch();
+let sandbox;
+let plain; // a sandbox without any adapter flag
+
+before(async () => {
+  sandbox = await startSandbox({
+    data: dirs.data, www: dirs.www, logs,
+    extraArgs: [
+      '--google-script-url', `${SCRIPTS}/google/integration.min.js`, '--google-integrator-id', 'bank-1',
+      '--apple-script-url', `${SCRIPTS}/apple/initAddToAppleWallet.js`, '--apple-partner-id', 'partner-1',
+      '--token-connect-url', REQUESTOR, '--token-connect-requestor', TRID,
+    ],
+  });
+  plain = await startSandbox({ data: `${dirs.data}-plain`, www: dirs.www, logs });
+});
+
+after(async () => {
+  for (const s of [sandbox, plain]) if (s) await killSandbox(s);
+  rmSync(dirs.dir, { recursive: true, force: true });
+  rmSync(`${dirs.data}-plain`, { recursive: true, force: true });
+});
+
+async function mintHandle(overrides = {}, on = sandbox) {
+  const response = await fetch(`${on.host}/__sandbox/handle`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(overrides),
+  });
+  assert.equal(response.status, 200);
+  return response.json();
+}
+
+async function request(body, { on = sandbox, origin = on.widget } = {}) {
+  const response = await fetch(`${on.widget}/walletpush/v1/credentials`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Walletpush-Correlation-Id': CID, Origin: origin },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+const GOOGLE = { wallet: 'google', server_session_id: 'srv-1', public_device_id: 'dev-1', public_wallet_id: 'wal-1' };
+const TOKEN_CONNECT = () => ({ wallet: 'token-connect', token_requestor: TRID, return_url: `${sandbox.host}/gift?x=1#old` });
+
+async function verified(compact) {
+  const { keys } = await (await fetch(`${sandbox.widget}/walletpush/v1/jwks`)).json();
+  const { header, payload } = peekJws(compact);
+  assert.ok(await verifyEs256(compact, keys.find((k) => k.kid === header.kid)));
+  return { header, payload };
+}
+
+function expectRefusal(result, status, code) {
+  assert.equal(result.status, status, JSON.stringify(result.body));
+  assert.equal(result.body.code, code);
+}
+
+describe('configuration', () => {
+  test('config lists each adapter wallet by kind with its settings; none without flags', async () => {
+    const { wallets } = await (await fetch(`${sandbox.widget}/walletpush/v1/config`)).json();
+    assert.deepEqual(Object.keys(wallets).sort(), ['apple', 'google', 'sandbox', 'token-connect']);
+    assert.equal(wallets.sandbox.kind, undefined, 'walletpush/1 is the default kind');
+    assert.deepEqual(wallets.google, {
+      kind: 'google', name: 'Google Wallet', script_url: `${SCRIPTS}/google/integration.min.js`,
+      is_test_environment: true, integrator_id: 'bank-1',
+    });
+    assert.equal(wallets.apple.partner_id, 'partner-1');
+    assert.equal(wallets.apple.domain, undefined, 'the frame uses its own host name');
+    assert.deepEqual(wallets['token-connect'], { kind: 'token-connect', name: 'Click to Pay', token_requestor: TRID });
+    const bare = await (await fetch(`${plain.widget}/walletpush/v1/config`)).json();
+    assert.deepEqual(Object.keys(bare.wallets), ['sandbox']);
+  });
+
+  test("the frame's CSP allows the wallets' script origin; default handles allow the wallets", async () => {
+    const csp = (await fetch(`${sandbox.widget}/frame.html`)).headers.get('content-security-policy');
+    assert.match(csp, new RegExp(`script-src 'self' 'wasm-unsafe-eval' ${SCRIPTS};`));
+    assert.match(csp, new RegExp(`connect-src 'self' ${sandbox.wallet} ${SCRIPTS};`));
+    assert.match(csp, new RegExp(`frame-src ${SCRIPTS};`));
+    assert.doesNotMatch(csp, /127\.0\.0\.1:10/, 'Token Connect loads no script');
+    const plainCsp = (await fetch(`${plain.widget}/frame.html`)).headers.get('content-security-policy');
+    assert.doesNotMatch(plainCsp, /frame-src/);
+    const { handle } = await mintHandle();
+    assert.deepEqual(peekJws(handle).payload.wallets, ['sandbox', 'google', 'apple', 'token-connect']);
+  });
+});
+
+describe('credentials', () => {
+  test('google: {google_opc, tsp_opc} bound to the session, the handle and the correlation id', async () => {
+    const { handle, jti } = await mintHandle();
+    const result = await request({ handle, ...GOOGLE });
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+    assert.deepEqual(Object.keys(result.body).sort(), ['google_opc', 'tsp_opc']);
+    for (const [field, target] of [['google_opc', 'google'], ['tsp_opc', 'tsp']]) {
+      const { header, payload } = await verified(Buffer.from(result.body[field], 'base64url').toString());
+      assert.equal(header.typ, 'walletpush-google-opc+jwt');
+      assert.deepEqual(
+        [payload.target, payload.server_session_id, payload.public_device_id, payload.public_wallet_id, payload.hid, payload.cid],
+        [target, 'srv-1', 'dev-1', 'wal-1', jti, CID],
+      );
+      assert.equal(payload.pan, undefined);
+    }
+  });
+
+  test('apple: {jws, state}, a flattened ES256 JWS with the state in it', async () => {
+    const { handle, jti } = await mintHandle();
+    const result = await request({ handle, wallet: 'apple' });
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+    const { jws, state } = result.body;
+    const { header, payload } = await verified(`${jws.protected}.${jws.payload}.${jws.signature}`);
+    assert.equal(header.alg, 'ES256');
+    assert.equal(jws.header.kid, header.kid);
+    assert.deepEqual([payload.iss, payload.sub, payload.aud, payload.state, payload.hid], ['sandbox-bank', 'provisioningTarget', 'Apple', state, jti]);
+    assert.ok(payload.exp > payload.iat && payload.jti);
+  });
+
+  test('token-connect: {receipt, uri, callback_url}; the callback is the host page without fragment', async () => {
+    const { handle, jti, last4 } = await mintHandle();
+    const result = await request({ handle, ...TOKEN_CONNECT() });
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+    assert.equal(result.body.uri, REQUESTOR);
+    assert.equal(result.body.callback_url, `${sandbox.host}/gift?x=1`);
+    const { header, payload } = await verified(result.body.receipt);
+    assert.equal(header.typ, 'walletpush-push-receipt+jwt');
+    assert.deepEqual([payload.token_requestor, payload.hid, payload.last4, payload.cid], [TRID, jti, last4, CID]);
+  });
+
+  test('ISSUER_REJECTED: a handle that does not allow the wallet (the handle stays unspent)', async () => {
+    for (const body of [GOOGLE, { wallet: 'apple' }, TOKEN_CONNECT()]) {
+      const { handle } = await mintHandle({ wallets: ['sandbox'] });
+      expectRefusal(await request({ handle, ...body }), 403, 'ISSUER_REJECTED');
+      assert.equal((await request({ handle, wallet: 'sandbox', sid: 's-1' })).status, 200);
+    }
+  });
+
+  test('HANDLE_REPLAYED: a handle used once, by any wallet', async () => {
+    for (const body of [GOOGLE, { wallet: 'apple' }, TOKEN_CONNECT()]) {
+      const { handle } = await mintHandle();
+      assert.equal((await request({ handle, ...body })).status, 200);
+      expectRefusal(await request({ handle, ...body }), 409, 'HANDLE_REPLAYED');
+      expectRefusal(await request({ handle, wallet: 'apple' }), 409, 'HANDLE_REPLAYED');
+    }
+  });
+
+  test('the usual checks come first: signature, origin', async () => {
+    const rogue = await mintHandle({ signer: 'rogue' });
+    expectRefusal(await request({ handle: rogue.handle, wallet: 'apple' }), 401, 'HANDLE_INVALID');
+    const { handle } = await mintHandle();
+    expectRefusal(await request({ handle, wallet: 'apple' }, { origin: 'http://evil.example' }), 403, 'ORIGIN_NOT_ALLOWED');
+  });
+
+  test('ISSUER_REJECTED: malformed bodies (400), a foreign requestor or return page, an unconfigured wallet (403)', async () => {
+    const { handle } = await mintHandle();
+    for (const body of [
+      { wallet: 'google', server_session_id: 'srv-1' },
+      { ...GOOGLE, public_wallet_id: 'a b' },
+      { wallet: 'token-connect', token_requestor: TRID },
+      { wallet: 'sandbox' },
+    ]) {
+      expectRefusal(await request({ handle, ...body }), 400, 'ISSUER_REJECTED');
+    }
+    expectRefusal(await request({ handle, ...TOKEN_CONNECT(), token_requestor: '999' }), 403, 'ISSUER_REJECTED');
+    expectRefusal(await request({ handle, ...TOKEN_CONNECT(), return_url: 'http://evil.example/x' }), 403, 'ISSUER_REJECTED');
+    // None of these spent the handle.
+    assert.equal((await request({ handle, wallet: 'apple' })).status, 200);
+
+    const other = await mintHandle({ wallets: ['sandbox', 'apple'] }, plain);
+    expectRefusal(await request({ handle: other.handle, wallet: 'apple' }, { on: plain }), 403, 'ISSUER_REJECTED');
+  });
+
+  test('logs hold no credential', () => {
+    assert.doesNotMatch(logs.text, /eyJ/);
+  });
+});

@@ -1,0 +1,69 @@
+// Loads a wallet's own script (Google's integration.min.js, Apple's initAddToAppleWallet.js)
+// into the frame: never into the host page, so the host's CSP, globals and other scripts stay
+// out of it, and the frame's CSP lists the script's origin (DESIGN.md §6).
+//
+// When: at render, once the wallet's button is needed (its id is configured and the handle
+// allows it), not at the click. Both wallets open their own window from inside the click, and
+// a popup is only allowed while the click's user activation lasts; a script fetched after the
+// click could arrive too late (Safari's window is about one second). Loading before the button
+// is shown also lets a wallet whose script is missing or broken be reported `unavailable`
+// instead of drawing a button that cannot work. Nothing is loaded for a wallet that is not
+// configured, not allowed, or not asked for.
+//
+// No Subresource Integrity: the wallets update these scripts in place and publish no hashes.
+import { unavailable } from "./errors.js";
+
+/** url -> Promise of the script's entry object, so each script is fetched and run once. */
+const loads = new Map();
+
+/**
+ * Loads the classic script at `url` once and resolves with `entry(window)`, the wallet's entry
+ * point (e.g. `window.googlepay`); rejects with WALLET_UNAVAILABLE, `reason` "script-failed",
+ * "script-timeout" or "entry-missing". A failed load is forgotten, so a later render retries.
+ */
+export function loadWalletScript(url, entry, { timeoutMs = 15_000 } = {}) {
+  let load = loads.get(url);
+  if (!load) {
+    load = inject(url, timeoutMs);
+    loads.set(url, load);
+    load.catch(() => loads.get(url) === load && loads.delete(url));
+  }
+  return load.then(() => {
+    const found = entry(window);
+    if (!found) throw unavailable("entry-missing", `${url} loaded but does not define the wallet's entry function`);
+    return found;
+  });
+}
+
+function inject(url, timeoutMs) {
+  let checked;
+  try {
+    checked = new URL(url);
+  } catch {
+    return Promise.reject(unavailable("script-failed", "the wallet's script URL is not a URL"));
+  }
+  if (!/^https?:$/.test(checked.protocol)) {
+    return Promise.reject(unavailable("script-failed", "the wallet's script URL must be http(s)"));
+  }
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    const timer = setTimeout(() => done(unavailable("script-timeout", `${url} did not load in time`)), timeoutMs);
+    const done = (error) => {
+      clearTimeout(timer);
+      script.onload = script.onerror = null;
+      if (error) {
+        script.remove();
+        reject(error);
+      } else {
+        resolve();
+      }
+    };
+    script.onload = () => done(null);
+    // Also what a CSP that does not list the script's origin gives.
+    script.onerror = () => done(unavailable("script-failed", `${url} could not be loaded: check the URL and the frame's script-src`));
+    script.src = checked.href;
+    script.async = true;
+    script.referrerPolicy = "origin";
+    document.head.append(script);
+  });
+}
