@@ -5,11 +5,16 @@ import assert from "node:assert/strict";
 import { startSandbox } from "./sandbox.mjs";
 import { launch, newContext, events, waitForEvent, widgetFrame } from "./browser.mjs";
 
-/** Starts a sandbox and a browser for the calling test file; returns live accessors. */
+/**
+ * Starts a sandbox and a browser for the calling test file; returns live accessors. `options`
+ * are startSandbox()'s, or an async function of the env that returns them (to start what the
+ * sandbox must point at first; it may push clean-ups onto `env.cleanups`).
+ */
 export function useSandbox(options = {}) {
-  const env = { sandbox: null, browser: null };
+  const env = { sandbox: null, browser: null, cleanups: [] };
   before(async () => {
-    env.sandbox = await startSandbox(options);
+    const startOptions = typeof options === "function" ? await options(env) : options;
+    env.sandbox = await startSandbox(startOptions);
     env.browser = await launch();
   });
   afterEach(async () => {
@@ -18,6 +23,7 @@ export function useSandbox(options = {}) {
   after(async () => {
     await env.browser?.close();
     await env.sandbox?.stop();
+    for (const cleanup of env.cleanups) await cleanup();
   });
   return env;
 }

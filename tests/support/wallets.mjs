@@ -4,9 +4,7 @@ import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { join, normalize } from "node:path";
-import { before, after, afterEach } from "node:test";
-import { startSandbox } from "./sandbox.mjs";
-import { launch } from "./browser.mjs";
+import { useSandbox } from "./e2e.mjs";
 
 const ROOT = fileURLToPath(new URL("../fixtures/wallets/", import.meta.url));
 const TYPES = { ".js": "text/javascript; charset=utf-8", ".html": "text/html; charset=utf-8" };
@@ -56,23 +54,13 @@ export function adapterFlags(standIns, { googleIntegratorId = "sandbox-integrato
 }
 
 /**
- * Like useSandbox() of e2e.mjs, with the stand-ins served first and the sandbox pointed at
- * them; `env.standIns` is the stand-in server.
+ * useSandbox() of e2e.mjs with the stand-ins served first and the sandbox pointed at them;
+ * `env.standIns` is the stand-in server.
  */
 export function useAdapterSandbox(ids = {}) {
-  const env = { sandbox: null, browser: null, standIns: null };
-  before(async () => {
+  return useSandbox(async (env) => {
     env.standIns = await startWalletStandIns();
-    env.sandbox = await startSandbox({ extraArgs: adapterFlags(env.standIns, ids) });
-    env.browser = await launch();
+    env.cleanups.push(() => env.standIns.close());
+    return { extraArgs: adapterFlags(env.standIns, ids) };
   });
-  afterEach(async () => {
-    await fetch(`${env.sandbox.origins.widget}/__sandbox/reset-faults`, { method: "POST" });
-  });
-  after(async () => {
-    await env.browser?.close();
-    await env.sandbox?.stop();
-    await env.standIns?.close();
-  });
-  return env;
 }
