@@ -1,6 +1,6 @@
 //! Test hooks under `/__sandbox/`, routed only with `--test-hooks`: minting arbitrary handles
-//! and a blank embed page on the host origin, and fault injection on the widget and wallet
-//! origins (README: "Test hooks").
+//! (one, or a batch for the benchmark's load test) and a blank embed page on the host origin,
+//! and fault injection on the widget and wallet origins (README: "Test hooks").
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -17,7 +17,7 @@ use crate::db::cards;
 use crate::faults::{Fault, FaultRequest};
 use crate::host::pages;
 use crate::http::{self, ApiError};
-use crate::{clock, issuer, seed};
+use crate::{clock, ids, issuer, seed};
 
 /// The host origin's hooks.
 pub fn host_routes() -> Router<SharedApp> {
@@ -58,18 +58,35 @@ struct HandleRequest {
     jti: Option<String>,
     #[serde(default)]
     signer: Signer,
+    /// Mints a batch of this many handles, each with its own random `jti` (`npm run bench`
+    /// pre-mints tens of thousands for its load test, and one request per handle would cost
+    /// more than the exchange under test).
+    count: Option<usize>,
 }
 
-/// `POST /__sandbox/handle` → `{handle, card, last4, jti}`. The card defaults to
+/// The largest batch one request mints: about 3 MB of answer and about a second of signing,
+/// which holds one runtime worker meanwhile (acceptable for a test hook, not for a real API).
+pub const MAX_BATCH: usize = 5000;
+
+/// `POST /__sandbox/handle` → `{handle, card, last4, jti}`, or with `count: n` (1 to
+/// [`MAX_BATCH`], no `jti`) → `{handles: [n handles], card, last4}`. The card defaults to
 /// [`seed::DEFAULT_CARD`], the user to the card's owner, `exp` to `iat + 300`.
 async fn mint_handle(State(app): State<SharedApp>, body: Bytes) -> Result<Response, ApiError> {
     let request: HandleRequest = if body.is_empty() {
         HandleRequest::default()
     } else {
         http::parse_json(&body).ok_or_else(|| {
-            bad_request("the body must be JSON {card?, user?, aud?, iat?, exp?, nbf?, wallets?, jti?, signer?}")
+            bad_request("the body must be JSON {card?, user?, aud?, iat?, exp?, nbf?, wallets?, jti?, signer?, count?}")
         })?
     };
+    if let Some(count) = request.count {
+        if count == 0 || count > MAX_BATCH {
+            return Err(bad_request(format!("count must be 1 to {MAX_BATCH}")));
+        }
+        if request.jti.is_some() {
+            return Err(bad_request("a batch cannot share one jti: leave jti out"));
+        }
+    }
     let card_ref = request.card.as_deref().unwrap_or(seed::DEFAULT_CARD);
     let card = app
         .db
@@ -91,12 +108,24 @@ async fn mint_handle(State(app): State<SharedApp>, body: Bytes) -> Result<Respon
         Signer::Issuer => &app.keys.issuer,
         Signer::Rogue => &app.keys.rogue_issuer,
     };
-    let handle = issuer::mint(signer, &claims)?;
+    let Some(count) = request.count else {
+        let handle = issuer::mint(signer, &claims)?;
+        return Ok(http::json(&json!({
+            "handle": handle,
+            "card": card.card_ref,
+            "last4": card.last4,
+            "jti": claims.jti,
+        })));
+    };
+    let mut handles = Vec::with_capacity(count);
+    for _ in 0..count {
+        claims.jti = ids::random("h-");
+        handles.push(issuer::mint(signer, &claims)?);
+    }
     Ok(http::json(&json!({
-        "handle": handle,
+        "handles": handles,
         "card": card.card_ref,
         "last4": card.last4,
-        "jti": claims.jti,
     })))
 }
 
@@ -126,4 +155,79 @@ async fn reset_faults(State(app): State<SharedApp>) -> Response {
 
 fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError::with_status(StatusCode::BAD_REQUEST, ErrorCode::ConfigInvalid, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::sync::Arc;
+
+    use axum::body::{to_bytes, Body};
+    use axum::http::{header, Request, StatusCode};
+    use axum::Router;
+    use serde_json::{json, Value};
+    use tower::ServiceExt;
+    use walletpush::handle;
+
+    use crate::app::{App, SharedApp};
+    use crate::config::Origins;
+    use crate::db::{self, Db};
+    use crate::{clock, listeners};
+
+    use super::MAX_BATCH;
+
+    async fn post(router: &Router, body: Value) -> (StatusCode, Value) {
+        let request = Request::post("/__sandbox/handle")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = to_bytes(response.into_body(), 16 << 20).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn mints_a_batch_of_distinct_valid_handles() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join(db::FILE_NAME)).unwrap();
+        let origins = Origins::new("127.0.0.1", 8080, 8081, 8082);
+        let app: SharedApp = Arc::new(App::new(db, origins, dir.path().join("www"), true).unwrap());
+        let host = listeners::host(&app);
+
+        let (status, reply) = post(&host, json!({"count": 25, "card": "gift-2"})).await;
+        assert_eq!(status, StatusCode::OK, "{reply}");
+        assert_eq!(reply["card"], "gift-2");
+        assert_eq!(reply["last4"], "4444");
+        let handles = reply["handles"].as_array().unwrap();
+        assert_eq!(handles.len(), 25);
+        let keys = app.keys.issuer_jwks();
+        let mut jtis = HashSet::new();
+        for token in handles {
+            let claims = handle::verify(
+                &keys,
+                token.as_str().unwrap(),
+                &app.origins.widget,
+                clock::now(),
+            )
+            .unwrap();
+            assert_eq!(claims.card, "gift-2");
+            assert!(jtis.insert(claims.jti));
+        }
+
+        // One handle without `count`: the answer keeps its shape.
+        let (status, single) = post(&host, json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(single["handle"].is_string() && single.get("handles").is_none());
+
+        for bad in [
+            json!({"count": 0}),
+            json!({"count": MAX_BATCH + 1}),
+            json!({"count": 2, "jti": "same"}),
+        ] {
+            let (status, reply) = post(&host, bad.clone()).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+            assert_eq!(reply["code"], "CONFIG_INVALID");
+        }
+    }
 }

@@ -1,0 +1,127 @@
+// Section 2: cold start, in a fresh browser context each run (empty HTTP and code caches): from
+// the shim's script starting to run on the blank test host page (/__sandbox/embed) to the
+// widget's `ready` event there, i.e. the button drawn and clickable. All times are the host
+// page's performance.now(); the frame's own timeline is mapped onto it through timeOrigin, to
+// show where the time goes. The responses of the widget origin are recorded for section 4.
+import { summary } from "./stats.mjs";
+
+/**
+ * Runs in every page before its scripts (context init script, so the host CSP does not apply):
+ * on the host page, declares one <wallet-push-button> as an issuer would, and stamps `ready`.
+ */
+function coldStartProbe({ hostOrigin, handle }) {
+  if (location.origin !== hostOrigin) return;
+  const probe = { readyAt: null, mountedAt: null };
+  Object.defineProperty(window, "__coldStart", { value: probe });
+  document.addEventListener("ready", () => {
+    if (probe.readyAt === null) probe.readyAt = performance.now();
+  }, true);
+  document.addEventListener("DOMContentLoaded", () => {
+    const button = document.createElement("wallet-push-button");
+    button.setAttribute("handle", handle);
+    button.setAttribute("wallets", "sandbox");
+    (document.getElementById("root") || document.body).append(button);
+    probe.mountedAt = performance.now();
+  });
+}
+
+/** The host's view of one run: shim timing, ready time, and the frame's milestones. */
+async function readTimeline(page) {
+  const host = await page.evaluate(() => {
+    const shim = performance.getEntriesByType("resource").find((e) => e.name.endsWith("/walletpush.js"));
+    return {
+      timeOrigin: performance.timeOrigin,
+      shimStart: shim?.startTime,
+      shimResponseEnd: shim?.responseEnd,
+      ...window.__coldStart,
+    };
+  });
+  const frame = page.frames().find((f) => f.url().includes("/frame.html"));
+  // Every request of the frame (its page, modules, Wasm, config, wallet discovery): when it
+  // started and when its last byte arrived, on the frame's clock.
+  const inFrame = await frame.evaluate(() => {
+    const nav = performance.getEntriesByType("navigation")[0];
+    const entries = [
+      { name: "frame.html", start: 0, end: nav.responseEnd },
+      ...performance.getEntriesByType("resource").map((e) => {
+        const url = new URL(e.name);
+        const name = url.origin === location.origin ? url.pathname : `${url.host}${url.pathname}`;
+        return { name, start: e.startTime, end: e.responseEnd };
+      }),
+      { name: "frame DOMContentLoaded", start: nav.domContentLoadedEventEnd, end: nav.domContentLoadedEventEnd },
+    ];
+    return { timeOrigin: performance.timeOrigin, entries };
+  });
+  // Frame times on the host's clock, relative to the moment the shim could run.
+  const start = Math.max(host.shimResponseEnd, host.mountedAt ?? 0);
+  const shift = inFrame.timeOrigin - host.timeOrigin - start;
+  const waterfall = Object.fromEntries(inFrame.entries.map((e) => [e.name, [e.start + shift, e.end + shift]]));
+  return {
+    coldStartMs: host.readyAt - start,
+    fromNavigationMs: host.readyAt,
+    shimFetchMs: host.shimResponseEnd - host.shimStart,
+    waterfall,
+  };
+}
+
+/**
+ * `runs` measured runs after `warmup` discarded ones; `mintHandle()` gives a fresh handle.
+ * Returns the summary plus the widget-origin responses of the first measured run.
+ */
+export async function benchColdStart(browser, sandbox, { runs, warmup }) {
+  const samples = [];
+  let responses = null;
+  for (let i = 0; i < warmup + runs; i++) {
+    const { handle } = await sandbox.mintHandle();
+    const context = await browser.newContext();
+    try {
+      await context.addInitScript(coldStartProbe, { hostOrigin: sandbox.origins.host, handle });
+      const page = await context.newPage();
+      const seen = [];
+      page.on("response", (response) => {
+        if (response.url().startsWith(`${sandbox.origins.widget}/`)) seen.push(recordResponse(response));
+      });
+      await page.goto(`${sandbox.origins.host}/__sandbox/embed`);
+      await page.waitForFunction(() => window.__coldStart.readyAt !== null, null, { timeout: 15_000 });
+      const sample = await readTimeline(page);
+      if (i >= warmup) {
+        samples.push(sample);
+        responses ??= await Promise.all(seen);
+      }
+    } finally {
+      await context.close();
+    }
+  }
+  const names = [...new Set(samples.flatMap((s) => Object.keys(s.waterfall)))];
+  const medianAt = (name, i) => summary(samples.map((s) => s.waterfall[name]?.[i]).filter(Number.isFinite), 1).median;
+  return {
+    runs: samples.length,
+    coldStart: summary(samples.map((s) => s.coldStartMs), 1),
+    fromNavigation: summary(samples.map((s) => s.fromNavigationMs), 1),
+    shimFetch: summary(samples.map((s) => s.shimFetchMs), 1),
+    // Each request of the frame: median [start, last byte] in ms after the shim could run,
+    // in order of start: where cold start goes.
+    waterfall: Object.fromEntries(
+      names.map((n) => [n, [medianAt(n, 0), medianAt(n, 1)]]).sort((a, b) => a[1][0] - b[1][0]),
+    ),
+    samples: samples.map((s) => Number(s.coldStartMs.toFixed(1))),
+    responses,
+  };
+}
+
+async function recordResponse(response) {
+  const headers = response.headers();
+  let bodyBytes = null;
+  try {
+    bodyBytes = (await response.body()).length;
+  } catch {
+    // Bodies of some responses (e.g. redirects) are not available; the size stays unknown.
+  }
+  return {
+    url: response.url(),
+    status: response.status(),
+    contentType: headers["content-type"] ?? null,
+    contentEncoding: headers["content-encoding"] ?? null,
+    bodyBytes,
+  };
+}
