@@ -10,13 +10,14 @@ cd "$ROOT"
 bundle() {
   local out="$1"
   shift
-  step "cargo build --release --target wasm32-unknown-unknown $* -> ${out#"$ROOT"/}"
-  cargo build --release --target wasm32-unknown-unknown -p walletpush "$@"
+  step "cargo build --profile wasm-release --target wasm32-unknown-unknown $* -> ${out#"$ROOT"/}"
+  cargo build --profile wasm-release --target wasm32-unknown-unknown -p walletpush "$@"
   rm -rf "$out"
   wasm-bindgen --target web --out-dir "$out" \
-    "$ROOT/target/wasm32-unknown-unknown/release/walletpush.wasm"
-  # npm binaryen, not Debian's (TOOLCHAIN.md). -Oz after opt-level "s" (Cargo.toml): the
-  # smallest, and as fast per encrypt as opt-level 2 with -O3.
+    "$ROOT/target/wasm32-unknown-unknown/wasm-release/walletpush.wasm"
+  # npm binaryen's wasm-opt: Debian's (version 108) emits Wasm that fails at instantiation.
+  # -Oz after opt-level "s" (Cargo.toml): the smallest, and as fast per encrypt as opt-level 2
+  # with -O3.
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --strip-debug --strip-producers \
     "$out/walletpush_bg.wasm" -o "$out/walletpush_bg.wasm"

@@ -7,6 +7,7 @@
 
 use core::fmt;
 
+use p256::ecdsa::SigningKey;
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 use p256::{PublicKey, SecretKey};
 use rand_core::{CryptoRng, RngCore};
@@ -282,6 +283,9 @@ impl PublicJwk {
 #[derive(Clone)]
 pub struct PrivateJwk {
     secret: SecretKey,
+    // Kept, not rebuilt per signature: building it computes the public point, a scalar
+    // multiplication as costly as the signature itself.
+    signing: SigningKey,
     public: PublicJwk,
 }
 
@@ -297,8 +301,13 @@ impl PrivateJwk {
     /// A fresh random key.
     pub fn generate(rng: &mut (impl RngCore + CryptoRng)) -> PrivateJwk {
         let secret = SecretKey::random(rng);
-        let public = PublicJwk::from_key(secret.public_key());
-        PrivateJwk { secret, public }
+        let signing = SigningKey::from(&secret);
+        let public = PublicJwk::from_key(PublicKey::from(signing.verifying_key()));
+        PrivateJwk {
+            secret,
+            signing,
+            public,
+        }
     }
 
     /// Parses a private JWK (with `d`), checking `d` against `x`/`y`.
@@ -312,10 +321,15 @@ impl PrivateJwk {
         let raw = RawJwk::from_value(value)?;
         let secret = raw.secret()?;
         let public = raw.public()?;
-        if secret.public_key() != public.key {
+        let signing = SigningKey::from(&secret);
+        if PublicKey::from(signing.verifying_key()) != public.key {
             return Err(KeyError::MismatchedPrivate);
         }
-        Ok(PrivateJwk { secret, public })
+        Ok(PrivateJwk {
+            secret,
+            signing,
+            public,
+        })
     }
 
     /// Sets `kid`, `use` (with its `alg`) on the public part.
@@ -333,6 +347,11 @@ impl PrivateJwk {
     /// The secret scalar.
     pub fn secret(&self) -> &SecretKey {
         &self.secret
+    }
+
+    /// The ECDSA signing key (ES256).
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.signing
     }
 
     /// The private JWK as JSON text, in a buffer zeroized on drop.

@@ -10,7 +10,7 @@ use crate::b64;
 use crate::json::{self, Object, Value};
 use crate::jwk::{KeySet, KeyUse, PrivateJwk, PublicJwk};
 use p256::ecdsa::signature::{Signer, Verifier};
-use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use p256::ecdsa::{Signature, VerifyingKey};
 
 /// The JWS was refused. Deliberately says nothing more.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +47,7 @@ pub fn sign(key: &PrivateJwk, typ: Option<&str>, payload: &[u8]) -> String {
     let mut compact = b64::encode(header.to_json().as_bytes());
     compact.push('.');
     compact.push_str(&b64::encode(payload));
-    let signature: Signature = SigningKey::from(key.secret()).sign(compact.as_bytes());
+    let signature: Signature = key.signing_key().sign(compact.as_bytes());
     compact.push('.');
     compact.push_str(&b64::encode(&signature.to_bytes()));
     compact

@@ -349,6 +349,21 @@ function postSize() {
   postToHost({ type: "walletpush/size", height: Math.ceil(document.documentElement.scrollHeight) });
 }
 
+/**
+ * Starts loading the adapters of the wallets the shim named in the frame's URL while the host
+ * is still sending the handle (only those: a page for one wallet fetches no other's code).
+ */
+function warmAdapters(config) {
+  const named = (new URLSearchParams(location.search).get("wallets") ?? "").split(/\s+/);
+  for (const id of named) {
+    const walletConfig = Object.hasOwn(config.wallets, id) ? config.wallets[id] : null;
+    const kind = walletConfig?.kind ?? "walletpush/1";
+    if (walletConfig && Object.hasOwn(ADAPTERS, kind)) {
+      ADAPTERS[kind]().then((adapter) => adapter.warm?.(walletConfig), () => {});
+    }
+  }
+}
+
 /** Settles true once the deployment's configuration is loaded; a failure is reported. */
 async function loadConfig() {
   const response = await fetch("walletpush/v1/config", { cache: "no-store" }).catch(() => null);
@@ -358,6 +373,7 @@ async function loadConfig() {
     return false;
   }
   state.config = config;
+  warmAdapters(config);
   return true;
 }
 

@@ -85,7 +85,13 @@
       this.sizeSheet = new CSSStyleSheet();
       root.adoptedStyleSheets = [sharedSheet, this.sizeSheet];
       const frame = document.createElement("iframe");
-      const query = new URLSearchParams({ host: location.origin, locale: this.options.locale });
+      // No card data here: the host origin, the locale, and the wallet ids (so the frame can
+      // start loading their code while the handle is on its way).
+      const query = new URLSearchParams({
+        host: location.origin,
+        locale: this.options.locale,
+        wallets: this.options.wallets.join(" "),
+      });
       frame.src = `${WIDGET_ORIGIN}/frame.html?${query}`;
       frame.title = this.options.title;
       frame.setAttribute("part", "frame");

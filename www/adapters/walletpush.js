@@ -24,8 +24,7 @@ function loadWasm() {
 
 /** Prepares the wallet `id`: Wasm loaded and the wallet's document verified, before any click. */
 export async function load({ id, config, widgetOrigin }) {
-  await loadWasm();
-  const documentText = config.document ? JSON.stringify(config.document) : await fetchDocument(config.discovery);
+  const [, documentText] = await Promise.all([loadWasm(), walletDocument(config)]);
   const widget = new Widget(widgetOrigin, id, documentText);
   return {
     origin: widget.walletOrigin,
@@ -98,6 +97,27 @@ async function redirect(widget, attempt) {
 function fail(widget, attempt, error) {
   const e = asError(error);
   attempt.finish(widget.fail(e.code, e.message));
+}
+
+/**
+ * Starts what `load` will wait for, before the host has sent the handle: the Wasm module and
+ * the wallet's document. Failures surface in `load`.
+ */
+export function warm(config) {
+  loadWasm().catch(() => {});
+  walletDocument(config).catch(() => {});
+}
+
+const documents = new Map(); // discovery URL -> promise of its text
+
+function walletDocument(config) {
+  if (config.document) return Promise.resolve(JSON.stringify(config.document));
+  if (!documents.has(config.discovery)) {
+    const fetched = fetchDocument(config.discovery);
+    documents.set(config.discovery, fetched);
+    fetched.catch(() => documents.delete(config.discovery)); // a later load tries again
+  }
+  return documents.get(config.discovery);
 }
 
 async function fetchDocument(url) {
