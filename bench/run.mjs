@@ -32,7 +32,7 @@ const { values: flags } = parseArgs({
     duration: { type: "string" },
     connections: { type: "string", default: "64" },
     threads: { type: "string", default: "2" },
-    "expected-rate": { type: "string", default: "2000" },
+    "expected-rate": { type: "string", default: "3500" },
     sections: { type: "string", default: SECTIONS.join(",") },
   },
 });
