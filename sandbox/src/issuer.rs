@@ -227,7 +227,7 @@ async fn credentials(
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let claims = authorize(&app, &request, origin, now)?;
     let adapter = adapter_request(&app, &target)?;
-    let (card, secrets) = app.db.write(|tx| redeem(tx, &claims, now))??;
+    let (card, secrets) = redeem_off_runtime(&app, claims.clone(), now).await??;
     let Target::Sandbox { sid } = target else {
         drop(secrets); // the adapter wallets get no card data from the browser's side
         let binding = Binding {
@@ -364,6 +364,20 @@ fn adapter_answer(
 
 /// Marks the handle's `jti` redeemed, then reads the card, in one transaction: the `jti` is
 /// spent even when the card turns out inactive, as the order of checks says.
+/// [`redeem`] on tokio's blocking pool: the transaction waits for its fsync there, while the
+/// runtime's threads go on verifying and signing for other requests.
+async fn redeem_off_runtime(
+    app: &SharedApp,
+    claims: HandleClaims,
+    now: i64,
+) -> Result<Result<(Card, CardSecrets), Refusal>, ApiError> {
+    let app = SharedApp::clone(app);
+    let joined = tokio::task::spawn_blocking(move || app.db.write(|tx| redeem(tx, &claims, now)))
+        .await
+        .map_err(|_| ApiError::internal())?;
+    Ok(joined?)
+}
+
 fn redeem(
     tx: &rusqlite::Connection,
     claims: &HandleClaims,
