@@ -14,9 +14,10 @@ const binary = ["target/release/walletpush-sandbox", "target/debug/walletpush-sa
 /**
  * Starts a sandbox. By default the system picks three free ports (port 0) and the printed URLs
  * tell which; `ports` ({host, widget, wallet}) pins them, e.g. to restart on a handle's origin.
- * `dataDir` reuses a data folder.
+ * `dataDir` reuses a data folder. `logs: false` sends the sandbox's request log to /dev/null
+ * (a load test should not pay for collecting it); start-up failures then show only the exit code.
  */
-export async function startSandbox({ ports: pinned, dataDir, extraArgs = [] } = {}) {
+export async function startSandbox({ ports: pinned, dataDir, extraArgs = [], logs = true } = {}) {
   if (!binary) throw new Error("build the sandbox first: npm run build");
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "walletpush-"));
   const args = [
@@ -24,10 +25,10 @@ export async function startSandbox({ ports: pinned, dataDir, extraArgs = [] } = 
     "--wallet-port", String(pinned?.wallet ?? 0),
     "--data-dir", dir, "--www-dir", join(root, "www"), "--test-hooks", ...extraArgs,
   ];
-  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(binary, args, { stdio: ["ignore", "pipe", logs ? "pipe" : "ignore"] });
   let stdout = "";
   let stderr = "";
-  child.stderr.on("data", (d) => (stderr += d));
+  child.stderr?.on("data", (d) => (stderr += d));
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sandbox did not start:\n${stderr}`)), 20_000);
     child.stdout.on("data", (d) => {
