@@ -102,7 +102,7 @@ async function render(first) {
   document.documentElement.lang = state.locale;
   const wanted = state.requestedWallets ?? Object.keys(state.config.wallets);
   const allowed = wanted.filter((id) => state.display.wallets.includes(id));
-  const configured = allowed.filter((id) => state.config.wallets[id]);
+  const configured = allowed.filter((id) => Object.hasOwn(state.config.wallets, id));
   for (const id of [...state.buttons.keys()]) {
     if (!configured.includes(id)) {
       state.buttons.get(id).button.remove();
