@@ -205,7 +205,7 @@ mod tests {
         let mut jtis = HashSet::new();
         for token in handles {
             let claims = handle::verify(
-                &keys,
+                keys,
                 token.as_str().unwrap(),
                 &app.origins.widget,
                 clock::now(),

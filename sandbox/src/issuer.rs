@@ -270,7 +270,7 @@ fn authorize(
     now: i64,
 ) -> Result<HandleClaims, ApiError> {
     let claims = handle::verify(
-        &app.keys.issuer_jwks(),
+        app.keys.issuer_jwks(),
         &request.handle,
         origin.unwrap_or_default(),
         now,

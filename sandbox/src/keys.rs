@@ -25,6 +25,9 @@ pub const ROTATE_BEFORE: i64 = DAY;
 pub struct Keys {
     /// Signs card handles and activation tokens.
     pub issuer: PrivateJwk,
+    /// The issuer key's public half as a key set, built once: every credential exchange
+    /// verifies its handle against it.
+    issuer_jwks: KeySet,
     /// Signs the wallet's session tokens.
     pub wallet_sig: PrivateJwk,
     /// Has the issuer key's `kid` but is in no key set: the test hooks mint badly signed
@@ -46,14 +49,15 @@ impl Keys {
         Ok(Keys {
             rogue_issuer: rogue(&issuer),
             rogue_wallet: rogue(&wallet_sig),
+            issuer_jwks: KeySet::new(vec![issuer.public().clone()]),
             issuer,
             wallet_sig,
         })
     }
 
     /// The issuer's public key set (`GET /walletpush/v1/jwks`).
-    pub fn issuer_jwks(&self) -> KeySet {
-        KeySet::new(vec![self.issuer.public().clone()])
+    pub fn issuer_jwks(&self) -> &KeySet {
+        &self.issuer_jwks
     }
 }
 

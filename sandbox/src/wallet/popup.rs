@@ -176,7 +176,7 @@ async fn receive_credential(
         wallet: WALLET_ID,
         mode: Mode::Popup,
     };
-    let accepted = credential::check(&decrypted, &expected, &app.keys.issuer_jwks(), now)
+    let accepted = credential::check(&decrypted, &expected, app.keys.issuer_jwks(), now)
         .map_err(|_| rejected())?;
     drop(decrypted);
     match vault::hold(&app.db, &session.sid, &accepted, None, now)? {

@@ -98,7 +98,7 @@ fn accept(
         wallet: WALLET_ID,
         mode: Mode::Redirect,
     };
-    let accepted = credential::check(&decrypted, &expected, &app.keys.issuer_jwks(), now)
+    let accepted = credential::check(&decrypted, &expected, app.keys.issuer_jwks(), now)
         .map_err(|_| rejected())?;
     drop(decrypted);
     match vault::hold(&app.db, &sid, &accepted, Some(return_url), now)? {
