@@ -15,6 +15,7 @@ const BASE_FILES = [
   "www/frame/errors.js",
   "www/frame/issuer.js",
   "www/frame/handle.js",
+  "www/frame/values.js",
 ];
 
 /**

@@ -20,6 +20,7 @@
 import { coded, unavailable, failure } from "../frame/errors.js";
 import { newCorrelationId } from "../frame/issuer.js";
 import { loadWalletScript } from "../frame/loader.js";
+import { isId } from "../frame/values.js";
 
 /** Apple's limit for `jwsResolver`; ours stays under it so that our error, not Apple's, shows. */
 const APPLE_JWS_LIMIT_MS = 20_000;
@@ -129,8 +130,4 @@ export function supportedBrowser(userAgent) {
   const chromium = /(?:Chrome|Chromium|CriOS|Edg)\/(\d+)/.exec(userAgent);
   if (chromium) return Number(chromium[1]) >= MIN_CHROMIUM;
   return /AppleWebKit\//.test(userAgent) && /Version\/\d+.*Safari\//.test(userAgent);
-}
-
-function isId(value) {
-  return typeof value === "string" && /^[\w.:-]{1,128}$/.test(value);
 }

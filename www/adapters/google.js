@@ -19,6 +19,7 @@
 import { coded, unavailable, failure } from "../frame/errors.js";
 import { newCorrelationId } from "../frame/issuer.js";
 import { loadWalletScript } from "../frame/loader.js";
+import { isId } from "../frame/values.js";
 
 /** Checks the configuration, loads Google's script; rejects with a `reason` if unusable. */
 export async function load({ config, timeoutMs }) {
@@ -102,8 +103,4 @@ async function sessionCreated(googlepay, settings, attempt, session, created) {
 function tokenRef(result) {
   const ref = result?.tokenReferenceId;
   return typeof ref === "string" && /^[\w-]{1,100}$/.test(ref) ? ref : undefined;
-}
-
-function isId(value) {
-  return typeof value === "string" && /^[\w.:-]{1,128}$/.test(value);
 }

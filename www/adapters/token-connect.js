@@ -12,6 +12,7 @@
 // its own format needs a small page of the issuer's at `callbackURL` that translates.
 import { coded, unavailable, failure } from "../frame/errors.js";
 import { newCorrelationId } from "../frame/issuer.js";
+import { base64url, isId } from "../frame/values.js";
 
 /** Checks the configuration; nothing to load. */
 export async function load({ config }) {
@@ -59,17 +60,6 @@ function requestorUrl(answer, attempt) {
   const ok = url && /^https?:$/.test(url.protocol) && typeof answer.receipt === "string" && typeof answer.callback_url === "string";
   if (!ok) throw coded("ISSUER_REJECTED", "the issuer API sent a malformed answer");
   const data = { pushAccountReceipts: [answer.receipt], callbackURL: answer.callback_url, locale: attempt.locale, cid: attempt.cid };
-  url.searchParams.set("data", base64url(JSON.stringify(data)));
+  url.searchParams.set("data", base64url(new TextEncoder().encode(JSON.stringify(data))));
   return url.href;
-}
-
-function base64url(text) {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function isId(value) {
-  return typeof value === "string" && /^[\w.:-]{1,128}$/.test(value);
 }

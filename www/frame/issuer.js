@@ -1,6 +1,7 @@
 // The issuer API as the frame calls it (docs/wire.md): the credential exchange, whose answer is
 // read as bytes and never made a string.
 import { CODES, coded } from "./errors.js";
+import { base64url } from "./values.js";
 
 /**
  * POSTs `{handle, wallet, sid, ...extra}` to the issuer API; resolves with the response body as
@@ -53,8 +54,7 @@ export async function requestJson(options) {
 
 /** A fresh correlation id: 22 base64url characters of 16 random bytes (docs/wire.md). */
 export function newCorrelationId() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return base64url(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 async function refusal(response) {
