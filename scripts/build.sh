@@ -23,8 +23,9 @@ bundle() {
     "$out/walletpush_bg.wasm" -o "$out/walletpush_bg.wasm"
 }
 
-bundle "$TOOLKIT_PKG_DIR" --features toolkit
-bundle "$PKG_DIR"
+# `bare`: no_std on wasm32, panics trap (src/lib.rs).
+bundle "$TOOLKIT_PKG_DIR" --features toolkit,bare
+bundle "$PKG_DIR" --features bare
 
 step "cargo build --release -p walletpush-sandbox"
 cargo build --release -p walletpush-sandbox

@@ -4,7 +4,11 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The wasm-bindgen CLI must equal the crate's exact version (pinned with "=" in Cargo.toml).
-WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' "$ROOT/Cargo.toml")"
+WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = .*"=\([0-9.]*\)".*$/\1/p' "$ROOT/Cargo.toml")"
+if [ -z "$WASM_BINDGEN_VERSION" ]; then
+  echo "scripts/lib.sh: no exact (=) wasm-bindgen version in Cargo.toml" >&2
+  exit 1
+fi
 TOOLS="$ROOT/.tools"
 WASM_BINDGEN_ROOT="$TOOLS/wasm-bindgen-$WASM_BINDGEN_VERSION"
 export PATH="$WASM_BINDGEN_ROOT/bin:$ROOT/node_modules/.bin:$PATH"

@@ -5,6 +5,7 @@
 //! [`Flow`]; the flow decides what is valid next. A click while an attempt runs starts nothing,
 //! so a double click gives one flow. Any failure returns the flow to idle with a typed error.
 
+use crate::prelude::*;
 use rand_core::{CryptoRng, RngCore};
 
 use crate::b64;
@@ -186,18 +187,21 @@ impl Flow {
         if !self.can_start() {
             return None;
         }
-        let entry_url = format!(
-            "{}{}client_origin={}&locale={}&correlation_id={}",
-            self.wallet.entry_url,
+        let entry_url = [
+            self.wallet.entry_url.as_str(),
             if self.wallet.entry_url.contains('?') {
-                '&'
+                "&"
             } else {
-                '?'
+                "?"
             },
-            query_escape(&self.widget_origin),
-            query_escape(locale),
-            query_escape(&cid),
-        );
+            "client_origin=",
+            &query_escape(&self.widget_origin),
+            "&locale=",
+            &query_escape(locale),
+            "&correlation_id=",
+            &query_escape(&cid),
+        ]
+        .concat();
         self.begin(cid.clone(), Mode::Popup, None, Step::WalletOpened);
         Some(Opened { cid, entry_url })
     }
@@ -436,7 +440,10 @@ fn query_escape(value: &str) -> String {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
             out.push(byte as char);
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 0x0f)] as char);
         }
     }
     out

@@ -10,6 +10,7 @@ use crate::error::{Error, ErrorCode};
 use crate::json::{self, JsonError, Object, Value};
 use crate::jwk::{KeySet, PrivateJwk};
 use crate::jws;
+use crate::prelude::*;
 
 /// The JWS `typ` of a card handle.
 pub const HANDLE_TYP: &str = "walletpush-handle+jwt";
@@ -221,7 +222,10 @@ fn parse_claims(payload: &[u8]) -> Result<HandleClaims, Error> {
 }
 
 fn invalid(what: &str) -> Error {
-    Error::new(ErrorCode::HandleInvalid, format!("the card handle {what}"))
+    Error::new(
+        ErrorCode::HandleInvalid,
+        ["the card handle ", what].concat(),
+    )
 }
 
 #[cfg(test)]

@@ -8,8 +8,9 @@
 //! member names (RFC 7515 §5.2 allows refusing them) and nesting deeper than [`MAX_DEPTH`].
 //! The writer escapes `"`, `\` and control characters, as `JSON.stringify` does.
 
+use crate::prelude::*;
+use alloc::borrow::Cow;
 use core::fmt;
-use std::borrow::Cow;
 
 use zeroize::Zeroize;
 
@@ -26,7 +27,7 @@ impl fmt::Display for JsonError {
     }
 }
 
-impl std::error::Error for JsonError {}
+impl core::error::Error for JsonError {}
 
 /// A JSON value; its strings borrow from the parsed text where they can (`'static` when owned).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -218,8 +219,29 @@ impl From<String> for Value<'_> {
 
 impl From<i64> for Value<'_> {
     fn from(n: i64) -> Self {
-        Value::Number(Number(Cow::Owned(n.to_string())))
+        Value::Number(Number(Cow::Owned(decimal(n))))
     }
+}
+
+/// `n` in decimal, without `core::fmt` (which the widget's Wasm does not otherwise link).
+fn decimal(n: i64) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(21);
+    if n < 0 {
+        out.push('-');
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+    out
 }
 
 impl<'a> From<Object<'a>> for Value<'a> {
@@ -702,7 +724,9 @@ mod tests {
         ] {
             assert_eq!(parse(text.as_bytes()).unwrap().as_i64(), want, "{text}");
         }
-        assert_eq!(Value::from(-42).to_json(), "-42");
+        for n in [0, 7, -42, 1_700_000_000, i64::MAX, i64::MIN] {
+            assert_eq!(Value::from(n).to_json(), n.to_string());
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use crate::error::{Error, ErrorCode};
 use crate::json;
 use crate::jwk::{KeySet, KeyUse, PublicJwk, UsePolicy};
+use crate::prelude::*;
 
 /// The protocol this crate speaks.
 pub const PROTOCOL: &str = "walletpush/1";
@@ -75,7 +76,7 @@ pub fn origin_of(url: &str) -> Option<String> {
     if authority.is_empty() || authority.contains('@') {
         return None;
     }
-    Some(format!("{scheme}://{}", authority.to_ascii_lowercase()))
+    Some([scheme.as_str(), "://", &authority.to_ascii_lowercase()].concat())
 }
 
 fn unavailable() -> Error {
@@ -88,7 +89,7 @@ fn unavailable() -> Error {
 fn key_invalid(why: &str) -> Error {
     Error::new(
         ErrorCode::WalletKeyInvalid,
-        format!("wallet key refused: {why}"),
+        ["wallet key refused: ", why].concat(),
     )
 }
 

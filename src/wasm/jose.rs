@@ -1,24 +1,23 @@
-//! The JOSE functions the widget's page may call: `encryptJwe`, `validateJwk`, `readHandle`.
+//! The JOSE function of the widget's own build: `encryptJwe`.
 //!
-//! Every function validates its input and throws a JS `Error` whose `code` is one of
-//! `INPUT_INVALID`, `KEY_INVALID`, `JWE_INVALID`, `HANDLE_INVALID` (the toolkit's codes; the
-//! widget's events use the product codes of DESIGN.md §5). Key errors also carry a `reason`;
-//! JWE errors say nothing about which check failed. Nothing here panics on input. The rest of
-//! the toolkit (decryption, signatures, key generation) is in [`super::toolkit`], behind the
-//! `toolkit` feature, so the widget does not carry it.
+//! It validates its input and throws a JS `Error` whose `code` is `INPUT_INVALID`,
+//! `KEY_INVALID` or `JWE_INVALID` (the toolkit's codes; the widget's events use the product
+//! codes of DESIGN.md §5). Key errors also carry a `reason`; JWE errors say nothing about which
+//! check failed. Nothing here panics on input. The rest of the toolkit (key validation, handle
+//! reading, decryption, signatures, key generation) is in [`super::toolkit`], behind the
+//! `toolkit` feature: the frame only drives the `Widget`, and every export adds to the `.wasm`
+//! every host page downloads.
 
+use super::rng::BrowserRng;
+use crate::prelude::*;
 use js_sys::Uint8Array;
-use rand_core::OsRng;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
 use super::js::{
-    error, input, key_error, now, option_bool, option_bytes, option_string, options_of, public_key,
-    to_js,
+    error, input, key_error, now, option_bytes, option_string, options_of, public_key,
 };
 
-use crate::handle::CardHandle;
-use crate::json::{Object, Value};
 use crate::jwe::{self, JweParams};
 use crate::jwk::{KeyUse, UsePolicy};
 
@@ -50,48 +49,6 @@ pub fn encrypt_jwe(
         apu: apu.as_deref(),
         apv: apv.as_deref(),
     };
-    jwe::encrypt(&key, &plaintext, &params, &mut OsRng)
+    jwe::encrypt(&key, &plaintext, &params, &mut BrowserRng)
         .map_err(|_| error("JWE_INVALID", "the JWE could not be built", None))
-}
-
-/// Validates a P-256 JWK and returns its public part, normalised.
-///
-/// `options`: `{use?: "enc" | "sig", requireUse?: boolean}`. With `use`, the key's `use`
-/// (required when `requireUse`), `alg` and `exp` are checked for that purpose.
-#[wasm_bindgen(js_name = validateJwk)]
-pub fn validate_jwk(jwk: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let options = options_of(options)?;
-    let key = public_key(&jwk)?;
-    let required = option_bool(options.as_ref(), "requireUse")?;
-    let policy = if required {
-        UsePolicy::Required
-    } else {
-        UsePolicy::IfPresent
-    };
-    match option_string(options.as_ref(), "use")?.as_deref() {
-        None => {}
-        Some("enc") => key
-            .check_for(KeyUse::Enc, policy, now())
-            .map_err(key_error)?,
-        Some("sig") => key
-            .check_for(KeyUse::Sig, policy, now())
-            .map_err(key_error)?,
-        Some(_) => return Err(input("options.use must be \"enc\" or \"sig\"")),
-    }
-    to_js(&key.to_value())
-}
-
-/// Reads a card handle's displayable claims without verifying it (the issuer API verifies).
-/// Returns `{display: {last4, network, product, art?}, wallets: string[], exp: number}`.
-#[wasm_bindgen(js_name = readHandle)]
-pub fn read_handle(handle: &str) -> Result<JsValue, JsValue> {
-    let handle =
-        CardHandle::parse(handle).map_err(|e| error(e.code().as_str(), e.message(), None))?;
-    let claims = handle.claims();
-    let mut out = Object::new();
-    out.insert("display", claims.display.to_value());
-    let wallets = claims.wallets.iter().map(|w| Value::from(w.as_str()));
-    out.insert("wallets", wallets.collect::<Vec<_>>());
-    out.insert("exp", claims.exp);
-    to_js(&Value::Object(out))
 }

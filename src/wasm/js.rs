@@ -1,5 +1,6 @@
 //! Small conversions between JS values and the core's types, and the JS errors thrown.
 
+use crate::prelude::*;
 use js_sys::{Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
@@ -73,7 +74,7 @@ pub(crate) fn option_string(
     value
         .as_string()
         .map(Some)
-        .ok_or_else(|| input(&format!("options.{name} must be a string")))
+        .ok_or_else(|| input(&["options.", name, " must be a string"].concat()))
 }
 
 pub(crate) fn option_bytes(
@@ -86,9 +87,10 @@ pub(crate) fn option_bytes(
     }
     bytes_of(&value)
         .map(Some)
-        .ok_or_else(|| input(&format!("options.{name} must be a string or a Uint8Array")))
+        .ok_or_else(|| input(&["options.", name, " must be a string or a Uint8Array"].concat()))
 }
 
+#[cfg(feature = "toolkit")]
 pub(crate) fn option_bool(options: Option<&Object>, name: &str) -> Result<bool, JsValue> {
     let value = option(options, name)?;
     if value.is_undefined() {
@@ -96,9 +98,10 @@ pub(crate) fn option_bool(options: Option<&Object>, name: &str) -> Result<bool, 
     }
     value
         .as_bool()
-        .ok_or_else(|| input(&format!("options.{name} must be a boolean")))
+        .ok_or_else(|| input(&["options.", name, " must be a boolean"].concat()))
 }
 
+#[cfg(feature = "toolkit")]
 pub(crate) fn to_js(value: &Value<'_>) -> Result<JsValue, JsValue> {
     JSON::parse(&value.to_json())
 }

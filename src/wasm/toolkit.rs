@@ -1,20 +1,65 @@
-//! The rest of the JOSE toolkit for JavaScript callers (feature `toolkit`): `decryptJwe`,
-//! `signJws`, `verifyJws`, `generateKey`. The widget never calls them; the interop tests and
-//! tools do. Same error contract as [`super::jose`], plus `JWS_INVALID`, which says nothing
-//! about which check failed.
+//! The rest of the JOSE toolkit for JavaScript callers (feature `toolkit`): `validateJwk`,
+//! `readHandle`, `decryptJwe`, `signJws`, `verifyJws`, `generateKey`. The widget never calls
+//! them; the interop tests and tools do. Same error contract as [`super::jose`], plus
+//! `JWS_INVALID`, which says nothing about which check failed, and `HANDLE_INVALID`.
 
+use super::rng::BrowserRng;
+use crate::prelude::*;
 use js_sys::{Object, Uint8Array, JSON};
-use rand_core::OsRng;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
 use super::js::{
-    bytes_of, error, input, json_text, key_error, now, option_string, options_of, parse, set, to_js,
+    bytes_of, error, input, json_text, key_error, now, option_bool, option_string, options_of,
+    parse, public_key, set, to_js,
 };
-use crate::json::Value;
+use crate::handle::CardHandle;
+use crate::json::{Object as JsonObject, Value};
 use crate::jwe;
-use crate::jwk::{KeySet, KeyUse, PrivateJwk, PublicJwk};
+use crate::jwk::{KeySet, KeyUse, PrivateJwk, PublicJwk, UsePolicy};
 use crate::jws;
+
+/// Validates a P-256 JWK and returns its public part, normalised.
+///
+/// `options`: `{use?: "enc" | "sig", requireUse?: boolean}`. With `use`, the key's `use`
+/// (required when `requireUse`), `alg` and `exp` are checked for that purpose.
+#[wasm_bindgen(js_name = validateJwk)]
+pub fn validate_jwk(jwk: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let options = options_of(options)?;
+    let key = public_key(&jwk)?;
+    let required = option_bool(options.as_ref(), "requireUse")?;
+    let policy = if required {
+        UsePolicy::Required
+    } else {
+        UsePolicy::IfPresent
+    };
+    match option_string(options.as_ref(), "use")?.as_deref() {
+        None => {}
+        Some("enc") => key
+            .check_for(KeyUse::Enc, policy, now())
+            .map_err(key_error)?,
+        Some("sig") => key
+            .check_for(KeyUse::Sig, policy, now())
+            .map_err(key_error)?,
+        Some(_) => return Err(input("options.use must be \"enc\" or \"sig\"")),
+    }
+    to_js(&key.to_value())
+}
+
+/// Reads a card handle's displayable claims without verifying it (the issuer API verifies).
+/// Returns `{display: {last4, network, product, art?}, wallets: string[], exp: number}`.
+#[wasm_bindgen(js_name = readHandle)]
+pub fn read_handle(handle: &str) -> Result<JsValue, JsValue> {
+    let handle =
+        CardHandle::parse(handle).map_err(|e| error(e.code().as_str(), e.message(), None))?;
+    let claims = handle.claims();
+    let mut out = JsonObject::new();
+    out.insert("display", claims.display.to_value());
+    let wallets = claims.wallets.iter().map(|w| Value::from(w.as_str()));
+    out.insert("wallets", wallets.collect::<Vec<_>>());
+    out.insert("exp", claims.exp);
+    to_js(&Value::Object(out))
+}
 
 /// Decrypts a compact JWE (`ECDH-ES`, `A256GCM` only) with a private JWK.
 /// Returns `{header: object, plaintext: Uint8Array}`.
@@ -49,7 +94,9 @@ pub fn verify_jws(keys: JsValue, compact: &str) -> Result<Object, JsValue> {
     let keys = if value.get("keys").is_some() {
         KeySet::from_value(&value).map_err(key_error)?
     } else {
-        KeySet::new(vec![PublicJwk::from_value(&value).map_err(key_error)?])
+        KeySet::new(alloc::vec![
+            PublicJwk::from_value(&value).map_err(key_error)?
+        ])
     };
     let verified = jws::verify(&keys, compact, now())
         .map_err(|_| error("JWS_INVALID", "the JWS did not verify", None))?;
@@ -63,7 +110,7 @@ pub fn verify_jws(keys: JsValue, compact: &str) -> Result<Object, JsValue> {
 #[wasm_bindgen(js_name = generateKey)]
 pub fn generate_key(options: JsValue) -> Result<JsValue, JsValue> {
     let options = options_of(options)?;
-    let mut key = PrivateJwk::generate(&mut OsRng);
+    let mut key = PrivateJwk::generate(&mut BrowserRng);
     let key_use = match option_string(options.as_ref(), "use")?.as_deref() {
         None | Some("enc") => KeyUse::Enc,
         Some("sig") => KeyUse::Sig,

@@ -1,6 +1,6 @@
 // Loads the Wasm module with the whole JOSE toolkit (target/pkg-toolkit/, built by
 // `npm run build` with the `toolkit` feature) into Node. The served widget (www/pkg/) exports
-// only what the frame needs: encryptJwe, validateJwk, readHandle and Widget.
+// only what the frame needs: Widget, and encryptJwe.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
