@@ -4,6 +4,7 @@
 // page's performance.now(); the frame's own timeline is mapped onto it through timeOrigin, to
 // show where the time goes. The responses of the widget origin are recorded for section 4.
 import { summary } from "./stats.mjs";
+import { measureBytes } from "../scripts/sizes.mjs";
 
 /**
  * Runs in every page before its scripts (context init script, so the host CSP does not apply):
@@ -112,8 +113,13 @@ export async function benchColdStart(browser, sandbox, { runs, warmup }) {
 async function recordResponse(response) {
   const headers = response.headers();
   let bodyBytes = null;
+  let measured = null;
   try {
-    bodyBytes = (await response.body()).length;
+    const body = await response.body();
+    bodyBytes = body.length;
+    // The frame page is written per deployment (its configuration inline): section 4 counts it
+    // as served.
+    if (new URL(response.url()).pathname === "/frame.html") measured = measureBytes(body);
   } catch {
     // Bodies of some responses (e.g. redirects) are not available; the size stays unknown.
   }
@@ -123,5 +129,6 @@ async function recordResponse(response) {
     contentType: headers["content-type"] ?? null,
     contentEncoding: headers["content-encoding"] ?? null,
     bodyBytes,
+    measured,
   };
 }

@@ -41,7 +41,7 @@ function flowProbe({ hostOrigin, widgetOrigin, walletOrigin }) {
 
 /**
  * Waits (15 s) for `predicate` in the host page; on timeout, says which events the host saw and
- * which requests failed (e.g. www/pkg/ missing while something rebuilds it).
+ * which requests failed (e.g. www/dist/ missing while something rebuilds it).
  */
 async function waitForStamp(page, what, predicate) {
   try {

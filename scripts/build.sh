@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the release widget into www/pkg/ (cargo -> wasm-bindgen -> wasm-opt), the full JOSE
-# toolkit build into target/pkg-toolkit/ (for the interop tests; never served), and the sandbox
-# server, then prints the bytes of what a host page downloads.
+# toolkit build into target/pkg-toolkit/ (for the interop tests; never served), the bundle the
+# widget origin serves into www/dist/ (scripts/bundle.mjs: the frame, its adapters, the glue
+# and the shim, minified), and the sandbox server, then prints the bytes of what a host page
+# downloads.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 "$ROOT/scripts/setup.sh"
@@ -26,6 +28,9 @@ bundle() {
 # `bare`: no_std on wasm32, panics trap (src/lib.rs).
 bundle "$TOOLKIT_PKG_DIR" --features toolkit,bare
 bundle "$PKG_DIR" --features bare
+
+step "bundle: www/ -> www/dist/ (esbuild)"
+node "$ROOT/scripts/bundle.mjs"
 
 step "cargo build --release -p walletpush-sandbox"
 cargo build --release -p walletpush-sandbox

@@ -16,6 +16,8 @@ export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 # The widget as served, and the full JOSE toolkit build (feature `toolkit`) the interop tests load.
 PKG_DIR="$ROOT/www/pkg"
+# The release bundle as the widget origin serves it (scripts/bundle.mjs), from www/ and PKG_DIR.
+DIST_DIR="$ROOT/www/dist"
 TOOLKIT_PKG_DIR="$ROOT/target/pkg-toolkit"
 
 step() { printf '\n== %s\n' "$*"; }

@@ -16,7 +16,7 @@ import { readDisplay } from "./frame/handle.js";
 const WIDGET_ORIGIN = location.origin;
 const DEFAULT_TIMEOUTS = { wallet: 120_000, issuer: 15_000 };
 /**
- * Adapter modules by wallet kind (the `kind` of a wallet in /walletpush/v1/config), imported
+ * Adapter modules by wallet kind (the `kind` of a wallet in the configuration), imported
  * only for the wallets a page uses: a Google-only page never fetches the Apple adapter, nor
  * the walletpush/1 adapter and its WebAssembly. Interface: `load(context)` resolves with
  * `{origin, click(attempt), message(attempt, data), end(outcome)}` or rejects with
@@ -364,12 +364,28 @@ function warmAdapters(config) {
   }
 }
 
-/** Settles true once the deployment's configuration is loaded; a failure is reported. */
+/**
+ * The deployment's configuration: the widget origin writes it into frame.html as the data block
+ * `<script type="application/json" id="walletpush-config">` (docs/wire.md), so it comes with the
+ * page and no request waits for it; a frame.html without one (served as a static file) fetches
+ * `/walletpush/v1/config`. Either way it comes from the widget origin, never from the host page.
+ * Settles true once it is loaded; a failure is reported.
+ */
 async function loadConfig() {
-  const response = await fetch("walletpush/v1/config", { cache: "no-store" }).catch(() => null);
-  const config = response?.ok ? await response.json().catch(() => null) : null;
-  if (!config || typeof config.issuer_api !== "string" || typeof config.wallets !== "object") {
-    report(coded("CONFIG_INVALID", "the widget origin serves no valid /walletpush/v1/config"));
+  const block = document.getElementById("walletpush-config");
+  let config = null;
+  if (block) {
+    try {
+      config = JSON.parse(block.textContent);
+    } catch {
+      config = null;
+    }
+  } else {
+    const response = await fetch("walletpush/v1/config", { cache: "no-store" }).catch(() => null);
+    config = response?.ok ? await response.json().catch(() => null) : null;
+  }
+  if (!config || typeof config.issuer_api !== "string" || !config.wallets || typeof config.wallets !== "object") {
+    report(coded("CONFIG_INVALID", "the widget origin serves no valid configuration (frame.html or /walletpush/v1/config)"));
     return false;
   }
   state.config = config;

@@ -34,8 +34,9 @@ pub struct Config {
     #[arg(long, env = "WALLETPUSH_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 
-    /// Directory of the widget's built files (walletpush.js, frame.html, frame.js, *.css, pkg/).
-    #[arg(long, env = "WALLETPUSH_WWW_DIR", default_value = "./www")]
+    /// Directory of the widget's built files (walletpush.js, frame.html, frame.js, frame.css,
+    /// adapters/, pkg/): `npm run build` makes them into www/dist.
+    #[arg(long, env = "WALLETPUSH_WWW_DIR", default_value = "./www/dist")]
     pub www_dir: PathBuf,
 
     /// Host name used to build the three origins (CSP, handle audience, wallet URLs).

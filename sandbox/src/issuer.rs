@@ -81,6 +81,12 @@ pub fn art_url(app: &App, card: &Card) -> String {
 /// where the issuer API is and which wallets it offers: the sandbox wallet by its discovery
 /// document, the adapter wallets (if any flag turned them on) by `kind` and settings.
 async fn widget_config(State(app): State<SharedApp>) -> Response {
+    http::json(&widget_configuration(&app))
+}
+
+/// The deployment's widget configuration: `GET /walletpush/v1/config` answers it, and
+/// `frame.html` carries it inline ([`crate::www`]).
+pub fn widget_configuration(app: &App) -> serde_json::Value {
     let mut wallets = serde_json::Map::new();
     wallets.insert(
         SANDBOX_WALLET.to_owned(),
@@ -90,7 +96,7 @@ async fn widget_config(State(app): State<SharedApp>) -> Response {
         }),
     );
     wallets.extend(app.adapters.config_entries());
-    http::json(&serde_json::json!({ "issuer_api": app.origins.widget, "wallets": wallets }))
+    serde_json::json!({ "issuer_api": app.origins.widget, "wallets": wallets })
 }
 
 async fn jwks(State(app): State<SharedApp>) -> Response {

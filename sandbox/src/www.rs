@@ -1,19 +1,25 @@
-//! The widget's built files on the widget origin: `/walletpush.js`, `/frame.html`, `/frame.js`,
-//! `/*.css`, the frame's modules under `/frame/` and `/adapters/`, and `/pkg/*`, read from
-//! `--www-dir`. Everything else is 404: no directory listing,
+//! The widget's built files on the widget origin (`scripts/bundle.mjs` makes them into
+//! `www/dist/`): `/walletpush.js`, `/frame.html`, `/frame.js`, `/*.css`, the wallet adapters
+//! under `/adapters/`, and `/pkg/*`, read from `--www-dir`. `frame.html` is served with the
+//! deployment's configuration inline and preloads for the wallets its URL names
+//! ([`frame_page`]). Everything else is 404: no directory listing,
 //! no dot files, no path traversal (each segment is checked, and the resolved file must still be
 //! inside the directory, so a symbolic link cannot lead out of it either).
 
 use std::path::{Path, PathBuf};
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+use serde::Deserialize;
+use serde_json::Value;
+
 use crate::app::SharedApp;
 use crate::faults::FrameCspFault;
+use crate::issuer;
 
 /// The routes of the widget's files.
 pub fn routes() -> Router<SharedApp> {
@@ -22,7 +28,6 @@ pub fn routes() -> Router<SharedApp> {
         .route("/frame.html", get(serve))
         .route("/{file}", get(serve))
         .route("/pkg/{*path}", get(serve))
-        .route("/frame/{file}", get(serve))
         .route("/adapters/{file}", get(serve))
 }
 
@@ -40,7 +45,7 @@ pub fn relative_path(path: &str) -> Option<PathBuf> {
             .iter()
             .any(|ext| file.ends_with(ext)),
         ["pkg", _, ..] => true,
-        ["frame" | "adapters", file] => file.ends_with(".js"),
+        ["adapters", file] => file.ends_with(".js"),
         _ => false,
     };
     served.then(|| segments.iter().collect())
@@ -81,6 +86,17 @@ async fn serve(State(app): State<SharedApp>, uri: Uri) -> Response {
         Ok(body) => body,
         Err(_) => return StatusCode::NOT_FOUND.into_response(),
     };
+    let is_frame = relative == Path::new("frame.html");
+    let body = if is_frame {
+        let named = Query::<FrameQuery>::try_from_uri(&uri)
+            .ok()
+            .and_then(|q| q.0.wallets)
+            .unwrap_or_default();
+        let config = issuer::widget_configuration(&app);
+        frame_page(&String::from_utf8_lossy(&body), &config, &named).into_bytes()
+    } else {
+        body
+    };
     let mut response = (
         [
             (
@@ -93,7 +109,7 @@ async fn serve(State(app): State<SharedApp>, uri: Uri) -> Response {
         body,
     )
         .into_response();
-    if relative == Path::new("frame.html") {
+    if is_frame {
         let policy = match app.faults.current().frame_csp {
             FrameCspFault::None => &app.csp.frame,
             FrameCspFault::NoWasm => &app.csp.frame_no_wasm,
@@ -103,6 +119,111 @@ async fn serve(State(app): State<SharedApp>, uri: Uri) -> Response {
             .insert(header::CONTENT_SECURITY_POLICY, policy.clone());
     }
     response
+}
+
+/// The query of `frame.html` that matters here: the wallet ids the shim names (docs/wire.md).
+#[derive(Deserialize)]
+struct FrameQuery {
+    wallets: Option<String>,
+}
+
+/// The element id of the configuration's data block; www/frame.js reads it.
+pub const CONFIG_ELEMENT_ID: &str = "walletpush-config";
+
+/// `frame.html` as served: `template` (the built page) with, before `</head>`, the deployment's
+/// `config` as a JSON data block (a `<script type="application/json">`, which no CSP blocks and
+/// nothing runs), so the frame needs no request for it; and preloads of what the wallets of
+/// `named` (the `wallets` of the frame's URL, space-separated) need before the button is ready:
+/// their adapter modules and, for a walletpush/1 wallet, the Wasm module. Only ids the
+/// configuration has count, and nothing of `named` is written into the page.
+pub fn frame_page(template: &str, config: &Value, named: &str) -> String {
+    let Some(at) = template.find("</head>") else {
+        return template.to_owned();
+    };
+    let mut inserted = String::new();
+    let mut files: Vec<&str> = Vec::new();
+    let mut discovered: Vec<&str> = Vec::new();
+    for id in named.split_ascii_whitespace() {
+        let Some(wallet) = config["wallets"].get(id) else {
+            continue;
+        };
+        let kind = wallet["kind"].as_str().unwrap_or(WALLETPUSH_1);
+        let Some(adapter) = adapter_module(kind) else {
+            continue;
+        };
+        if kind == WALLETPUSH_1 {
+            files.push(WASM_MODULE);
+            if let Some(discovery) = wallet["discovery"].as_str() {
+                discovered.push(discovery);
+            }
+        }
+        files.push(adapter);
+    }
+    let mut seen = Vec::new();
+    for file in files {
+        if seen.contains(&file) {
+            continue;
+        }
+        seen.push(file);
+        if file == WASM_MODULE {
+            // As www/adapters/walletpush.js fetches it: same URL, CORS mode, so the fetch
+            // takes this response.
+            inserted.push_str(&format!(
+                r#"<link rel="preload" href="{file}" as="fetch" crossorigin>"#
+            ));
+        } else {
+            inserted.push_str(&format!(r#"<link rel="modulepreload" href="{file}">"#));
+        }
+    }
+    // The wallet's document, fetched as www/adapters/walletpush.js does (CORS, no cookies: it
+    // is on the wallet's origin), so that fetch takes this response.
+    discovered.dedup();
+    for url in discovered {
+        inserted.push_str(&format!(
+            r#"<link rel="preload" href="{}" as="fetch" crossorigin>"#,
+            attribute(url)
+        ));
+    }
+    inserted.push_str(&format!(
+        r#"<script type="application/json" id="{CONFIG_ELEMENT_ID}">{}</script>"#,
+        json_in_html(config)
+    ));
+    format!("{}{inserted}{}", &template[..at], &template[at..])
+}
+
+/// The default kind of a configured wallet.
+const WALLETPUSH_1: &str = "walletpush/1";
+/// The Wasm module the walletpush/1 adapter loads.
+const WASM_MODULE: &str = "pkg/walletpush_bg.wasm";
+
+/// The adapter module of a wallet kind (www/frame.js has the same table).
+fn adapter_module(kind: &str) -> Option<&'static str> {
+    match kind {
+        WALLETPUSH_1 => Some("adapters/walletpush.js"),
+        "google" => Some("adapters/google.js"),
+        "apple" => Some("adapters/apple.js"),
+        "token-connect" => Some("adapters/token-connect.js"),
+        _ => None,
+    }
+}
+
+/// `value` escaped for a double-quoted attribute.
+fn attribute(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// JSON that can stand inside a `<script>` element: `<`, `>` and `&` only occur inside JSON
+/// strings, where their `\u` escapes mean the same, so no `</script>` can end the element.
+fn json_in_html(value: &Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// The canonical path of `relative` under `root` if it is a regular file inside `root`.
@@ -125,7 +246,6 @@ mod tests {
             ("/i18n.js", "i18n.js"),
             ("/widget.css", "widget.css"),
             ("/pkg/walletpush_bg.wasm", "pkg/walletpush_bg.wasm"),
-            ("/frame/errors.js", "frame/errors.js"),
             ("/adapters/walletpush.js", "adapters/walletpush.js"),
             (
                 "/pkg/snippets/a-1/inline0.js",
@@ -146,6 +266,7 @@ mod tests {
             "/.hidden.css",
             "/a/b.css",
             "/frame/x.css",
+            "/frame/errors.js",
             "/adapters/a/b.js",
             "/frame/../secret.js",
             "//etc/passwd",
@@ -156,6 +277,62 @@ mod tests {
         for path in refused {
             assert_eq!(relative_path(path), None, "{path}");
         }
+    }
+
+    fn config() -> Value {
+        serde_json::json!({
+            "issuer_api": "http://127.0.0.1:8081",
+            "wallets": {
+                "sandbox": {"name": "</script><script>x()</script> & co", "discovery": "http://127.0.0.1:8082/.well-known/walletpush.json"},
+                "google": {"kind": "google", "script_url": "http://127.0.0.1:9000/g.js"},
+                "odd": {"kind": "unknown"}
+            }
+        })
+    }
+
+    const PAGE: &str = "<head><title>t</title></head><body></body>";
+
+    #[test]
+    fn the_frame_page_carries_the_configuration_as_inert_json() {
+        let page = frame_page(PAGE, &config(), "");
+        let start = page
+            .find(r#"<script type="application/json" id="walletpush-config">"#)
+            .unwrap();
+        let block = &page[start..];
+        let json = &block[block.find('>').unwrap() + 1..block.find("</script>").unwrap()];
+        assert_eq!(serde_json::from_str::<Value>(json).unwrap(), config());
+        assert_eq!(
+            page.matches("</script>").count(),
+            1,
+            "no string ends the element"
+        );
+        assert!(page.ends_with("</script></head><body></body>"));
+        assert!(
+            !page.contains("preload"),
+            "no wallet named, nothing preloaded"
+        );
+        assert_eq!(
+            frame_page("<p>no head</p>", &config(), "sandbox"),
+            "<p>no head</p>"
+        );
+    }
+
+    #[test]
+    fn the_frame_page_preloads_only_what_the_named_configured_wallets_need() {
+        let sandbox = frame_page(PAGE, &config(), "sandbox sandbox");
+        assert_eq!(sandbox.matches("<link").count(), 3);
+        assert!(sandbox.contains(
+            r#"<link rel="preload" href="http://127.0.0.1:8082/.well-known/walletpush.json" as="fetch" crossorigin>"#
+        ));
+        assert!(sandbox.contains(
+            r#"<link rel="preload" href="pkg/walletpush_bg.wasm" as="fetch" crossorigin>"#
+        ));
+        assert!(sandbox.contains(r#"<link rel="modulepreload" href="adapters/walletpush.js">"#));
+        let google = frame_page(PAGE, &config(), "google paypal odd");
+        assert_eq!(google.matches("<link").count(), 1);
+        assert!(google.contains(r#"<link rel="modulepreload" href="adapters/google.js">"#));
+        let hostile = frame_page(PAGE, &config(), "\"><script>x()</script> apple toString");
+        assert!(!hostile.contains("<link") && !hostile.contains("x()</script><"));
     }
 
     #[test]

@@ -98,7 +98,7 @@ describe("google", () => {
       assert.match(success.detail.token_ref, /^gtok_/);
       assert.equal(await button(page, "google").getAttribute("data-state"), "added");
       await assertHostSawNone(page, [received.googleOpc, received.tspOpc]);
-      assert.ok(paths.includes("/adapters/google.js") && paths.includes("/frame/loader.js"));
+      assert.ok(paths.includes("/adapters/google.js"));
       for (const other of ["/adapters/walletpush.js", "/adapters/apple.js", "/adapters/token-connect.js"]) {
         assert.ok(!paths.includes(other), `${other} not fetched`);
       }
@@ -407,7 +407,7 @@ describe("one button, four wallets", () => {
         const paths = new Set();
         context.on("request", (r) => {
           const url = new URL(r.url());
-          if (url.origin === env.sandbox.origins.widget && !url.pathname.startsWith("/walletpush/v1/")) paths.add(`www${url.pathname}`);
+          if (url.origin === env.sandbox.origins.widget && !url.pathname.startsWith("/walletpush/v1/")) paths.add(`www/dist${url.pathname}`);
         });
         await mounted(page, wallets);
         await page.waitForLoadState("networkidle");

@@ -81,3 +81,51 @@ test("a keyboard user can reach and press the button", async () => {
     await waitForEvent(page, "cancel");
   });
 });
+
+test("a host page cannot point the frame at another wallet or issuer API", async () => {
+  await withPage(env, async (page, context) => {
+    // The configuration comes from the widget origin (inline in frame.html); whatever the host
+    // puts into the frame's URL or its messages is no configuration.
+    const rogue = "http://127.0.0.1:9";
+    const requested = [];
+    context.on("request", (r) => requested.push(r.url()));
+    const { handle } = await env.sandbox.mintHandle({});
+    await page.goto(`${env.sandbox.origins.host}/__sandbox/embed`);
+    const seen = await page.evaluate(async ({ widget, handle, rogue }) => {
+      const rogueConfig = {
+        issuer_api: rogue,
+        wallets: { sandbox: { discovery: `${rogue}/.well-known/walletpush.json` }, rogue: { discovery: `${rogue}/w.json` } },
+      };
+      const query = new URLSearchParams({
+        host: location.origin, locale: "en", wallets: "sandbox rogue", config: JSON.stringify(rogueConfig), issuer_api: rogue,
+      });
+      const frame = document.createElement("iframe");
+      frame.src = `${widget}/frame.html?${query}`;
+      const events = [];
+      const done = new Promise((resolve) => {
+        window.addEventListener("message", (e) => {
+          if (e.source !== frame.contentWindow) return;
+          if (e.data.type === "walletpush/frame-ready") {
+            frame.contentWindow.postMessage({
+              type: "walletpush/init", handle, wallets: ["sandbox", "rogue"], locale: "en", mode: "popup",
+              config: rogueConfig, issuer_api: rogue, wallet: rogueConfig.wallets.sandbox,
+            }, widget);
+          } else if (e.data.type === "walletpush/event") {
+            events.push({ name: e.data.name, detail: e.data.detail });
+            if (e.data.name === "ready" || e.data.name === "error") resolve();
+          }
+        });
+      });
+      document.body.append(frame);
+      await done;
+      return events;
+    }, { widget: env.sandbox.origins.widget, handle, rogue });
+    const ready = seen.find((e) => e.name === "ready");
+    assert.ok(ready, JSON.stringify(seen));
+    assert.deepEqual(ready.detail.wallets, ["sandbox"]);
+    assert.deepEqual(seen.find((e) => e.name === "unavailable")?.detail, { wallet: "rogue", cause: "not-allowed-by-handle" });
+    assert.deepEqual(requested.filter((u) => u.startsWith(rogue)), [], "nothing fetched from the host's origin of choice");
+    assert.ok(requested.includes(`${env.sandbox.origins.wallet}/.well-known/walletpush.json`), "the configured wallet's document");
+    assert.ok(!requested.some((u) => u.includes("/walletpush/v1/config")), "the configuration came with frame.html");
+  });
+});

@@ -31,7 +31,7 @@ export function scratch() {
   const www = join(dir, 'www');
   mkdirSync(join(www, 'pkg'), { recursive: true });
   writeFileSync(join(www, 'walletpush.js'), '// shim stand-in\n');
-  writeFileSync(join(www, 'frame.html'), '<!doctype html><title>frame</title>\n');
+  writeFileSync(join(www, 'frame.html'), '<!doctype html><head><title>frame</title></head><body></body>\n');
   writeFileSync(join(www, 'frame.js'), '// frame stand-in\n');
   writeFileSync(join(www, 'widget.css'), ':root {}\n');
   writeFileSync(join(www, 'secret.txt'), 'not served\n');

@@ -84,6 +84,27 @@ describe('configuration', () => {
     assert.deepEqual(Object.keys(bare.wallets), ['sandbox']);
   });
 
+  test('frame.html carries the configuration inline, and preloads only for the wallets it names', async () => {
+    const page = async (query) => (await fetch(`${sandbox.widget}/frame.html${query}`)).text();
+    const inline = (html) => JSON.parse(/<script type="application\/json" id="walletpush-config">([^<]*)<\/script>/.exec(html)[1]);
+    const config = await (await fetch(`${sandbox.widget}/walletpush/v1/config`)).json();
+    const bare = await page('');
+    assert.deepEqual(inline(bare), config);
+    assert.doesNotMatch(bare, /<link/);
+    const links = (html) => [...html.matchAll(/<link [^>]*>/g)].map((m) => m[0]).sort();
+    assert.deepEqual(links(await page('?wallets=google')), ['<link rel="modulepreload" href="adapters/google.js">']);
+    assert.deepEqual(links(await page('?wallets=sandbox+apple+paypal')), [
+      '<link rel="modulepreload" href="adapters/apple.js">',
+      '<link rel="modulepreload" href="adapters/walletpush.js">',
+      `<link rel="preload" href="${sandbox.wallet}/.well-known/walletpush.json" as="fetch" crossorigin>`,
+      '<link rel="preload" href="pkg/walletpush_bg.wasm" as="fetch" crossorigin>',
+    ]);
+    // Nothing of the query is written into the page, and the configuration is the deployment's.
+    const hostile = await page(`?wallets=${encodeURIComponent('"><script>alert(1)</script> sandbox')}&config=%7B%7D`);
+    assert.doesNotMatch(hostile, /alert/);
+    assert.deepEqual(inline(hostile), config);
+  });
+
   test("the frame's CSP allows the wallets' script origin; default handles allow the wallets", async () => {
     const csp = (await fetch(`${sandbox.widget}/frame.html`)).headers.get('content-security-policy');
     assert.match(csp, new RegExp(`script-src 'self' 'wasm-unsafe-eval' ${SCRIPTS};`));

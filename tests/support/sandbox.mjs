@@ -23,7 +23,7 @@ export async function startSandbox({ ports: pinned, dataDir, extraArgs = [], log
   const args = [
     "--host-port", String(pinned?.host ?? 0), "--widget-port", String(pinned?.widget ?? 0),
     "--wallet-port", String(pinned?.wallet ?? 0),
-    "--data-dir", dir, "--www-dir", join(root, "www"), "--test-hooks", ...extraArgs,
+    "--data-dir", dir, "--www-dir", join(root, "www", "dist"), "--test-hooks", ...extraArgs,
   ];
   const child = spawn(binary, args, { stdio: ["ignore", "pipe", logs ? "pipe" : "ignore"] });
   let stdout = "";

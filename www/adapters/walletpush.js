@@ -11,9 +11,16 @@ document.addEventListener("securitypolicyviolation", (e) => {
 });
 let wasm = null;
 
+/**
+ * The Wasm module, beside the glue in the sources (www/pkg/) and in the bundle (www/dist/pkg/),
+ * so one URL relative to this module serves both. frame.html may preload it (same URL, CORS
+ * mode, as fetch() asks): the bytes are then already here when this module runs.
+ */
+const WASM_URL = new URL("../pkg/walletpush_bg.wasm", import.meta.url);
+
 /** Loads the Wasm module once; a CSP that blocks it gives WASM_BLOCKED_BY_CSP with the fix. */
 function loadWasm() {
-  wasm ??= init().catch((error) => {
+  wasm ??= init({ module_or_path: WASM_URL }).catch((error) => {
     const blocked = cspViolation || /Content Security Policy|wasm-unsafe-eval|unsafe-eval/i.test(String(error?.message));
     throw blocked
       ? coded("WASM_BLOCKED_BY_CSP", `WebAssembly is blocked by the Content-Security-Policy of ${location.origin}${location.pathname}: add 'wasm-unsafe-eval' to its script-src`)
@@ -122,7 +129,9 @@ function walletDocument(config) {
 
 async function fetchDocument(url) {
   try {
-    const response = await fetch(url, { cache: "no-store", credentials: "omit" });
+    // As frame.html may preload it (CORS, and no cookies since it is on the wallet's origin),
+    // so that this fetch takes that response.
+    const response = await fetch(url, { cache: "no-store" });
     if (!response.ok) throw new Error(String(response.status));
     return await response.text();
   } catch {

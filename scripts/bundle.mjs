@@ -1,0 +1,102 @@
+// The release bundle of the widget, as the widget origin serves it, into www/dist/ (git-ignored):
+//
+//   walletpush.js              the shim, minified
+//   frame.html, frame.css      the frame page and its style, whitespace and comments removed
+//   frame.js                   the frame with i18n.js and www/frame/{errors,issuer,handle,values}.js
+//   adapters/<kind>.js         one per wallet kind, imported by frame.js only for a wallet the page
+//                              shows; walletpush.js carries the wasm-bindgen glue, google.js and
+//                              apple.js each their copy of www/frame/loader.js
+//   pkg/walletpush_bg.wasm     the Wasm module, as scripts/build.sh made it into www/pkg/
+//
+// The adapters share the frame's modules instead of carrying copies: frame.js exports them, and
+// each adapter imports them from "../frame.js", the very module instance the page runs. The
+// sources in www/ stay plain ES modules; this file only rearranges and minifies them (esbuild).
+import { build, transform } from "esbuild";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const www = fileURLToPath(new URL("../www/", import.meta.url));
+const dist = `${www}dist/`;
+
+/** Adapter file of each wallet kind (www/frame.js has the same table). */
+export const ADAPTER_FILES = ["walletpush.js", "google.js", "apple.js", "token-connect.js"];
+/** The frame's modules that adapters import; frame.js exports them in the bundle. */
+const SHARED = ["frame/errors.js", "frame/issuer.js", "frame/values.js"];
+
+const common = {
+  bundle: true,
+  minify: true,
+  format: "esm",
+  // No syntax lowering: the widget needs browsers with WebAssembly, ES modules and
+  // constructable style sheets, which all run the sources' syntax as written.
+  target: "esnext",
+  legalComments: "none",
+  logLevel: "warning",
+  absWorkingDir: www,
+};
+
+/** esbuild plugin: imports matching `filter` from the bundled code stay imports, unchanged. */
+function keepImports(name, filter) {
+  return {
+    name,
+    setup(b) {
+      b.onResolve({ filter }, (args) => ({ path: args.path, external: true }));
+    },
+  };
+}
+
+/** esbuild plugin: imports of the frame's shared modules, from anywhere, become "../frame.js". */
+const fromFrame = {
+  name: "from-frame",
+  setup(b) {
+    const files = new Set(SHARED.map((m) => resolve(www, m)));
+    b.onResolve({ filter: /\.js$/ }, (args) =>
+      files.has(resolve(args.resolveDir, args.path)) ? { path: "../frame.js", external: true } : undefined,
+    );
+  },
+};
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(`${dist}adapters`, { recursive: true });
+mkdirSync(`${dist}pkg`, { recursive: true });
+
+// The frame: one module; the adapters stay separate files, loaded on demand.
+await build({
+  ...common,
+  stdin: {
+    contents: ['import "./frame.js";', ...SHARED.map((m) => `export * from "./${m}";`)].join("\n"),
+    resolveDir: www,
+    sourcefile: "frame-bundle.js",
+  },
+  outfile: `${dist}frame.js`,
+  plugins: [keepImports("adapters", /^\.\/adapters\//)],
+});
+
+// Each adapter: its own module, with the frame's shared modules taken from frame.js.
+await build({
+  ...common,
+  entryPoints: ADAPTER_FILES.map((f) => `adapters/${f}`),
+  outdir: `${dist}adapters`,
+  plugins: [fromFrame],
+});
+
+// The shim is a classic script (an IIFE already): minified, not bundled.
+const shim = await transform(readFileSync(`${www}walletpush.js`, "utf8"), {
+  minify: true,
+  target: "esnext",
+  legalComments: "none",
+});
+writeFileSync(`${dist}walletpush.js`, shim.code);
+
+const css = await transform(readFileSync(`${www}frame.css`, "utf8"), { loader: "css", minify: true });
+writeFileSync(`${dist}frame.css`, css.code);
+
+// The page: comments and the whitespace between tags go; the text has no significant runs.
+const html = readFileSync(`${www}frame.html`, "utf8")
+  .replace(/<!--[\s\S]*?-->/g, "")
+  .replace(/>\s+</g, "><")
+  .trim();
+writeFileSync(`${dist}frame.html`, `${html}\n`);
+
+copyFileSync(`${www}pkg/walletpush_bg.wasm`, `${dist}pkg/walletpush_bg.wasm`);
