@@ -254,7 +254,8 @@ mod tests {
     }
 
     fn setup() -> (PrivateJwk, KeySet) {
-        let key = PrivateJwk::generate(&mut rand_core::OsRng).with_meta("issuer-1", KeyUse::Sig);
+        let key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+            .with_meta("issuer-1", KeyUse::Sig);
         let set = KeySet::new(vec![key.public().clone()]);
         (key, set)
     }

@@ -9,8 +9,9 @@ use core::fmt;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use p256::ecdh::EphemeralSecret;
+use p256::elliptic_curve::Generate;
 use p256::PublicKey;
-use rand_core::{CryptoRng, RngCore};
+use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
 use crate::b64;
@@ -76,9 +77,9 @@ pub fn encrypt(
     recipient: &PublicJwk,
     plaintext: &[u8],
     params: &JweParams<'_>,
-    rng: &mut (impl RngCore + CryptoRng),
+    rng: &mut impl CryptoRng,
 ) -> Result<String, JweError> {
-    let ephemeral = EphemeralSecret::random(rng);
+    let ephemeral = EphemeralSecret::generate_from_rng(rng);
     let epk = PublicJwk::from_key(ephemeral.public_key());
     let z = ephemeral.diffie_hellman(recipient.key());
 
@@ -111,7 +112,7 @@ pub fn encrypt(
     let cipher = Aes256Gcm::new_from_slice(&cek[..]).map_err(|_| JweError)?;
     let sealed = cipher
         .encrypt(
-            Nonce::from_slice(&iv),
+            &Nonce::from(iv),
             Payload {
                 msg: plaintext,
                 aad: protected.as_bytes(),
@@ -162,7 +163,7 @@ pub fn decrypt(recipient: &PrivateJwk, compact: &str) -> Result<Decrypted, JweEr
     let cipher = Aes256Gcm::new_from_slice(&cek[..]).map_err(|_| JweError)?;
     let plaintext = cipher
         .decrypt(
-            Nonce::from_slice(&iv),
+            &Nonce::from(iv),
             Payload {
                 msg: &sealed,
                 aad: protected.as_bytes(),
@@ -215,7 +216,7 @@ mod tests {
 
     #[test]
     fn round_trip_with_kid_apu_apv() {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let key = PrivateJwk::generate(&mut rng).with_meta("k1", KeyUse::Enc);
         let params = JweParams {
             kid: Some("k1"),
@@ -234,7 +235,7 @@ mod tests {
 
     #[test]
     fn refuses_another_recipient() {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let a = PrivateJwk::generate(&mut rng);
         let b = PrivateJwk::generate(&mut rng);
         let jwe = encrypt(a.public(), b"x", &JweParams::default(), &mut rng).unwrap();

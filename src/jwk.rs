@@ -8,9 +8,10 @@
 use core::fmt;
 
 use p256::ecdsa::SigningKey;
-use p256::elliptic_curve::sec1::ToEncodedPoint;
+use p256::elliptic_curve::sec1::ToSec1Point;
+use p256::elliptic_curve::Generate;
 use p256::{PublicKey, SecretKey};
-use rand_core::{CryptoRng, RngCore};
+use rand_core::CryptoRng;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
@@ -299,8 +300,8 @@ impl fmt::Debug for PrivateJwk {
 
 impl PrivateJwk {
     /// A fresh random key.
-    pub fn generate(rng: &mut (impl RngCore + CryptoRng)) -> PrivateJwk {
-        let secret = SecretKey::random(rng);
+    pub fn generate(rng: &mut impl CryptoRng) -> PrivateJwk {
+        let secret = SecretKey::generate_from_rng(rng);
         let signing = SigningKey::from(&secret);
         let public = PublicJwk::from_key(PublicKey::from(signing.verifying_key()));
         PrivateJwk {
@@ -437,7 +438,7 @@ impl KeySet {
 
 /// The affine coordinates of `key`, 32 bytes each.
 pub(crate) fn coordinates(key: &PublicKey) -> ([u8; 32], [u8; 32]) {
-    let point = key.to_encoded_point(false);
+    let point = key.to_sec1_point(false);
     let mut x = [0u8; 32];
     let mut y = [0u8; 32];
     // An uncompressed point of a valid key always has both coordinates.
@@ -571,7 +572,7 @@ mod tests {
 
     #[test]
     fn private_key_round_trips_and_checks_its_public_half() {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let key = PrivateJwk::generate(&mut rng).with_meta("a", KeyUse::Sig);
         let text = key.to_json();
         let again = PrivateJwk::from_json(&text).unwrap();
@@ -598,7 +599,7 @@ mod tests {
 
     #[test]
     fn key_set_finds_by_kid_and_refuses_ambiguity() {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let a = PrivateJwk::generate(&mut rng).with_meta("a", KeyUse::Sig);
         let b = PrivateJwk::generate(&mut rng).with_meta("b", KeyUse::Sig);
         let e = PrivateJwk::generate(&mut rng).with_meta("e", KeyUse::Enc);

@@ -104,7 +104,7 @@ mod tests {
 
     #[test]
     fn signs_and_verifies_by_kid() {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let a = PrivateJwk::generate(&mut rng).with_meta("a", KeyUse::Sig);
         let b = PrivateJwk::generate(&mut rng).with_meta("b", KeyUse::Sig);
         let set = KeySet::new(vec![a.public().clone(), b.public().clone()]);
@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn refuses_tampering() {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let a = PrivateJwk::generate(&mut rng).with_meta("a", KeyUse::Sig);
         let jws = sign(&a, None, b"hello");
         let mut parts: Vec<String> = jws.split('.').map(str::to_owned).collect();

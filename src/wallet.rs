@@ -110,7 +110,7 @@ mod tests {
 
     #[test]
     fn picks_the_unexpired_encryption_key() {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let old = PrivateJwk::generate(&mut rng).with_meta("old", KeyUse::Enc);
         let new = PrivateJwk::generate(&mut rng).with_meta("new", KeyUse::Enc);
         let sig = PrivateJwk::generate(&mut rng).with_meta("sig", KeyUse::Sig);
@@ -137,7 +137,7 @@ mod tests {
             WalletDocument::from_json("{}").unwrap_err().code(),
             ErrorCode::WalletUnavailable
         );
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let mut k = PrivateJwk::generate(&mut rng).public().to_value();
         assert_eq!(
             WalletDocument::from_json(&doc(vec![k.clone()]))

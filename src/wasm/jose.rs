@@ -7,8 +7,9 @@
 //! the toolkit (decryption, signatures, key generation) is in [`super::toolkit`], behind the
 //! `toolkit` feature, so the widget does not carry it.
 
+use getrandom::SysRng;
 use js_sys::Uint8Array;
-use rand_core::OsRng;
+use rand_core::UnwrapErr;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
@@ -50,7 +51,7 @@ pub fn encrypt_jwe(
         apu: apu.as_deref(),
         apv: apv.as_deref(),
     };
-    jwe::encrypt(&key, &plaintext, &params, &mut OsRng)
+    jwe::encrypt(&key, &plaintext, &params, &mut UnwrapErr(SysRng))
         .map_err(|_| error("JWE_INVALID", "the JWE could not be built", None))
 }
 

@@ -3,8 +3,9 @@
 //! tools do. Same error contract as [`super::jose`], plus `JWS_INVALID`, which says nothing
 //! about which check failed.
 
+use getrandom::SysRng;
 use js_sys::{Object, Uint8Array, JSON};
-use rand_core::OsRng;
+use rand_core::UnwrapErr;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
@@ -63,7 +64,7 @@ pub fn verify_jws(keys: JsValue, compact: &str) -> Result<Object, JsValue> {
 #[wasm_bindgen(js_name = generateKey)]
 pub fn generate_key(options: JsValue) -> Result<JsValue, JsValue> {
     let options = options_of(options)?;
-    let mut key = PrivateJwk::generate(&mut OsRng);
+    let mut key = PrivateJwk::generate(&mut UnwrapErr(SysRng));
     let key_use = match option_string(options.as_ref(), "use")?.as_deref() {
         None | Some("enc") => KeyUse::Enc,
         Some("sig") => KeyUse::Sig,

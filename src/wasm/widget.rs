@@ -4,8 +4,9 @@
 //! methods with what arrives. Errors thrown here are JS `Error`s with a product `code`
 //! (DESIGN.md §5), a `message` for the developer and `retryable`.
 
+use getrandom::SysRng;
 use js_sys::{Object, Uint8Array};
-use rand_core::OsRng;
+use rand_core::UnwrapErr;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
@@ -61,7 +62,7 @@ impl Widget {
 
     /// A click in popup mode: `{cid, entryUrl}`, or `undefined` while an attempt runs.
     pub fn open(&mut self, locale: &str) -> Result<JsValue, JsValue> {
-        let cid = flow::random_id(&mut OsRng);
+        let cid = flow::random_id(&mut UnwrapErr(SysRng));
         let Some(opened) = self.flow.open(cid, locale) else {
             return Ok(JsValue::UNDEFINED);
         };
@@ -77,8 +78,8 @@ impl Widget {
         let cid = self
             .flow
             .cid()
-            .map_or_else(|| flow::random_id(&mut OsRng), str::to_owned);
-        let sid = format!("r-{}", flow::random_id(&mut OsRng));
+            .map_or_else(|| flow::random_id(&mut UnwrapErr(SysRng)), str::to_owned);
+        let sid = format!("r-{}", flow::random_id(&mut UnwrapErr(SysRng)));
         match self.flow.redirect(cid, sid, now()).map_err(product_error)? {
             None => Ok(JsValue::UNDEFINED),
             Some(request) => request_object(self.flow.cid(), &request),
@@ -103,7 +104,7 @@ impl Widget {
         body.fill(0, 0, body.length());
         let sealed = self
             .flow
-            .seal(&bytes, now(), &mut OsRng)
+            .seal(&bytes, now(), &mut UnwrapErr(SysRng))
             .map_err(product_error)?;
         let out = Object::new();
         set(&out, "jwe", &sealed.jwe.into())?;
