@@ -25,9 +25,8 @@ bundle() {
     "$out/walletpush_bg.wasm" -o "$out/walletpush_bg.wasm"
 }
 
-# `bare`: no_std on wasm32, panics trap (src/lib.rs).
-bundle "$TOOLKIT_PKG_DIR" --features toolkit,bare
-bundle "$PKG_DIR" --features bare
+bundle "$TOOLKIT_PKG_DIR" --features toolkit
+bundle "$PKG_DIR"
 
 step "bundle: www/ -> www/dist/ (esbuild)"
 node "$ROOT/scripts/bundle.mjs"

@@ -12,9 +12,6 @@ step "cargo clippy (native and wasm32), warnings denied"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p walletpush --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo clippy -p walletpush --target wasm32-unknown-unknown --all-targets --features toolkit -- -D warnings
-# The release builds' `no_std` configuration (library only: tests link `std`).
-cargo clippy -p walletpush --target wasm32-unknown-unknown --features bare -- -D warnings
-cargo clippy -p walletpush --target wasm32-unknown-unknown --features toolkit,bare -- -D warnings
 
 step "native tests"
 cargo test --workspace

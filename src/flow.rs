@@ -5,8 +5,7 @@
 //! [`Flow`]; the flow decides what is valid next. A click while an attempt runs starts nothing,
 //! so a double click gives one flow. Any failure returns the flow to idle with a typed error.
 
-use crate::prelude::*;
-use rand_core::{CryptoRng, RngCore};
+use rand_core::CryptoRng;
 
 use crate::b64;
 use crate::error::{Error, ErrorCode};
@@ -256,7 +255,7 @@ impl Flow {
         &mut self,
         body: &[u8],
         now: i64,
-        rng: &mut (impl RngCore + CryptoRng),
+        rng: &mut impl CryptoRng,
     ) -> Result<Sealed, Error> {
         let Some(mode) = self.mode() else {
             return Err(out_of_order());
@@ -344,7 +343,7 @@ impl Flow {
         body: &[u8],
         mode: Mode,
         now: i64,
-        rng: &mut (impl RngCore + CryptoRng),
+        rng: &mut impl CryptoRng,
     ) -> Result<Sealed, Error> {
         let attempt = self.attempt.as_ref().ok_or_else(out_of_order)?;
         let sid = attempt.sid.as_deref().ok_or_else(out_of_order)?;
@@ -419,7 +418,7 @@ pub fn outcome_of(result: &WalletResult, cid: Option<&str>) -> Outcome {
 }
 
 /// A fresh random id: 16 bytes as 22 base64url characters.
-pub fn random_id(rng: &mut (impl RngCore + CryptoRng)) -> String {
+pub fn random_id(rng: &mut impl CryptoRng) -> String {
     let mut bytes = [0u8; 16];
     rng.fill_bytes(&mut bytes);
     b64::encode(&bytes)
@@ -467,7 +466,7 @@ mod tests {
     }
 
     fn wallet() -> Wallet {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let signer = PrivateJwk::generate(&mut rng).with_meta("sig-1", KeyUse::Sig);
         let static_key = PrivateJwk::generate(&mut rng).with_meta("enc-1", KeyUse::Enc);
         let text = serde_json::json!({
@@ -487,7 +486,8 @@ mod tests {
     }
 
     fn session_for(w: &Wallet, aud: &str) -> (PrivateJwk, String) {
-        let key = PrivateJwk::generate(&mut rand_core::OsRng).with_meta("s-1", KeyUse::Enc);
+        let key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+            .with_meta("s-1", KeyUse::Enc);
         let claims = SessionClaims {
             sid: "sid-1".into(),
             epk: key.public().to_value(),
@@ -514,7 +514,9 @@ mod tests {
         let (session_key, token) = session_for(&w, ORIGIN);
         let request = flow.session_ready(&token, 1000).unwrap();
         assert_eq!(request.sid, "sid-1");
-        let sealed = flow.seal(BODY, 1000, &mut rand_core::OsRng).unwrap();
+        let sealed = flow
+            .seal(BODY, 1000, &mut rand_core::UnwrapErr(getrandom::SysRng))
+            .unwrap();
         assert_eq!(
             (sealed.target.as_str(), sealed.last4.as_str()),
             ("http://127.0.0.1:8082", "1111")
@@ -548,7 +550,9 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(request.sid, "r-sid");
-        let sealed = flow.seal(BODY, 1000, &mut rand_core::OsRng).unwrap();
+        let sealed = flow
+            .seal(BODY, 1000, &mut rand_core::UnwrapErr(getrandom::SysRng))
+            .unwrap();
         assert_eq!(sealed.target, "http://127.0.0.1:8082/provision");
         let out = jwe::decrypt(&w.static_key, &sealed.jwe).unwrap();
         let plaintext: serde_json::Value = serde_json::from_slice(&out.plaintext).unwrap();
@@ -574,11 +578,17 @@ mod tests {
         let (_, token) = session_for(&w, ORIGIN);
         flow.session_ready(&token, 1000).unwrap();
         let err = flow
-            .seal(b"{\"pan\":1}", 1000, &mut rand_core::OsRng)
+            .seal(
+                b"{\"pan\":1}",
+                1000,
+                &mut rand_core::UnwrapErr(getrandom::SysRng),
+            )
             .unwrap_err();
         assert_eq!(err.code(), ErrorCode::IssuerRejected);
         assert_eq!(flow.step(), Step::Idle);
-        let err = flow.seal(BODY, 1000, &mut rand_core::OsRng).unwrap_err();
+        let err = flow
+            .seal(BODY, 1000, &mut rand_core::UnwrapErr(getrandom::SysRng))
+            .unwrap_err();
         assert_eq!(err.code(), ErrorCode::Internal, "no attempt");
     }
 

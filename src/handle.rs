@@ -10,7 +10,6 @@ use crate::error::{Error, ErrorCode};
 use crate::json::{self, JsonError, Object, Value};
 use crate::jwk::{KeySet, PrivateJwk};
 use crate::jws;
-use crate::prelude::*;
 
 /// The JWS `typ` of a card handle.
 pub const HANDLE_TYP: &str = "walletpush-handle+jwt";
@@ -258,7 +257,8 @@ mod tests {
     }
 
     fn setup() -> (PrivateJwk, KeySet) {
-        let key = PrivateJwk::generate(&mut rand_core::OsRng).with_meta("issuer-1", KeyUse::Sig);
+        let key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+            .with_meta("issuer-1", KeyUse::Sig);
         let set = KeySet::new(vec![key.public().clone()]);
         (key, set)
     }

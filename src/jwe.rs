@@ -4,14 +4,15 @@
 //! Encryption takes the randomness for the ephemeral key and the IV from the caller. Decryption
 //! refuses every other algorithm and every malformed part with one opaque [`JweError`].
 
-use crate::prelude::*;
 use core::fmt;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use p256::ecdh::EphemeralSecret;
-use p256::PublicKey;
-use rand_core::{CryptoRng, RngCore};
+use p256::elliptic_curve::group::Group;
+use p256::elliptic_curve::Generate;
+use p256::{ProjectivePoint, PublicKey, Scalar};
+use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
 use crate::b64;
@@ -29,7 +30,7 @@ impl fmt::Display for JweError {
     }
 }
 
-impl core::error::Error for JweError {}
+impl std::error::Error for JweError {}
 
 /// The optional header members of an encryption.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -69,6 +70,15 @@ impl Decrypted {
 const ALG: &str = "ECDH-ES";
 const ENC: &str = "A256GCM";
 
+/// Builds p256's table of base-point multiples if it is not built yet. Each encryption's
+/// ephemeral key is a multiplication of the base point, which the table makes several times
+/// cheaper; the table is built on first use, once per process or Wasm instance, at about the
+/// cost of one scalar multiplication. The widget calls this when the page is idle, so that the
+/// click does not pay for it. Calling it again costs nothing.
+pub fn prepare() {
+    let _ = ProjectivePoint::mul_by_generator(&Scalar::ONE);
+}
+
 /// Encrypts `plaintext` to `recipient` (RFC 7516 §5.1 in compact form).
 ///
 /// The caller checks the recipient key's `use`, `alg` and `exp` before (see
@@ -77,9 +87,9 @@ pub fn encrypt(
     recipient: &PublicJwk,
     plaintext: &[u8],
     params: &JweParams<'_>,
-    rng: &mut (impl RngCore + CryptoRng),
+    rng: &mut impl CryptoRng,
 ) -> Result<String, JweError> {
-    let ephemeral = EphemeralSecret::random(rng);
+    let ephemeral = EphemeralSecret::generate_from_rng(rng);
     let epk = PublicJwk::from_key(ephemeral.public_key());
     let z = ephemeral.diffie_hellman(recipient.key());
 
@@ -112,7 +122,7 @@ pub fn encrypt(
     let cipher = Aes256Gcm::new_from_slice(&cek[..]).map_err(|_| JweError)?;
     let sealed = cipher
         .encrypt(
-            Nonce::from_slice(&iv),
+            &Nonce::from(iv),
             Payload {
                 msg: plaintext,
                 aad: protected.as_bytes(),
@@ -163,7 +173,7 @@ pub fn decrypt(recipient: &PrivateJwk, compact: &str) -> Result<Decrypted, JweEr
     let cipher = Aes256Gcm::new_from_slice(&cek[..]).map_err(|_| JweError)?;
     let plaintext = cipher
         .decrypt(
-            Nonce::from_slice(&iv),
+            &Nonce::from(iv),
             Payload {
                 msg: &sealed,
                 aad: protected.as_bytes(),
@@ -216,7 +226,7 @@ mod tests {
 
     #[test]
     fn round_trip_with_kid_apu_apv() {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let key = PrivateJwk::generate(&mut rng).with_meta("k1", KeyUse::Enc);
         let params = JweParams {
             kid: Some("k1"),
@@ -234,8 +244,21 @@ mod tests {
     }
 
     #[test]
+    fn the_base_point_table_agrees_with_plain_multiplication() {
+        use p256::elliptic_curve::Field;
+        prepare();
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        for _ in 0..8 {
+            let k = Scalar::random(&mut rng);
+            // `Mul` with a variable point does not use the table.
+            let plain = ProjectivePoint::GENERATOR * k;
+            assert_eq!(ProjectivePoint::mul_by_generator(&k), plain);
+        }
+    }
+
+    #[test]
     fn refuses_another_recipient() {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let a = PrivateJwk::generate(&mut rng);
         let b = PrivateJwk::generate(&mut rng);
         let jwe = encrypt(a.public(), b"x", &JweParams::default(), &mut rng).unwrap();

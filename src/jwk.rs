@@ -5,13 +5,13 @@
 //! the caller needs with [`PublicJwk::check_for`]. A [`PrivateJwk`] also proves that `d` matches
 //! `x`/`y`, and zeroizes its scalar on drop.
 
-use crate::prelude::*;
 use core::fmt;
 
 use p256::ecdsa::SigningKey;
-use p256::elliptic_curve::sec1::ToEncodedPoint;
-use p256::{PublicKey, SecretKey};
-use rand_core::{CryptoRng, RngCore};
+use p256::elliptic_curve::point::AffineCoordinates;
+use p256::elliptic_curve::Generate;
+use p256::{AffinePoint, PublicKey, SecretKey};
+use rand_core::CryptoRng;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
@@ -90,7 +90,7 @@ impl fmt::Display for KeyError {
     }
 }
 
-impl core::error::Error for KeyError {}
+impl std::error::Error for KeyError {}
 
 /// What a key is for (`use`, RFC 7517 §4.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -300,8 +300,8 @@ impl fmt::Debug for PrivateJwk {
 
 impl PrivateJwk {
     /// A fresh random key.
-    pub fn generate(rng: &mut (impl RngCore + CryptoRng)) -> PrivateJwk {
-        let secret = SecretKey::random(rng);
+    pub fn generate(rng: &mut impl CryptoRng) -> PrivateJwk {
+        let secret = SecretKey::generate_from_rng(rng);
         let signing = SigningKey::from(&secret);
         let public = PublicJwk::from_key(PublicKey::from(signing.verifying_key()));
         PrivateJwk {
@@ -438,15 +438,8 @@ impl KeySet {
 
 /// The affine coordinates of `key`, 32 bytes each.
 pub(crate) fn coordinates(key: &PublicKey) -> ([u8; 32], [u8; 32]) {
-    let point = key.to_encoded_point(false);
-    let mut x = [0u8; 32];
-    let mut y = [0u8; 32];
-    // An uncompressed point of a valid key always has both coordinates.
-    if let (Some(px), Some(py)) = (point.x(), point.y()) {
-        x.copy_from_slice(px);
-        y.copy_from_slice(py);
-    }
-    (x, y)
+    let point = key.as_affine();
+    (point.x().into(), point.y().into())
 }
 
 /// The JWK members walletpush reads, borrowed from the parsed value.
@@ -497,12 +490,13 @@ impl<'v> RawJwk<'v> {
         };
         let x = b64::decode_array::<32>(x).ok_or(KeyError::WrongLength)?;
         let y = b64::decode_array::<32>(y).ok_or(KeyError::WrongLength)?;
-        let mut sec1 = [0u8; 65];
-        sec1[0] = 0x04;
-        sec1[1..33].copy_from_slice(&x);
-        sec1[33..].copy_from_slice(&y);
-        // Checks that the point is on the curve; the identity has no uncompressed encoding.
-        let key = PublicKey::from_sec1_bytes(&sec1).map_err(|_| KeyError::InvalidPoint)?;
+        // Checks that each coordinate is below p and that the point is on the curve; the
+        // identity has no affine coordinates. Built from the coordinates rather than from SEC1
+        // bytes, so the widget does not carry point decompression, which a JWK never needs.
+        let point = AffinePoint::from_coordinates(&x.into(), &y.into())
+            .into_option()
+            .ok_or(KeyError::InvalidPoint)?;
+        let key = PublicKey::from_affine(point).map_err(|_| KeyError::InvalidPoint)?;
         let key_use = match self.key_use {
             None => None,
             Some(u) => Some(KeyUse::parse(u).ok_or(KeyError::WrongUse)?),
@@ -572,7 +566,7 @@ mod tests {
 
     #[test]
     fn private_key_round_trips_and_checks_its_public_half() {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let key = PrivateJwk::generate(&mut rng).with_meta("a", KeyUse::Sig);
         let text = key.to_json();
         let again = PrivateJwk::from_json(&text).unwrap();
@@ -599,7 +593,7 @@ mod tests {
 
     #[test]
     fn key_set_finds_by_kid_and_refuses_ambiguity() {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let a = PrivateJwk::generate(&mut rng).with_meta("a", KeyUse::Sig);
         let b = PrivateJwk::generate(&mut rng).with_meta("b", KeyUse::Sig);
         let e = PrivateJwk::generate(&mut rng).with_meta("e", KeyUse::Enc);

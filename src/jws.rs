@@ -4,7 +4,6 @@
 //! (`none`, `HS256`, ...), every extension (`crit`), and every malformed part, with one opaque
 //! [`JwsError`].
 
-use crate::prelude::*;
 use core::fmt;
 
 use crate::b64;
@@ -23,7 +22,7 @@ impl fmt::Display for JwsError {
     }
 }
 
-impl core::error::Error for JwsError {}
+impl std::error::Error for JwsError {}
 
 /// A verified JWS: its protected header and payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,7 +104,7 @@ mod tests {
 
     #[test]
     fn signs_and_verifies_by_kid() {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let a = PrivateJwk::generate(&mut rng).with_meta("a", KeyUse::Sig);
         let b = PrivateJwk::generate(&mut rng).with_meta("b", KeyUse::Sig);
         let set = KeySet::new(vec![a.public().clone(), b.public().clone()]);
@@ -118,7 +117,7 @@ mod tests {
 
     #[test]
     fn refuses_tampering() {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let a = PrivateJwk::generate(&mut rng).with_meta("a", KeyUse::Sig);
         let jws = sign(&a, None, b"hello");
         let mut parts: Vec<String> = jws.split('.').map(str::to_owned).collect();

@@ -6,7 +6,6 @@ use crate::error::{Error, ErrorCode};
 use crate::json::{self, JsonError, Object, Value};
 use crate::jwk::{KeySet, KeyUse, PrivateJwk, PublicJwk, UsePolicy};
 use crate::jws;
-use crate::prelude::*;
 
 /// The JWS `typ` of a wallet session token.
 pub const SESSION_TYP: &str = "walletpush-session+jwt";
@@ -116,7 +115,7 @@ mod tests {
 
     #[test]
     fn verifies_and_maps_failures() {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let signer = PrivateJwk::generate(&mut rng).with_meta("w1", KeyUse::Sig);
         let keys = KeySet::new(vec![signer.public().clone()]);
         let session_key = PrivateJwk::generate(&mut rng).with_meta("s1", KeyUse::Enc);

@@ -3,7 +3,6 @@
 use crate::error::{Error, ErrorCode};
 use crate::json;
 use crate::jwk::{KeySet, KeyUse, PublicJwk, UsePolicy};
-use crate::prelude::*;
 
 /// The protocol this crate speaks.
 pub const PROTOCOL: &str = "walletpush/1";
@@ -111,7 +110,7 @@ mod tests {
 
     #[test]
     fn picks_the_unexpired_encryption_key() {
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let old = PrivateJwk::generate(&mut rng).with_meta("old", KeyUse::Enc);
         let new = PrivateJwk::generate(&mut rng).with_meta("new", KeyUse::Enc);
         let sig = PrivateJwk::generate(&mut rng).with_meta("sig", KeyUse::Sig);
@@ -138,7 +137,7 @@ mod tests {
             WalletDocument::from_json("{}").unwrap_err().code(),
             ErrorCode::WalletUnavailable
         );
-        let mut rng = rand_core::OsRng;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let mut k = PrivateJwk::generate(&mut rng).public().to_value();
         assert_eq!(
             WalletDocument::from_json(&doc(vec![k.clone()]))

@@ -140,7 +140,7 @@ fn jwk_expired() {
 }
 
 fn sample_jwe() -> (PrivateJwk, String) {
-    let mut rng = rand_core::OsRng;
+    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
     let key = PrivateJwk::generate(&mut rng).with_meta("k", KeyUse::Enc);
     let params = JweParams {
         kid: Some("k"),
@@ -267,7 +267,7 @@ fn jws_with_header(header: Value, payload: &[u8], sig: &[u8]) -> String {
 
 #[test]
 fn jws_alg_none_and_hs256_are_refused() {
-    let mut rng = rand_core::OsRng;
+    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
     let key = PrivateJwk::generate(&mut rng).with_meta("k", KeyUse::Sig);
     let keys = KeySet::new(vec![key.public().clone()]);
     let good = jws::sign(&key, None, b"{}");
@@ -304,7 +304,7 @@ fn jws_alg_none_and_hs256_are_refused() {
 
 #[test]
 fn jws_bad_signatures() {
-    let mut rng = rand_core::OsRng;
+    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
     let key = PrivateJwk::generate(&mut rng).with_meta("k", KeyUse::Sig);
     let keys = KeySet::new(vec![key.public().clone()]);
     let good = jws::sign(&key, None, b"{\"a\":1}");

@@ -155,7 +155,7 @@ fn wycheproof_aes_gcm() {
         );
         let mut sealed = unhex(&t["ct"]);
         sealed.extend(unhex(&t["tag"]));
-        let nonce = Nonce::from_slice(&iv);
+        let nonce = &Nonce::try_from(&iv[..]).unwrap();
         let payload = Payload {
             msg: &sealed,
             aad: &aad,

@@ -28,7 +28,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         None => 2000,
     };
     let batches = iterations.div_ceil(BATCH).max(1);
-    let issuer = PrivateJwk::generate(&mut rand_core::OsRng).with_meta("issuer-1", KeyUse::Sig);
+    let issuer = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+        .with_meta("issuer-1", KeyUse::Sig);
     let keys = KeySet::new(vec![issuer.public().clone()]);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?

@@ -77,7 +77,8 @@ mod tests {
 
     #[test]
     fn verifies_and_refuses_each_mismatch() {
-        let key = PrivateJwk::generate(&mut rand_core::OsRng).with_meta("i1", KeyUse::Sig);
+        let key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+            .with_meta("i1", KeyUse::Sig);
         let keys = KeySet::new(vec![key.public().clone()]);
         let token = mint(&key, &claims()).unwrap();
         assert_eq!(
@@ -98,7 +99,8 @@ mod tests {
             verify(&keys, &untyped, "sid-1", "sandbox", 1000),
             Err(Refused)
         );
-        let rogue = PrivateJwk::generate(&mut rand_core::OsRng).with_meta("i1", KeyUse::Sig);
+        let rogue = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+            .with_meta("i1", KeyUse::Sig);
         let forged = mint(&rogue, &claims()).unwrap();
         assert_eq!(
             verify(&keys, &forged, "sid-1", "sandbox", 1000),

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use axum::body::{to_bytes, Body};
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
-use rand_core::OsRng;
+use getrandom::SysRng;
+use rand_core::UnwrapErr;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 use walletpush::jwe::{self, JweParams};
@@ -153,7 +154,13 @@ fn encrypt(key: &PublicJwk, kid: &str, sid: &str, mut plaintext: Value, nonce: &
         apu: Some(WIDGET.as_bytes()),
         apv: Some(sid.as_bytes()),
     };
-    jwe::encrypt(key, plaintext.to_string().as_bytes(), &params, &mut OsRng).unwrap()
+    jwe::encrypt(
+        key,
+        plaintext.to_string().as_bytes(),
+        &params,
+        &mut UnwrapErr(SysRng),
+    )
+    .unwrap()
 }
 
 fn nonce() -> String {

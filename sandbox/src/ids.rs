@@ -1,12 +1,13 @@
 //! Random identifiers: session ids, key ids, handle ids, token references.
 
-use rand_core::{OsRng, RngCore};
+use getrandom::SysRng;
+use rand_core::{Rng, UnwrapErr};
 use walletpush::b64;
 
 /// `prefix` followed by 22 base64url characters (128 random bits from the OS).
 pub fn random(prefix: &str) -> String {
     let mut bytes = [0u8; 16];
-    OsRng.fill_bytes(&mut bytes);
+    UnwrapErr(SysRng).fill_bytes(&mut bytes);
     format!("{prefix}{}", b64::encode(&bytes))
 }
 

@@ -6,7 +6,8 @@
 //! a new key becomes current, and the previous one stays published (and accepted) until it
 //! expires, so a widget holding a cached or pinned copy of the document keeps working.
 
-use rand_core::OsRng;
+use getrandom::SysRng;
+use rand_core::UnwrapErr;
 use walletpush::jwk::{KeySet, KeyUse, PrivateJwk};
 
 use crate::db::keys::{self as store, KeyRole, KeyRow};
@@ -44,7 +45,7 @@ impl Keys {
         let wallet_sig = singleton(db, KeyRole::WalletSig, "sig-", now)?;
         let rogue = |key: &PrivateJwk| {
             let kid = key.public().kid().unwrap_or_default().to_owned();
-            PrivateJwk::generate(&mut OsRng).with_meta(kid, KeyUse::Sig)
+            PrivateJwk::generate(&mut UnwrapErr(SysRng)).with_meta(kid, KeyUse::Sig)
         };
         Ok(Keys {
             rogue_issuer: rogue(&issuer),
@@ -87,7 +88,8 @@ pub fn enc_keys(db: &Db, now: i64) -> Result<Vec<EncKey>, StoreError> {
             store::delete(tx, kid)?;
         }
         if plan.create {
-            let key = PrivateJwk::generate(&mut OsRng).with_meta(ids::random("enc-"), KeyUse::Enc);
+            let key = PrivateJwk::generate(&mut UnwrapErr(SysRng))
+                .with_meta(ids::random("enc-"), KeyUse::Enc);
             store::insert(
                 tx,
                 &row(&key, KeyRole::WalletEnc, now, Some(now + ENC_KEY_LIFETIME)),
@@ -161,7 +163,8 @@ fn singleton(db: &Db, role: KeyRole, prefix: &str, now: i64) -> Result<PrivateJw
         if let Some(existing) = store::with_role(tx, role)?.first() {
             return parse(existing);
         }
-        let key = PrivateJwk::generate(&mut OsRng).with_meta(ids::random(prefix), KeyUse::Sig);
+        let key = PrivateJwk::generate(&mut UnwrapErr(SysRng))
+            .with_meta(ids::random(prefix), KeyUse::Sig);
         store::insert(tx, &row(&key, role, now, None))?;
         Ok(key)
     })

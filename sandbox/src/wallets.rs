@@ -164,7 +164,8 @@ mod tests {
     }
 
     fn key() -> PrivateJwk {
-        PrivateJwk::generate(&mut rand_core::OsRng).with_meta("i1", KeyUse::Sig)
+        PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+            .with_meta("i1", KeyUse::Sig)
     }
 
     fn claims_of(keys: &KeySet, compact: &str) -> Value {

@@ -8,9 +8,9 @@
 //! `toolkit` feature: the frame only drives the `Widget`, and every export adds to the `.wasm`
 //! every host page downloads.
 
-use super::rng::BrowserRng;
-use crate::prelude::*;
+use getrandom::SysRng;
 use js_sys::Uint8Array;
+use rand_core::UnwrapErr;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
@@ -49,6 +49,6 @@ pub fn encrypt_jwe(
         apu: apu.as_deref(),
         apv: apv.as_deref(),
     };
-    jwe::encrypt(&key, &plaintext, &params, &mut BrowserRng)
+    jwe::encrypt(&key, &plaintext, &params, &mut UnwrapErr(SysRng))
         .map_err(|_| error("JWE_INVALID", "the JWE could not be built", None))
 }

@@ -1,6 +1,5 @@
 //! Small conversions between JS values and the core's types, and the JS errors thrown.
 
-use crate::prelude::*;
 use js_sys::{Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;

@@ -8,7 +8,6 @@
 
 pub mod jose;
 mod js;
-mod rng;
 #[cfg(feature = "toolkit")]
 pub mod toolkit;
 pub mod widget;

@@ -3,9 +3,9 @@
 //! them; the interop tests and tools do. Same error contract as [`super::jose`], plus
 //! `JWS_INVALID`, which says nothing about which check failed, and `HANDLE_INVALID`.
 
-use super::rng::BrowserRng;
-use crate::prelude::*;
+use getrandom::SysRng;
 use js_sys::{Object, Uint8Array, JSON};
+use rand_core::UnwrapErr;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
@@ -94,9 +94,7 @@ pub fn verify_jws(keys: JsValue, compact: &str) -> Result<Object, JsValue> {
     let keys = if value.get("keys").is_some() {
         KeySet::from_value(&value).map_err(key_error)?
     } else {
-        KeySet::new(alloc::vec![
-            PublicJwk::from_value(&value).map_err(key_error)?
-        ])
+        KeySet::new(vec![PublicJwk::from_value(&value).map_err(key_error)?])
     };
     let verified = jws::verify(&keys, compact, now())
         .map_err(|_| error("JWS_INVALID", "the JWS did not verify", None))?;
@@ -110,7 +108,7 @@ pub fn verify_jws(keys: JsValue, compact: &str) -> Result<Object, JsValue> {
 #[wasm_bindgen(js_name = generateKey)]
 pub fn generate_key(options: JsValue) -> Result<JsValue, JsValue> {
     let options = options_of(options)?;
-    let mut key = PrivateJwk::generate(&mut BrowserRng);
+    let mut key = PrivateJwk::generate(&mut UnwrapErr(SysRng));
     let key_use = match option_string(options.as_ref(), "use")?.as_deref() {
         None | Some("enc") => KeyUse::Enc,
         Some("sig") => KeyUse::Sig,

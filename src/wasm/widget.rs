@@ -4,9 +4,9 @@
 //! methods with what arrives. Errors thrown here are JS `Error`s with a product `code`
 //! (DESIGN.md §5), a `message` for the developer and `retryable`.
 
-use super::rng::BrowserRng;
-use crate::prelude::*;
+use getrandom::SysRng;
 use js_sys::{Object, Uint8Array};
+use rand_core::UnwrapErr;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
@@ -32,6 +32,12 @@ impl Widget {
         Ok(Widget {
             flow: Flow::new(widget_origin, wallet_id, document),
         })
+    }
+
+    /// Does ahead of time the one-off work of the first encryption (p256's base-point table,
+    /// see [`crate::jwe::prepare`]). The frame calls it when the page is idle after `ready`.
+    pub fn prepare(&self) {
+        crate::jwe::prepare();
     }
 
     /// The wallet's origin: the only origin its messages may come from.
@@ -62,7 +68,7 @@ impl Widget {
 
     /// A click in popup mode: `{cid, entryUrl}`, or `undefined` while an attempt runs.
     pub fn open(&mut self, locale: &str) -> Result<JsValue, JsValue> {
-        let cid = flow::random_id(&mut BrowserRng);
+        let cid = flow::random_id(&mut UnwrapErr(SysRng));
         let Some(opened) = self.flow.open(cid, locale) else {
             return Ok(JsValue::UNDEFINED);
         };
@@ -78,8 +84,8 @@ impl Widget {
         let cid = self
             .flow
             .cid()
-            .map_or_else(|| flow::random_id(&mut BrowserRng), str::to_owned);
-        let sid = ["r-", &flow::random_id(&mut BrowserRng)].concat();
+            .map_or_else(|| flow::random_id(&mut UnwrapErr(SysRng)), str::to_owned);
+        let sid = ["r-", &flow::random_id(&mut UnwrapErr(SysRng))].concat();
         match self.flow.redirect(cid, sid, now()).map_err(product_error)? {
             None => Ok(JsValue::UNDEFINED),
             Some(request) => request_object(self.flow.cid(), &request),
@@ -104,7 +110,7 @@ impl Widget {
         body.fill(0, 0, body.length());
         let sealed = self
             .flow
-            .seal(&bytes, now(), &mut BrowserRng)
+            .seal(&bytes, now(), &mut UnwrapErr(SysRng))
             .map_err(product_error)?;
         let out = Object::new();
         set(&out, "jwe", &sealed.jwe.into())?;

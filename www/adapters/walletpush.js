@@ -33,6 +33,9 @@ function loadWasm() {
 export async function load({ id, config, widgetOrigin }) {
   const [, documentText] = await Promise.all([loadWasm(), walletDocument(config)]);
   const widget = new Widget(widgetOrigin, id, documentText);
+  // The first encryption's one-off work (a P-256 table), done while the page is idle rather
+  // than inside the click. Browsers without requestIdleCallback do it after a short delay.
+  whenIdle(() => widget.prepare());
   return {
     origin: widget.walletOrigin,
     click: (attempt) => click(widget, attempt),
@@ -40,6 +43,11 @@ export async function load({ id, config, widgetOrigin }) {
     // The frame ended the attempt (a timeout, a closed window...): the state machine starts over.
     end: (outcome) => outcome.status !== "success" && widget.step !== "idle" && widget.cancel(),
   };
+}
+
+function whenIdle(task) {
+  if (typeof requestIdleCallback === "function") requestIdleCallback(task, { timeout: 2000 });
+  else setTimeout(task, 200);
 }
 
 /** Inside the click: opens the wallet window (no card data in its URL), or goes by redirect. */

@@ -181,7 +181,8 @@ fn is_http_url(url: &str) -> bool {
 mod tests {
     use super::*;
     use crate::activation::ActivationClaims;
-    use rand_core::OsRng;
+    use getrandom::SysRng;
+    use rand_core::UnwrapErr;
     use serde_json::{json, Value};
     use walletpush::jwe::{self, JweParams};
     use walletpush::jwk::{KeyUse, PrivateJwk};
@@ -197,8 +198,10 @@ mod tests {
     impl Fixture {
         fn new() -> Fixture {
             Fixture {
-                issuer: PrivateJwk::generate(&mut OsRng).with_meta("issuer-1", KeyUse::Sig),
-                session_key: PrivateJwk::generate(&mut OsRng).with_meta("sk-1", KeyUse::Enc),
+                issuer: PrivateJwk::generate(&mut UnwrapErr(SysRng))
+                    .with_meta("issuer-1", KeyUse::Sig),
+                session_key: PrivateJwk::generate(&mut UnwrapErr(SysRng))
+                    .with_meta("sk-1", KeyUse::Enc),
             }
         }
 
@@ -235,7 +238,7 @@ mod tests {
                     apu: Some(apu.as_bytes()),
                     apv: Some(apv.as_bytes()),
                 },
-                &mut OsRng,
+                &mut UnwrapErr(SysRng),
             )
             .unwrap()
         }

@@ -12,7 +12,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use rand_core::OsRng;
+use getrandom::SysRng;
+use rand_core::UnwrapErr;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
@@ -93,7 +94,8 @@ async fn new_session(
     }
     let now = clock::now();
     let sid = ids::random("s-");
-    let key = PrivateJwk::generate(&mut OsRng).with_meta(ids::random("sk-"), KeyUse::Enc);
+    let key =
+        PrivateJwk::generate(&mut UnwrapErr(SysRng)).with_meta(ids::random("sk-"), KeyUse::Enc);
     let kid = key.public().kid().unwrap_or_default().to_owned();
     let exp = now + SESSION_LIFETIME;
     app.db.write(|tx| {
