@@ -1,6 +1,6 @@
 // Prints the bytes of the widget's files as the widget origin serves them (www/dist/, made by
 // scripts/bundle.mjs): raw, gzip (level 9) and brotli (quality 11), each file on its own.
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync, writeFileSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { fileURLToPath } from "node:url";
 
@@ -77,7 +77,20 @@ export function configurationSizes() {
   return CONFIGURATIONS.map(([name, kinds]) => ({ name, files: filesFor(kinds).length, ...widgetSizes(filesFor(kinds)).total }));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** Today's figures plus 1%, rounded up to 10 B: the ceilings tests/build/sizes.test.mjs holds. */
+export function ceilings() {
+  const up = (n) => Math.ceil((n * 1.01) / 10) * 10;
+  return {
+    wasmAndGlue: up(widgetSizes(FILES_BY_KIND["walletpush/1"]).total.gzip),
+    configurations: Object.fromEntries(configurationSizes().map((c) => [c.name, up(c.gzip)])),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && process.argv.includes("--ceilings")) {
+  const file = fileURLToPath(new URL("../tests/build/size-ceilings.json", import.meta.url));
+  writeFileSync(file, JSON.stringify(ceilings(), null, 2) + "\n");
+  console.log(`written: ${file}`);
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const { rows, total } = widgetSizes();
   const pad = (s, n) => String(s).padStart(n);
   console.log(`${"file".padEnd(34)}${pad("raw", 10)}${pad("gzip", 10)}${pad("brotli", 10)}`);
