@@ -14,6 +14,7 @@ use crate::jwe::{self, JweParams};
 use crate::jwk::PublicJwk;
 use crate::payload;
 use crate::session::{self, WalletSession};
+use crate::text;
 use crate::wallet::WalletDocument;
 
 /// How long a redirect-mode credential stays acceptable (plaintext `exp - iat`), in seconds.
@@ -186,7 +187,7 @@ impl Flow {
         if !self.can_start() {
             return None;
         }
-        let entry_url = [
+        let entry_url = text::concat(&[
             self.wallet.entry_url.as_str(),
             if self.wallet.entry_url.contains('?') {
                 "&"
@@ -199,8 +200,7 @@ impl Flow {
             &query_escape(locale),
             "&correlation_id=",
             &query_escape(&cid),
-        ]
-        .concat();
+        ]);
         self.begin(cid.clone(), Mode::Popup, None, Step::WalletOpened);
         Some(Opened { cid, entry_url })
     }

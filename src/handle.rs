@@ -223,7 +223,7 @@ fn parse_claims(payload: &[u8]) -> Result<HandleClaims, Error> {
 fn invalid(what: &str) -> Error {
     Error::new(
         ErrorCode::HandleInvalid,
-        ["the card handle ", what].concat(),
+        crate::text::concat(&["the card handle ", what]),
     )
 }
 

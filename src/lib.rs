@@ -18,6 +18,7 @@ pub mod jws;
 pub mod kdf;
 pub mod payload;
 pub mod session;
+pub mod text;
 pub mod wallet;
 
 #[cfg(target_arch = "wasm32")]

@@ -61,7 +61,12 @@ pub fn check(payload: &[u8]) -> Result<PayloadSummary, Error> {
     {
         return Err(malformed());
     }
-    let last4 = String::from_utf8_lossy(&pan[pan.len() - 4..]).into_owned();
+    // ASCII digits, checked above.
+    let last4 = pan[pan.len() - 4..]
+        .iter()
+        .copied()
+        .map(char::from)
+        .collect();
     Ok(PayloadSummary { last4 })
 }
 
@@ -88,14 +93,17 @@ pub fn seal(
     }
     // `{"iat":...,"exp":...}` without its braces: the members to append.
     let extra = extra.to_json();
-    let extra = &extra[1..extra.len() - 1];
+    let extra = extra
+        .as_bytes()
+        .get(1..extra.len() - 1)
+        .ok_or_else(malformed)?;
     let mut out = Zeroizing::new(Vec::with_capacity(body.len() + extra.len() + 2));
     out.push(b'{');
     out.extend_from_slice(inner);
     if !trim_ascii(inner).is_empty() {
         out.push(b',');
     }
-    out.extend_from_slice(extra.as_bytes());
+    out.extend_from_slice(extra);
     out.push(b'}');
     Ok(out)
 }

@@ -66,16 +66,21 @@ impl WalletDocument {
 
 /// `scheme://host[:port]` of an `http` or `https` URL, lower-cased; `None` otherwise.
 pub fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "http" && scheme != "https" {
-        return None;
-    }
-    let authority = rest.split(['/', '?', '#']).next()?;
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))?;
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let authority = rest.get(..end)?;
     if authority.is_empty() || authority.contains('@') {
         return None;
     }
-    Some([scheme.as_str(), "://", &authority.to_ascii_lowercase()].concat())
+    lower
+        .get(..lower.len() - rest.len() + end)
+        .map(str::to_owned)
 }
 
 fn unavailable() -> Error {
@@ -88,7 +93,7 @@ fn unavailable() -> Error {
 fn key_invalid(why: &str) -> Error {
     Error::new(
         ErrorCode::WalletKeyInvalid,
-        ["wallet key refused: ", why].concat(),
+        crate::text::concat(&["wallet key refused: ", why]),
     )
 }
 
@@ -158,5 +163,28 @@ mod tests {
         );
         assert_eq!(origin_of("javascript:alert(1)"), None);
         assert_eq!(origin_of("http://user@evil/"), None);
+    }
+
+    #[test]
+    fn origins_of_urls() {
+        for (url, origin) in [
+            ("https://wallet.example", Some("https://wallet.example")),
+            (
+                "http://127.0.0.1:8082/enroll",
+                Some("http://127.0.0.1:8082"),
+            ),
+            ("https://w.example?x=1", Some("https://w.example")),
+            ("https://w.example#f", Some("https://w.example")),
+            ("Http://W.Example/É", Some("http://w.example")),
+            ("https://", None),
+            ("https:///path", None),
+            ("ftp://w.example/", None),
+            ("https:w.example", None),
+            ("//w.example/", None),
+            ("https://a@b.example", None),
+            ("", None),
+        ] {
+            assert_eq!(origin_of(url).as_deref(), origin, "{url}");
+        }
     }
 }

@@ -70,10 +70,13 @@ pub(crate) fn option_string(
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    value
-        .as_string()
-        .map(Some)
-        .ok_or_else(|| input(&["options.", name, " must be a string"].concat()))
+    value.as_string().map(Some).ok_or_else(|| {
+        input(&crate::text::concat(&[
+            "options.",
+            name,
+            " must be a string",
+        ]))
+    })
 }
 
 pub(crate) fn option_bytes(
@@ -84,9 +87,13 @@ pub(crate) fn option_bytes(
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    bytes_of(&value)
-        .map(Some)
-        .ok_or_else(|| input(&["options.", name, " must be a string or a Uint8Array"].concat()))
+    bytes_of(&value).map(Some).ok_or_else(|| {
+        input(&crate::text::concat(&[
+            "options.",
+            name,
+            " must be a string or a Uint8Array",
+        ]))
+    })
 }
 
 #[cfg(feature = "toolkit")]
@@ -95,9 +102,13 @@ pub(crate) fn option_bool(options: Option<&Object>, name: &str) -> Result<bool, 
     if value.is_undefined() {
         return Ok(false);
     }
-    value
-        .as_bool()
-        .ok_or_else(|| input(&["options.", name, " must be a boolean"].concat()))
+    value.as_bool().ok_or_else(|| {
+        input(&crate::text::concat(&[
+            "options.",
+            name,
+            " must be a boolean",
+        ]))
+    })
 }
 
 #[cfg(feature = "toolkit")]

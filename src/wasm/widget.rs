@@ -85,7 +85,7 @@ impl Widget {
             .flow
             .cid()
             .map_or_else(|| flow::random_id(&mut UnwrapErr(SysRng)), str::to_owned);
-        let sid = ["r-", &flow::random_id(&mut UnwrapErr(SysRng))].concat();
+        let sid = crate::text::concat(&["r-", &flow::random_id(&mut UnwrapErr(SysRng))]);
         match self.flow.redirect(cid, sid, now()).map_err(product_error)? {
             None => Ok(JsValue::UNDEFINED),
             Some(request) => request_object(self.flow.cid(), &request),
