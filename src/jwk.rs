@@ -513,7 +513,9 @@ impl<'v> RawJwk<'v> {
     fn secret(&self) -> Result<SecretKey, KeyError> {
         let d = self.d.ok_or(KeyError::NotPrivate)?;
         let d = Zeroizing::new(b64::decode_array::<32>(d).ok_or(KeyError::WrongLength)?);
-        SecretKey::from_bytes(&(*d).into()).map_err(|_| KeyError::InvalidPoint)
+        // Borrowed as the curve's field bytes: no unwiped copy of the scalar is made.
+        let bytes = <&p256::FieldBytes>::try_from(&d[..]).map_err(|_| KeyError::WrongLength)?;
+        SecretKey::from_bytes(bytes).map_err(|_| KeyError::InvalidPoint)
     }
 }
 
