@@ -20,7 +20,10 @@ const WASM_URL = new URL("../pkg/walletpush_bg.wasm", import.meta.url);
 
 /** Loads the Wasm module once; a CSP that blocks it gives WASM_BLOCKED_BY_CSP with the fix. */
 function loadWasm() {
-  wasm ??= init({ module_or_path: WASM_URL }).catch((error) => {
+  wasm ??= init({ module_or_path: WASM_URL }).then((exports) => {
+    performance.mark("walletpush:start:wasm");
+    return exports;
+  }, (error) => {
     const blocked = cspViolation || /Content Security Policy|wasm-unsafe-eval|unsafe-eval/i.test(String(error?.message));
     throw blocked
       ? coded("WASM_BLOCKED_BY_CSP", `WebAssembly is blocked by the Content-Security-Policy of ${location.origin}${location.pathname}: add 'wasm-unsafe-eval' to its script-src`)
@@ -32,7 +35,9 @@ function loadWasm() {
 /** Prepares the wallet `id`: Wasm loaded and the wallet's document verified, before any click. */
 export async function load({ id, config, widgetOrigin }) {
   const [, documentText] = await Promise.all([loadWasm(), walletDocument(config)]);
+  performance.mark("walletpush:start:widget");
   const widget = new Widget(widgetOrigin, id, documentText);
+  performance.mark("walletpush:start:widget-made");
   // The first encryption's one-off work (a P-256 table), done while the page is idle rather
   // than inside the click. Browsers without requestIdleCallback do it after a short delay.
   whenIdle(() => widget.prepare());
@@ -141,7 +146,9 @@ async function fetchDocument(url) {
     // so that this fetch takes that response.
     const response = await fetch(url, { cache: "no-store" });
     if (!response.ok) throw new Error(String(response.status));
-    return await response.text();
+    const text = await response.text();
+    performance.mark("walletpush:start:document");
+    return text;
   } catch {
     throw coded("WALLET_UNAVAILABLE", `could not load ${url}`);
   }
