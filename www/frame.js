@@ -46,12 +46,13 @@ const state = {
   buttons: new Map(), // wallet id -> {adapter, button, label, name, added}
   attempt: null, // the running attempt, see Attempt
 };
-const configLoaded = loadConfig();
-
+// Asks for the handle first, so that the host's answer is on its way while the configuration
+// is read and the wallets' code starts loading; the answer waits for `configLoaded`.
 if (hostOrigin) {
   window.addEventListener("message", onMessage);
   postToHost({ type: "walletpush/frame-ready" });
 }
+const configLoaded = loadConfig();
 
 // ---- messages -----------------------------------------------------------------------------------
 
@@ -368,7 +369,7 @@ function warmAdapters(config) {
     const walletConfig = Object.hasOwn(config.wallets, id) ? config.wallets[id] : null;
     const kind = walletConfig?.kind ?? "walletpush/1";
     if (walletConfig && Object.hasOwn(ADAPTERS, kind)) {
-      ADAPTERS[kind]().then((adapter) => adapter.warm?.(walletConfig), () => {});
+      ADAPTERS[kind]().then((adapter) => adapter.warm?.({ id, config: walletConfig, widgetOrigin: WIDGET_ORIGIN }), () => {});
     }
   }
 }
