@@ -32,6 +32,9 @@ async function readTimeline(page) {
     const shim = performance.getEntriesByType("resource").find((e) => e.name.endsWith("/walletpush.js"));
     return {
       timeOrigin: performance.timeOrigin,
+      // The shim's start-up milestones (`walletpush:start:<step>`), on this page's clock.
+      marks: performance.getEntriesByType("mark").filter((m) => m.name.startsWith("walletpush:start:"))
+        .map((m) => ({ name: m.name.slice(17), start: m.startTime, end: m.startTime })),
       shimStart: shim?.startTime,
       shimResponseEnd: shim?.responseEnd,
       ...window.__coldStart,
@@ -50,13 +53,21 @@ async function readTimeline(page) {
         return { name, start: e.startTime, end: e.responseEnd };
       }),
       { name: "frame DOMContentLoaded", start: nav.domContentLoadedEventEnd, end: nav.domContentLoadedEventEnd },
+      // The frame's start-up milestones, as the shim's above.
+      ...performance.getEntriesByType("mark").filter((m) => m.name.startsWith("walletpush:start:"))
+        .map((m) => ({ name: `frame ${m.name.slice(17)}`, start: m.startTime, end: m.startTime })),
     ];
     return { timeOrigin: performance.timeOrigin, entries };
   });
   // Frame times on the host's clock, relative to the moment the shim could run.
   const start = Math.max(host.shimResponseEnd, host.mountedAt ?? 0);
   const shift = inFrame.timeOrigin - host.timeOrigin - start;
-  const waterfall = Object.fromEntries(inFrame.entries.map((e) => [e.name, [e.start + shift, e.end + shift]]));
+  const hostShift = -start;
+  const waterfall = Object.fromEntries([
+    ...inFrame.entries.map((e) => [e.name, [e.start + shift, e.end + shift]]),
+    ...host.marks.map((e) => [`host ${e.name}`, [e.start + hostShift, e.end + hostShift]]),
+    ["host element added", [(host.mountedAt ?? 0) + hostShift, (host.mountedAt ?? 0) + hostShift]],
+  ]);
   return {
     coldStartMs: host.readyAt - start,
     fromNavigationMs: host.readyAt,

@@ -29,6 +29,10 @@ const ADAPTERS = {
   "token-connect": () => import("./adapters/token-connect.js"),
 };
 
+/** Milestones of the start-up, for the benchmark (bench/cold-start.mjs). */
+const markStart = (name) => performance.mark(`walletpush:start:${name}`);
+markStart("frame");
+
 const hostOrigin = trustedHostOrigin();
 const state = {
   handle: null,
@@ -42,12 +46,13 @@ const state = {
   buttons: new Map(), // wallet id -> {adapter, button, label, name, added}
   attempt: null, // the running attempt, see Attempt
 };
-const configLoaded = loadConfig();
-
+// Asks for the handle first, so that the host's answer is on its way while the configuration
+// is read and the wallets' code starts loading; the answer waits for `configLoaded`.
 if (hostOrigin) {
   window.addEventListener("message", onMessage);
   postToHost({ type: "walletpush/frame-ready" });
 }
+const configLoaded = loadConfig();
 
 // ---- messages -----------------------------------------------------------------------------------
 
@@ -64,6 +69,7 @@ function onMessage(event) {
 
 async function onHostMessage(data) {
   if (!data || (data.type !== "walletpush/init" && data.type !== "walletpush/update")) return;
+  if (data.type === "walletpush/init") markStart("init");
   if (!(await configLoaded)) return;
   try {
     applyOptions(data);
@@ -130,6 +136,7 @@ async function render(first) {
   if (state.buttons.size === 0) {
     setStatus(text(state.locale, "unavailable"), "error");
   } else if (first) {
+    markStart("ready");
     emit("ready", { wallets: shown, last4: state.display.last4 });
   }
   postSize();
@@ -153,7 +160,9 @@ async function makeButton(id, walletConfig) {
   // Added before the adapter loads: a wallet script that binds to the button (Apple's) adds
   // its own listener after this one, so the attempt exists when the wallet calls back.
   button.addEventListener("click", () => onClick(id));
-  const adapter = await (await loadAdapter()).load({
+  const module = await loadAdapter();
+  markStart(`adapter:${id}`);
+  const adapter = await module.load({
     id,
     config: walletConfig,
     widgetOrigin: WIDGET_ORIGIN,
@@ -161,6 +170,7 @@ async function makeButton(id, walletConfig) {
     locale: state.locale,
     timeoutMs: state.timeouts.issuer,
   });
+  markStart(`loaded:${id}`);
   return { adapter, button, label, name: walletConfig.name ?? id, added: false };
 }
 
@@ -359,7 +369,7 @@ function warmAdapters(config) {
     const walletConfig = Object.hasOwn(config.wallets, id) ? config.wallets[id] : null;
     const kind = walletConfig?.kind ?? "walletpush/1";
     if (walletConfig && Object.hasOwn(ADAPTERS, kind)) {
-      ADAPTERS[kind]().then((adapter) => adapter.warm?.(walletConfig), () => {});
+      ADAPTERS[kind]().then((adapter) => adapter.warm?.({ id, config: walletConfig, widgetOrigin: WIDGET_ORIGIN }), () => {});
     }
   }
 }

@@ -19,6 +19,9 @@
     "POPUP_BLOCKED", "USER_CANCELLED", "TIMEOUT", "NETWORK", "ISSUER_REJECTED", "WALLET_REJECTED",
     "WASM_BLOCKED_BY_CSP", "INTERNAL",
   ];
+  // Milestones of the start-up, for the benchmark (bench/cold-start.mjs); they cost nothing.
+  const mark = (name) => performance.mark(`walletpush:start:${name}`);
+  mark("shim");
   const script = document.currentScript;
   const WIDGET_ORIGIN = new URL(script && script.src ? script.src : location.href).origin;
 
@@ -81,6 +84,7 @@
     }
 
     mountFrame() {
+      mark("mount");
       const root = this.element.shadowRoot || this.element.attachShadow({ mode: "open" });
       this.sizeSheet = new CSSStyleSheet();
       root.adoptedStyleSheets = [sharedSheet, this.sizeSheet];
@@ -98,6 +102,7 @@
       frame.setAttribute("referrerpolicy", "origin");
       root.replaceChildren(frame);
       this.frame = frame;
+      mark("frame-inserted");
     }
 
     frameOptions() {
@@ -120,12 +125,14 @@
     onFrameMessage(data) {
       if (!data || typeof data !== "object") return;
       if (data.type === "walletpush/frame-ready") {
+        mark("frame-ready");
         this.frameReady = true;
         this.post({ type: "walletpush/init", ...this.frameOptions() });
       } else if (data.type === "walletpush/size" && Number.isFinite(data.height)) {
         const height = Math.max(24, Math.min(400, Math.ceil(data.height)));
         this.sizeSheet.replaceSync(`:host { --wp-frame-height: ${height}px; }`);
       } else if (data.type === "walletpush/event" && EVENTS.includes(data.name)) {
+        if (data.name === "ready") mark("ready");
         this.dispatch(data.name, sanitise(data.name, data.detail));
         if (data.name === "ready" && redirectResult.pending) {
           redirectResult.pending = false;

@@ -129,3 +129,20 @@ test("a host page cannot point the frame at another wallet or issuer API", async
     assert.ok(!requested.some((u) => u.includes("/walletpush/v1/config")), "the configuration came with frame.html");
   });
 });
+
+test("the shim and the frame mark their start-up milestones in order (bench/cold-start.mjs reads them)", async () => {
+  await withPage(env, async (page) => {
+    const { handle } = await env.sandbox.mintHandle({});
+    await embed(page, env.sandbox, { handle, wallets: "sandbox" });
+    await waitForEvent(page, "ready");
+    const marks = (p) => p.evaluate(() => performance.getEntriesByType("mark")
+      .filter((m) => m.name.startsWith("walletpush:start:"))
+      .map((m) => m.name.slice("walletpush:start:".length)));
+    const host = await marks(page);
+    assert.deepEqual(host, ["shim", "mount", "frame-inserted", "frame-ready", "ready"]);
+    const frame = await marks(page.frames().find((f) => f.url().includes("/frame.html")));
+    for (const [before, after] of [["frame", "init"], ["wasm", "widget-made"], ["widget-made", "loaded:sandbox"], ["init", "ready"], ["loaded:sandbox", "ready"]]) {
+      assert.ok(frame.includes(before) && frame.indexOf(before) < frame.indexOf(after), `${before} before ${after}: ${frame}`);
+    }
+  });
+});

@@ -20,7 +20,10 @@ const WASM_URL = new URL("../pkg/walletpush_bg.wasm", import.meta.url);
 
 /** Loads the Wasm module once; a CSP that blocks it gives WASM_BLOCKED_BY_CSP with the fix. */
 function loadWasm() {
-  wasm ??= init({ module_or_path: WASM_URL }).catch((error) => {
+  wasm ??= init({ module_or_path: WASM_URL }).then((exports) => {
+    performance.mark("walletpush:start:wasm");
+    return exports;
+  }, (error) => {
     const blocked = cspViolation || /Content Security Policy|wasm-unsafe-eval|unsafe-eval/i.test(String(error?.message));
     throw blocked
       ? coded("WASM_BLOCKED_BY_CSP", `WebAssembly is blocked by the Content-Security-Policy of ${location.origin}${location.pathname}: add 'wasm-unsafe-eval' to its script-src`)
@@ -31,8 +34,7 @@ function loadWasm() {
 
 /** Prepares the wallet `id`: Wasm loaded and the wallet's document verified, before any click. */
 export async function load({ id, config, widgetOrigin }) {
-  const [, documentText] = await Promise.all([loadWasm(), walletDocument(config)]);
-  const widget = new Widget(widgetOrigin, id, documentText);
+  const widget = await takeWidget({ id, config, widgetOrigin });
   // The first encryption's one-off work (a P-256 table), done while the page is idle rather
   // than inside the click. Browsers without requestIdleCallback do it after a short delay.
   whenIdle(() => widget.prepare());
@@ -43,6 +45,30 @@ export async function load({ id, config, widgetOrigin }) {
     // The frame ended the attempt (a timeout, a closed window...): the state machine starts over.
     end: (outcome) => outcome.status !== "success" && widget.step !== "idle" && widget.cancel(),
   };
+}
+
+/**
+ * Widgets made by `warm` before the handle arrived, by wallet id: each is handed to one `load`
+ * (a wallet that is shown again later gets a fresh one), and a failed one is forgotten.
+ */
+const warmed = new Map();
+
+/** The Wasm module and the wallet's document loaded, then a `Widget` of them. */
+async function makeWidget({ id, config, widgetOrigin }) {
+  const [, documentText] = await Promise.all([loadWasm(), walletDocument(config)]);
+  performance.mark("walletpush:start:widget");
+  const widget = new Widget(widgetOrigin, id, documentText);
+  performance.mark("walletpush:start:widget-made");
+  return widget;
+}
+
+function takeWidget(wallet) {
+  const early = warmed.get(wallet.id);
+  if (early && early.config === wallet.config && early.widgetOrigin === wallet.widgetOrigin) {
+    warmed.delete(wallet.id);
+    return early.widget;
+  }
+  return makeWidget(wallet);
 }
 
 function whenIdle(task) {
@@ -115,12 +141,14 @@ function fail(widget, attempt, error) {
 }
 
 /**
- * Starts what `load` will wait for, before the host has sent the handle: the Wasm module and
- * the wallet's document. Failures surface in `load`.
+ * Does what `load` will wait for while the host is still sending the handle: loads the Wasm
+ * module and the wallet's document, and makes the wallet's `Widget` (parsing and checking the
+ * document). Failures surface in `load`, which then tries again.
  */
-export function warm(config) {
-  loadWasm().catch(() => {});
-  walletDocument(config).catch(() => {});
+export function warm(wallet) {
+  const early = { config: wallet.config, widgetOrigin: wallet.widgetOrigin, widget: makeWidget(wallet) };
+  warmed.set(wallet.id, early);
+  early.widget.catch(() => warmed.get(wallet.id) === early && warmed.delete(wallet.id));
 }
 
 const documents = new Map(); // discovery URL -> promise of its text
@@ -141,7 +169,9 @@ async function fetchDocument(url) {
     // so that this fetch takes that response.
     const response = await fetch(url, { cache: "no-store" });
     if (!response.ok) throw new Error(String(response.status));
-    return await response.text();
+    const text = await response.text();
+    performance.mark("walletpush:start:document");
+    return text;
   } catch {
     throw coded("WALLET_UNAVAILABLE", `could not load ${url}`);
   }
