@@ -9,13 +9,15 @@ use crate::csp::Policies;
 use crate::db::Db;
 use crate::faults::Faults;
 use crate::keys::{self, Keys};
-use crate::{clock, seed};
+use crate::{clock, issuer, seed};
 
 /// The sandbox: one store, one set of keys, three origins.
 #[derive(Debug)]
 pub struct App {
     /// The SQLite store.
-    pub db: Db,
+    pub db: Arc<Db>,
+    /// The writer of the issuer API's handle redemptions, batched on [`App::db`].
+    pub redemptions: issuer::Redemptions,
     /// The signing keys (the wallet's encryption keys are read from the store: they rotate).
     pub keys: Keys,
     /// The three origins.
@@ -45,7 +47,9 @@ impl App {
         seed::seed_if_empty(&db)?;
         let keys = Keys::load_or_create(&db, now)?;
         keys::enc_keys(&db, now)?;
+        let db = Arc::new(db);
         Ok(App {
+            redemptions: issuer::redemptions(&db)?,
             db,
             keys,
             csp: Policies::new(&origins, &[])?,

@@ -340,3 +340,34 @@ async fn credentials_fault_answers_internal() {
     let refused = Sandbox::post_json(&sandbox.widget, "/__sandbox/fault", &bad).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_redemptions_of_one_handle_give_exactly_one_payload() {
+    let sandbox = Arc::new(Sandbox::new());
+    let handles = [
+        sandbox.handle(json!({})).await,
+        sandbox.handle(json!({})).await,
+    ];
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..64 {
+        let sandbox = Arc::clone(&sandbox);
+        let handle = handles[i % 2].clone();
+        tasks.spawn(async move {
+            let body = json!({"handle": handle, "wallet": "sandbox", "sid": format!("s-{i}")});
+            let reply =
+                Sandbox::post_json(&sandbox.widget, "/walletpush/v1/credentials", &body).await;
+            (i % 2, reply.status, reply.json()["code"].clone())
+        });
+    }
+    let mut payloads = [0; 2];
+    while let Some(joined) = tasks.join_next().await {
+        let (handle, status, code) = joined.unwrap();
+        if status == StatusCode::OK {
+            payloads[handle] += 1;
+        } else {
+            assert_eq!(status, StatusCode::CONFLICT);
+            assert_eq!(code, ErrorCode::HandleReplayed.as_str());
+        }
+    }
+    assert_eq!(payloads, [1, 1]);
+}

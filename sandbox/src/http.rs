@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by the three listeners: error answers in the wire format, JSON and page
 //! responses, security headers, and the request log.
 
+use std::io::Write;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -168,17 +169,18 @@ pub async fn log_requests(
 ) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "(no route)".to_owned(), |p| p.as_str().to_owned());
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let route = route.as_ref().map_or("(no route)", MatchedPath::as_str);
     let cid = correlation_id(req.headers()).unwrap_or("-").to_owned();
     let response = next.run(req).await;
-    eprintln!(
-        "{listener} {method} {route} {} cid={cid} {}ms",
+    // One write per line: `eprintln!` writes each piece of the format on its own to the
+    // unbuffered stderr, a dozen system calls a request.
+    let line = format!(
+        "{listener} {method} {route} {} cid={cid} {}ms\n",
         response.status().as_u16(),
         started.elapsed().as_millis()
     );
+    let _ = std::io::stderr().write_all(line.as_bytes());
     response
 }
 

@@ -3,6 +3,8 @@
 //! payload. Also the handle minting that the host pages (the issuer's own backend) do at render
 //! time.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -19,7 +21,8 @@ use crate::adapters;
 use crate::app::{App, SharedApp};
 use crate::clock;
 use crate::db::cards::{self, Billing, Card, CardSecrets};
-use crate::db::{issuer as replay, StoreError};
+use crate::db::group_commit::GroupCommit;
+use crate::db::{issuer as replay, Db, StoreError};
 use crate::faults::CredentialsFault;
 use crate::http::{self, ApiError};
 use crate::wallet::WALLET_NAME;
@@ -186,7 +189,7 @@ struct Payload<'a> {
 
 /// Why the replay-and-card transaction refused the handle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Refusal {
+pub enum Refusal {
     Replayed,
     UnknownCard,
     Inactive,
@@ -233,7 +236,10 @@ async fn credentials(
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let claims = authorize(&app, &request, origin, now)?;
     let adapter = adapter_request(&app, &target)?;
-    let (card, secrets) = redeem_off_runtime(&app, claims.clone(), now).await??;
+    let (card, secrets) = app
+        .redemptions
+        .submit(Redemption::of(&claims, now))
+        .await??;
     let Target::Sandbox { sid } = target else {
         drop(secrets); // the adapter wallets get no card data from the browser's side
         let binding = Binding {
@@ -368,38 +374,53 @@ fn adapter_answer(
     })
 }
 
-/// Marks the handle's `jti` redeemed, then reads the card, in one transaction: the `jti` is
-/// spent even when the card turns out inactive, as the order of checks says.
-/// [`redeem`] on tokio's blocking pool: the transaction waits for its fsync there, while the
-/// runtime's threads go on verifying and signing for other requests.
-async fn redeem_off_runtime(
-    app: &SharedApp,
-    claims: HandleClaims,
+/// A card handle's single use, for the group commit of [`Redemptions`].
+#[derive(Debug)]
+pub struct Redemption {
+    jti: String,
+    card: String,
+    sub: String,
     now: i64,
-) -> Result<Result<(Card, CardSecrets), Refusal>, ApiError> {
-    let app = SharedApp::clone(app);
-    let joined = tokio::task::spawn_blocking(move || app.db.write(|tx| redeem(tx, &claims, now)))
-        .await
-        .map_err(|_| ApiError::internal())?;
-    Ok(joined?)
 }
 
-fn redeem(
-    tx: &rusqlite::Connection,
-    claims: &HandleClaims,
-    now: i64,
-) -> Result<Result<(Card, CardSecrets), Refusal>, StoreError> {
-    if !replay::redeem(tx, &claims.jti, &claims.card, now)? {
+impl Redemption {
+    fn of(claims: &HandleClaims, now: i64) -> Redemption {
+        Redemption {
+            jti: claims.jti.clone(),
+            card: claims.card.clone(),
+            sub: claims.sub.clone(),
+            now,
+        }
+    }
+}
+
+/// What a redemption gives: the card, or why the handle was refused.
+pub type Redeemed = Result<(Card, CardSecrets), Refusal>;
+
+/// The writer that records handle redemptions: the exchanges waiting at one moment share one
+/// transaction, hence one fsync, and each is answered after its commit ([`GroupCommit`]).
+pub type Redemptions = GroupCommit<Redemption, Redeemed>;
+
+/// Starts the [`Redemptions`] writer on `db`.
+pub fn redemptions(db: &Arc<Db>) -> std::io::Result<Redemptions> {
+    GroupCommit::start(Arc::clone(db), "redeem", redeem)
+}
+
+/// Marks the handle's `jti` redeemed, then reads the card, in the request's savepoint of the
+/// batch: the `jti` is spent even when the card turns out inactive, as the order of checks says.
+/// Two redemptions of one `jti`, in one batch or not, see each other: one gets the card.
+fn redeem(tx: &rusqlite::Connection, r: &Redemption) -> Result<Redeemed, StoreError> {
+    if !replay::redeem(tx, &r.jti, &r.card, r.now)? {
         return Ok(Err(Refusal::Replayed));
     }
-    let card = match cards::card(tx, &claims.card)? {
-        Some(card) if card.user_id == claims.sub => card,
+    let card = match cards::card(tx, &r.card)? {
+        Some(card) if card.user_id == r.sub => card,
         _ => return Ok(Err(Refusal::UnknownCard)),
     };
     if !card.active {
         return Ok(Err(Refusal::Inactive));
     }
-    Ok(cards::secrets(tx, &claims.card)?
+    Ok(cards::secrets(tx, &r.card)?
         .map(|secrets| (card, secrets))
         .ok_or(Refusal::UnknownCard))
 }

@@ -133,32 +133,28 @@ pub fn cards_of(conn: &Connection, user_id: &str) -> Result<Vec<Card>, StoreErro
 
 /// One card by reference.
 pub fn card(conn: &Connection, card_ref: &str) -> Result<Option<Card>, StoreError> {
+    // Cached: every credential exchange runs it.
     let card = conn
-        .query_row(
-            &format!("SELECT {CARD_COLUMNS} FROM cards WHERE ref = ?1"),
-            [card_ref],
-            card_from_row,
-        )
+        .prepare_cached(&format!("SELECT {CARD_COLUMNS} FROM cards WHERE ref = ?1"))?
+        .query_row([card_ref], card_from_row)
         .optional()?;
     Ok(card)
 }
 
 /// The PAN, expiry, name and billing address of one card.
 pub fn secrets(conn: &Connection, card_ref: &str) -> Result<Option<CardSecrets>, StoreError> {
+    // Cached: every credential exchange runs it.
     let row = conn
-        .query_row(
-            "SELECT pan, exp_month, exp_year, name, billing FROM cards WHERE ref = ?1",
-            [card_ref],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, u8>(1)?,
-                    r.get::<_, u16>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            },
-        )
+        .prepare_cached("SELECT pan, exp_month, exp_year, name, billing FROM cards WHERE ref = ?1")?
+        .query_row([card_ref], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u8>(1)?,
+                r.get::<_, u16>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })
         .optional()?;
     let Some((pan, exp_month, exp_year, name, mut billing)) = row else {
         return Ok(None);

@@ -7,10 +7,12 @@ use super::StoreError;
 /// Marks `jti` as redeemed for `card`; `false` when it already was. Run it in the transaction
 /// that decides the answer, so that two concurrent redemptions cannot both see it unused.
 pub fn redeem(conn: &Connection, jti: &str, card: &str, now: i64) -> Result<bool, StoreError> {
-    let inserted = conn.execute(
-        "INSERT OR IGNORE INTO redeemed_handles (jti, card, redeemed_at) VALUES (?1, ?2, ?3)",
-        params![jti, card, now],
-    )?;
+    // Cached: every credential exchange runs it.
+    let inserted = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO redeemed_handles (jti, card, redeemed_at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![jti, card, now])?;
     Ok(inserted == 1)
 }
 

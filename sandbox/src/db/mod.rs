@@ -6,13 +6,14 @@
 //! [`Connection`]; the callers compose them inside [`Db::write`].
 
 pub mod cards;
+pub mod group_commit;
 pub mod issuer;
 pub mod keys;
 pub mod wallet;
 
 use core::fmt;
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -27,6 +28,13 @@ pub enum StoreError {
     Sqlite(rusqlite::Error),
     /// A stored value does not parse (a key, an address): names what.
     Corrupt(&'static str),
+    /// The transaction of a group commit failed, so did every request in it
+    /// ([`group_commit`]): the cause, shared by all of them.
+    Batch(Arc<StoreError>),
+    /// SQLite ended a transaction on its own (after some I/O errors) before it was done.
+    RolledBack,
+    /// A group commit's writer is gone (shutting down, or it failed on this request's batch).
+    WriterStopped,
 }
 
 impl fmt::Display for StoreError {
@@ -34,6 +42,9 @@ impl fmt::Display for StoreError {
         match self {
             StoreError::Sqlite(e) => write!(f, "store: {e}"),
             StoreError::Corrupt(what) => write!(f, "store: {what} does not parse"),
+            StoreError::Batch(cause) => write!(f, "{cause} (the whole batch failed)"),
+            StoreError::RolledBack => write!(f, "store: SQLite rolled the transaction back"),
+            StoreError::WriterStopped => write!(f, "store: the writer has stopped"),
         }
     }
 }
