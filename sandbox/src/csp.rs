@@ -47,6 +47,8 @@ pub fn host_page(o: &Origins) -> String {
 /// The adapter wallets' scripts (`scripts`) run in the frame: they are allowed as scripts, and,
 /// since their interfaces are not public, to call and embed their own origin too.
 pub fn frame(o: &Origins, scripts: &[&str], wasm: bool) -> String {
+    // The frame page's one inline script is allowed by its hash, whatever the Wasm policy.
+    let early = crate::www::early_compile_hash();
     let wasm = if wasm { " 'wasm-unsafe-eval'" } else { "" };
     let extra: String = scripts.iter().map(|s| format!(" {s}")).collect();
     let frames = if scripts.is_empty() {
@@ -55,7 +57,7 @@ pub fn frame(o: &Origins, scripts: &[&str], wasm: bool) -> String {
         format!(" frame-src{extra};")
     };
     format!(
-        "default-src 'none'; script-src 'self'{wasm}{extra}; connect-src 'self' {wallet}{extra};{frames} \
+        "default-src 'none'; script-src 'self' {early}{wasm}{extra}; connect-src 'self' {wallet}{extra};{frames} \
          style-src 'self'; img-src 'self' data:; form-action {wallet}; \
          frame-ancestors {host}; base-uri 'none'",
         wallet = o.wallet,
@@ -106,11 +108,13 @@ mod tests {
     fn frame_policy_names_the_other_origins_and_wasm() {
         let o = origins();
         let with = frame(&o, &[], true);
-        assert!(with.contains("script-src 'self' 'wasm-unsafe-eval';"));
+        let early = crate::www::early_compile_hash();
+        assert!(with.contains(&format!("script-src 'self' {early} 'wasm-unsafe-eval';")));
         assert!(with.contains("connect-src 'self' http://127.0.0.1:8082;"));
         assert!(with.contains("frame-ancestors http://127.0.0.1:8080;"));
         assert!(!with.contains("frame-src"));
         assert!(!frame(&o, &[], false).contains("wasm"));
+        assert!(frame(&o, &[], false).contains(&format!("script-src 'self' {early};")));
         assert!(host_page(&o).contains("frame-src http://127.0.0.1:8081;"));
     }
 
@@ -119,9 +123,10 @@ mod tests {
         let o = origins();
         let scripts = ["http://127.0.0.1:9000", "https://pay.example"];
         let policy = frame(&o, &scripts, true);
-        assert!(policy.contains(
-            "script-src 'self' 'wasm-unsafe-eval' http://127.0.0.1:9000 https://pay.example;"
-        ));
+        let early = crate::www::early_compile_hash();
+        assert!(policy.contains(&format!(
+            "script-src 'self' {early} 'wasm-unsafe-eval' http://127.0.0.1:9000 https://pay.example;"
+        )));
         assert!(policy.contains(
             "connect-src 'self' http://127.0.0.1:8082 http://127.0.0.1:9000 https://pay.example;"
         ));

@@ -167,9 +167,9 @@ pub fn frame_page(template: &str, config: &Value, named: &str) -> String {
         seen.push(file);
         if file == WASM_MODULE {
             // As www/adapters/walletpush.js fetches it: same URL, CORS mode, so the fetch
-            // takes this response.
+            // takes this response; and compiled as its bytes arrive (see EARLY_COMPILE).
             inserted.push_str(&format!(
-                r#"<link rel="preload" href="{file}" as="fetch" crossorigin>"#
+                r#"<link rel="preload" href="{file}" as="fetch" crossorigin><script>{EARLY_COMPILE}</script>"#
             ));
         } else {
             inserted.push_str(&format!(r#"<link rel="modulepreload" href="{file}">"#));
@@ -189,6 +189,22 @@ pub fn frame_page(template: &str, config: &Value, named: &str) -> String {
         json_in_html(config)
     ));
     format!("{}{inserted}{}", &template[..at], &template[at..])
+}
+
+/// The one inline script of the frame page (allowed by its hash, [`early_compile_hash`]): it
+/// starts compiling the Wasm module from the preload's response while its bytes arrive, before
+/// the frame's modules have loaded; www/adapters/walletpush.js takes the compiled module from
+/// `window.walletpushWasm`. A failure (a CSP without `'wasm-unsafe-eval'`) surfaces there.
+pub const EARLY_COMPILE: &str = r#"window.walletpushWasm=WebAssembly.compileStreaming(fetch("pkg/walletpush_bg.wasm"));window.walletpushWasm.catch(()=>{});"#;
+
+/// The CSP source of [`EARLY_COMPILE`]: `'sha256-…'` (CSP Level 3 §8.4, base64 with padding).
+pub fn early_compile_hash() -> String {
+    use base64ct::{Base64, Encoding};
+    use sha2::{Digest, Sha256};
+    format!(
+        "'sha256-{}'",
+        Base64::encode_string(&Sha256::digest(EARLY_COMPILE.as_bytes()))
+    )
 }
 
 /// The default kind of a configured wallet.

@@ -2,6 +2,7 @@
 // the configuration the frame reads, the frame's CSP, each credential request with its
 // stand-in credentials bound to the handle and the wallet session, and the refusals.
 
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -99,6 +100,15 @@ describe('configuration', () => {
       `<link rel="preload" href="${sandbox.wallet}/.well-known/walletpush.json" as="fetch" crossorigin>`,
       '<link rel="preload" href="pkg/walletpush_bg.wasm" as="fetch" crossorigin>',
     ]);
+    // The Wasm is compiled as it arrives by the page's one inline script, which the frame's CSP
+    // allows by its hash, and only where walletpush/1 is named.
+    const scripts = (html) => [...html.matchAll(/<script>([^<]*)<\/script>/g)].map((m) => m[1]);
+    assert.deepEqual(scripts(await page('?wallets=google')), []);
+    const [early] = scripts(await page('?wallets=sandbox'));
+    assert.match(early, /WebAssembly\.compileStreaming\(fetch\("pkg\/walletpush_bg\.wasm"\)\)/);
+    const hash = createHash('sha256').update(early).digest('base64');
+    const frameCsp = (await fetch(`${sandbox.widget}/frame.html?wallets=sandbox`)).headers.get('content-security-policy');
+    assert.ok(frameCsp.includes(`script-src 'self' 'sha256-${hash}'`), frameCsp);
     // Nothing of the query is written into the page, and the configuration is the deployment's.
     const hostile = await page(`?wallets=${encodeURIComponent('"><script>alert(1)</script> sandbox')}&config=%7B%7D`);
     assert.doesNotMatch(hostile, /alert/);
@@ -107,7 +117,7 @@ describe('configuration', () => {
 
   test("the frame's CSP allows the wallets' script origin; default handles allow the wallets", async () => {
     const csp = (await fetch(`${sandbox.widget}/frame.html`)).headers.get('content-security-policy');
-    assert.match(csp, new RegExp(`script-src 'self' 'wasm-unsafe-eval' ${SCRIPTS};`));
+    assert.match(csp, new RegExp(`script-src 'self' 'sha256-[A-Za-z0-9+/]{43}=' 'wasm-unsafe-eval' ${SCRIPTS};`));
     assert.match(csp, new RegExp(`connect-src 'self' ${sandbox.wallet} ${SCRIPTS};`));
     assert.match(csp, new RegExp(`frame-src ${SCRIPTS};`));
     assert.doesNotMatch(csp, /127\.0\.0\.1:10/, 'Token Connect loads no script');

@@ -18,9 +18,13 @@ let wasm = null;
  */
 const WASM_URL = new URL("../pkg/walletpush_bg.wasm", import.meta.url);
 
-/** Loads the Wasm module once; a CSP that blocks it gives WASM_BLOCKED_BY_CSP with the fix. */
+/**
+ * Loads the Wasm module once; a CSP that blocks it gives WASM_BLOCKED_BY_CSP with the fix.
+ * frame.html as the widget origin serves it may have started compiling the module as its bytes
+ * arrived (`window.walletpushWasm`, a promise of the compiled module); else the glue fetches it.
+ */
 function loadWasm() {
-  wasm ??= init({ module_or_path: WASM_URL }).then((exports) => {
+  wasm ??= init({ module_or_path: window.walletpushWasm ?? WASM_URL }).then((exports) => {
     performance.mark("walletpush:start:wasm");
     return exports;
   }, (error) => {
