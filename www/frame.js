@@ -46,13 +46,19 @@ const state = {
   buttons: new Map(), // wallet id -> {adapter, button, label, name, added}
   attempt: null, // the running attempt, see Attempt
 };
-// Asks for the handle first, so that the host's answer is on its way while the configuration
-// is read and the wallets' code starts loading; the answer waits for `configLoaded`.
+// The configuration is read (inline: at once) and the wallets' code starts loading; the host's
+// answer to `frame-ready` waits for `configLoaded`. frame.html as the widget origin serves it
+// has asked for the handle already, as it was parsed, and kept what arrived since
+// (window.walletpushInbox): that goes through the same checks, in order. A frame.html without
+// that script asks here.
+const configLoaded = loadConfig();
+const inbox = window.walletpushInbox;
+window.walletpushInbox = null;
 if (hostOrigin) {
   window.addEventListener("message", onMessage);
-  postToHost({ type: "walletpush/frame-ready" });
+  if (Array.isArray(inbox)) inbox.forEach(onMessage);
+  else postToHost({ type: "walletpush/frame-ready" });
 }
-const configLoaded = loadConfig();
 
 // ---- messages -----------------------------------------------------------------------------------
 

@@ -47,8 +47,8 @@ pub fn host_page(o: &Origins) -> String {
 /// The adapter wallets' scripts (`scripts`) run in the frame: they are allowed as scripts, and,
 /// since their interfaces are not public, to call and embed their own origin too.
 pub fn frame(o: &Origins, scripts: &[&str], wasm: bool) -> String {
-    // The frame page's one inline script is allowed by its hash, whatever the Wasm policy.
-    let early = crate::www::early_compile_hash();
+    // The frame page's inline scripts are allowed by their hashes, whatever the Wasm policy.
+    let early = crate::www::inline_script_hashes();
     let wasm = if wasm { " 'wasm-unsafe-eval'" } else { "" };
     let extra: String = scripts.iter().map(|s| format!(" {s}")).collect();
     let frames = if scripts.is_empty() {
@@ -108,7 +108,7 @@ mod tests {
     fn frame_policy_names_the_other_origins_and_wasm() {
         let o = origins();
         let with = frame(&o, &[], true);
-        let early = crate::www::early_compile_hash();
+        let early = crate::www::inline_script_hashes();
         assert!(with.contains(&format!("script-src 'self' {early} 'wasm-unsafe-eval';")));
         assert!(with.contains("connect-src 'self' http://127.0.0.1:8082;"));
         assert!(with.contains("frame-ancestors http://127.0.0.1:8080;"));
@@ -123,7 +123,7 @@ mod tests {
         let o = origins();
         let scripts = ["http://127.0.0.1:9000", "https://pay.example"];
         let policy = frame(&o, &scripts, true);
-        let early = crate::www::early_compile_hash();
+        let early = crate::www::inline_script_hashes();
         assert!(policy.contains(&format!(
             "script-src 'self' {early} 'wasm-unsafe-eval' http://127.0.0.1:9000 https://pay.example;"
         )));

@@ -130,17 +130,24 @@ struct FrameQuery {
 /// The element id of the configuration's data block; www/frame.js reads it.
 pub const CONFIG_ELEMENT_ID: &str = "walletpush-config";
 
-/// `frame.html` as served: `template` (the built page) with, before `</head>`, the deployment's
+/// `frame.html` as served: `template` (the built page) with, in its head, the deployment's
 /// `config` as a JSON data block (a `<script type="application/json">`, which no CSP blocks and
 /// nothing runs), so the frame needs no request for it; and preloads of what the wallets of
 /// `named` (the `wallets` of the frame's URL, space-separated) need before the button is ready:
 /// their adapter modules and, for a walletpush/1 wallet, the Wasm module. Only ids the
 /// configuration has count, and nothing of `named` is written into the page.
 pub fn frame_page(template: &str, config: &Value, named: &str) -> String {
-    let Some(at) = template.find("</head>") else {
+    let Some(end) = template.find("</head>") else {
         return template.to_owned();
     };
-    let mut inserted = String::new();
+    // Before the head's first stylesheet or script: an inline script after a stylesheet waits
+    // for it, and these must run as the page is parsed. The head's <meta>s stay first.
+    let at = ["<link", "<script"]
+        .iter()
+        .filter_map(|tag| template[..end].find(tag))
+        .min()
+        .unwrap_or(end);
+    let mut inserted = format!("<script>{EARLY_HANDSHAKE}</script>");
     let mut files: Vec<&str> = Vec::new();
     let mut discovered: Vec<&str> = Vec::new();
     for id in named.split_ascii_whitespace() {
@@ -191,20 +198,32 @@ pub fn frame_page(template: &str, config: &Value, named: &str) -> String {
     format!("{}{inserted}{}", &template[..at], &template[at..])
 }
 
-/// The one inline script of the frame page (allowed by its hash, [`early_compile_hash`]): it
-/// starts compiling the Wasm module from the preload's response while its bytes arrive, before
+/// The frame page's first inline script (allowed by its hash, [`inline_script_hashes`]): it asks
+/// the host for the handle at once, while the frame's modules still load, and keeps what arrives
+/// in `window.walletpushInbox` until www/frame.js takes it and applies its own checks (sender
+/// and origin). `frame-ready` carries nothing and goes only to the origin the frame's URL names
+/// as its host: `postMessage` drops it if the parent is not that origin.
+pub const EARLY_HANDSHAKE: &str = r#"window.walletpushInbox=[];addEventListener("message",function(e){window.walletpushInbox&&window.walletpushInbox.push(e)});var h=new URLSearchParams(location.search).get("host");if(parent!==window&&/^https?:\/\/[^\/?#]+$/.test(h))parent.postMessage({type:"walletpush/frame-ready"},h);"#;
+
+/// The frame page's second inline script, where a walletpush/1 wallet is named (allowed by its
+/// hash, [`inline_script_hashes`]): it starts compiling the Wasm module from the preload's response while its bytes arrive, before
 /// the frame's modules have loaded; www/adapters/walletpush.js takes the compiled module from
 /// `window.walletpushWasm`. A failure (a CSP without `'wasm-unsafe-eval'`) surfaces there.
 pub const EARLY_COMPILE: &str = r#"window.walletpushWasm=WebAssembly.compileStreaming(fetch("pkg/walletpush_bg.wasm"));window.walletpushWasm.catch(()=>{});"#;
 
-/// The CSP source of [`EARLY_COMPILE`]: `'sha256-…'` (CSP Level 3 §8.4, base64 with padding).
-pub fn early_compile_hash() -> String {
+/// The CSP sources of [`EARLY_HANDSHAKE`] and [`EARLY_COMPILE`]: `'sha256-…' 'sha256-…'`
+/// (CSP Level 3 §8.4, base64 with padding).
+pub fn inline_script_hashes() -> String {
     use base64ct::{Base64, Encoding};
     use sha2::{Digest, Sha256};
-    format!(
-        "'sha256-{}'",
-        Base64::encode_string(&Sha256::digest(EARLY_COMPILE.as_bytes()))
-    )
+    [EARLY_HANDSHAKE, EARLY_COMPILE]
+        .map(|script| {
+            format!(
+                "'sha256-{}'",
+                Base64::encode_string(&Sha256::digest(script.as_bytes()))
+            )
+        })
+        .join(" ")
 }
 
 /// The default kind of a configured wallet.
@@ -309,6 +328,21 @@ mod tests {
     const PAGE: &str = "<head><title>t</title></head><body></body>";
 
     #[test]
+    fn the_start_up_scripts_come_before_the_stylesheet_and_the_module() {
+        let page = frame_page(
+            r#"<head><meta charset="utf-8"><link rel="stylesheet" href="frame.css"><script type="module" src="frame.js"></script></head>"#,
+            &config(),
+            "sandbox",
+        );
+        let handshake = page.find(EARLY_HANDSHAKE).unwrap();
+        let compile = page.find(EARLY_COMPILE).unwrap();
+        let stylesheet = page.find(r#"<link rel="stylesheet""#).unwrap();
+        assert!(page.find("<meta").unwrap() < handshake);
+        assert!(handshake < stylesheet && compile < stylesheet);
+        assert!(page.find(r#"src="frame.js""#).unwrap() > compile);
+    }
+
+    #[test]
     fn the_frame_page_carries_the_configuration_as_inert_json() {
         let page = frame_page(PAGE, &config(), "");
         let start = page
@@ -318,9 +352,14 @@ mod tests {
         let json = &block[block.find('>').unwrap() + 1..block.find("</script>").unwrap()];
         assert_eq!(serde_json::from_str::<Value>(json).unwrap(), config());
         assert_eq!(
-            page.matches("</script>").count(),
+            block.matches("</script>").count(),
             1,
             "no string ends the element"
+        );
+        assert_eq!(
+            page.matches("<script>").count(),
+            1,
+            "the handshake script, and no compile script without a walletpush/1 wallet"
         );
         assert!(page.ends_with("</script></head><body></body>"));
         assert!(

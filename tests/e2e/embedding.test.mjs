@@ -146,3 +146,24 @@ test("the shim and the frame mark their start-up milestones in order (bench/cold
     }
   });
 });
+
+test("the handle can arrive before the frame's script runs: the frame page keeps it and the frame takes it", async () => {
+  await withPage(env, async (page, context) => {
+    const { handle } = await env.sandbox.mintHandle({});
+    // frame.js held back until the host's answer to the frame page's early frame-ready is in.
+    let release;
+    const answered = new Promise((resolve) => (release = resolve));
+    await context.route(`${env.sandbox.origins.widget}/frame.js`, async (route) => {
+      await answered;
+      await route.continue();
+    });
+    await embed(page, env.sandbox, { handle, wallets: "sandbox" });
+    await page.waitForFunction(() => performance.getEntriesByName("walletpush:start:frame-ready").length > 0);
+    const frame = () => page.frames().find((f) => f.url().includes("/frame.html"));
+    await frame().waitForFunction(() => window.walletpushInbox?.length === 1);
+    release();
+    const ready = await waitForEvent(page, "ready");
+    assert.deepEqual(ready.detail.wallets, ["sandbox"]);
+    assert.equal(await frame().evaluate(() => window.walletpushInbox), null, "taken once");
+  });
+});

@@ -323,7 +323,7 @@ describe('pages and files', () => {
 
     const frame = await fetch(`${sandbox.widget}/frame.html`);
     const frameCsp = assertPageHeaders(frame, 'frame.html');
-    assert.match(frameCsp, /script-src 'self' 'sha256-[A-Za-z0-9+/]{43}=' 'wasm-unsafe-eval';/);
+    assert.match(frameCsp, /script-src 'self' 'sha256-[A-Za-z0-9+/]{43}=' 'sha256-[A-Za-z0-9+/]{43}=' 'wasm-unsafe-eval';/);
     assert.match(frameCsp, new RegExp(`frame-ancestors ${sandbox.host};`));
     assert.match(frameCsp, new RegExp(`connect-src 'self' ${sandbox.wallet};`));
 

@@ -100,15 +100,18 @@ describe('configuration', () => {
       `<link rel="preload" href="${sandbox.wallet}/.well-known/walletpush.json" as="fetch" crossorigin>`,
       '<link rel="preload" href="pkg/walletpush_bg.wasm" as="fetch" crossorigin>',
     ]);
-    // The Wasm is compiled as it arrives by the page's one inline script, which the frame's CSP
-    // allows by its hash, and only where walletpush/1 is named.
+    // Two inline scripts, each allowed by its hash in the frame's CSP: the early handshake on
+    // every frame page, and the Wasm compile only where walletpush/1 is named.
     const scripts = (html) => [...html.matchAll(/<script>([^<]*)<\/script>/g)].map((m) => m[1]);
-    assert.deepEqual(scripts(await page('?wallets=google')), []);
-    const [early] = scripts(await page('?wallets=sandbox'));
-    assert.match(early, /WebAssembly\.compileStreaming\(fetch\("pkg\/walletpush_bg\.wasm"\)\)/);
-    const hash = createHash('sha256').update(early).digest('base64');
+    const [handshake, ...none] = scripts(await page('?wallets=google'));
+    assert.deepEqual(none, []);
+    assert.match(handshake, /walletpush\/frame-ready/);
+    const [handshakeToo, compile] = scripts(await page('?wallets=sandbox'));
+    assert.equal(handshakeToo, handshake);
+    assert.match(compile, /WebAssembly\.compileStreaming\(fetch\("pkg\/walletpush_bg\.wasm"\)\)/);
     const frameCsp = (await fetch(`${sandbox.widget}/frame.html?wallets=sandbox`)).headers.get('content-security-policy');
-    assert.ok(frameCsp.includes(`script-src 'self' 'sha256-${hash}'`), frameCsp);
+    const hashes = [handshake, compile].map((s) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`);
+    assert.ok(frameCsp.includes(`script-src 'self' ${hashes.join(' ')}`), frameCsp);
     // Nothing of the query is written into the page, and the configuration is the deployment's.
     const hostile = await page(`?wallets=${encodeURIComponent('"><script>alert(1)</script> sandbox')}&config=%7B%7D`);
     assert.doesNotMatch(hostile, /alert/);
@@ -117,7 +120,7 @@ describe('configuration', () => {
 
   test("the frame's CSP allows the wallets' script origin; default handles allow the wallets", async () => {
     const csp = (await fetch(`${sandbox.widget}/frame.html`)).headers.get('content-security-policy');
-    assert.match(csp, new RegExp(`script-src 'self' 'sha256-[A-Za-z0-9+/]{43}=' 'wasm-unsafe-eval' ${SCRIPTS};`));
+    assert.match(csp, new RegExp(`script-src 'self' 'sha256-[A-Za-z0-9+/]{43}=' 'sha256-[A-Za-z0-9+/]{43}=' 'wasm-unsafe-eval' ${SCRIPTS};`));
     assert.match(csp, new RegExp(`connect-src 'self' ${sandbox.wallet} ${SCRIPTS};`));
     assert.match(csp, new RegExp(`frame-src ${SCRIPTS};`));
     assert.doesNotMatch(csp, /127\.0\.0\.1:10/, 'Token Connect loads no script');
