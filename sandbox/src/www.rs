@@ -136,7 +136,7 @@ pub const CONFIG_ELEMENT_ID: &str = "walletpush-config";
 /// `named` (the `wallets` of the frame's URL, space-separated) need before the button is ready:
 /// their adapter modules and, for a walletpush/1 wallet, the Wasm module. Only ids the
 /// configuration has count, and nothing of `named` is written into the page.
-pub fn frame_page(template: &str, config: &Value, named: &str) -> String {
+pub fn frame_page<'a>(template: &str, config: &'a Value, named: &str) -> String {
     let Some(end) = template.find("</head>") else {
         return template.to_owned();
     };
@@ -148,8 +148,14 @@ pub fn frame_page(template: &str, config: &Value, named: &str) -> String {
         .min()
         .unwrap_or(end);
     let mut inserted = format!("<script>{EARLY_HANDSHAKE}</script>");
+    // Each file and each wallet document once, in the order the wallets are named.
     let mut files: Vec<&str> = Vec::new();
     let mut discovered: Vec<&str> = Vec::new();
+    let add = |list: &mut Vec<&'a str>, item: &'a str| {
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    };
     for id in named.split_ascii_whitespace() {
         let Some(wallet) = config["wallets"].get(id) else {
             continue;
@@ -159,19 +165,14 @@ pub fn frame_page(template: &str, config: &Value, named: &str) -> String {
             continue;
         };
         if kind == WALLETPUSH_1 {
-            files.push(WASM_MODULE);
+            add(&mut files, WASM_MODULE);
             if let Some(discovery) = wallet["discovery"].as_str() {
-                discovered.push(discovery);
+                add(&mut discovered, discovery);
             }
         }
-        files.push(adapter);
+        add(&mut files, adapter);
     }
-    let mut seen = Vec::new();
     for file in files {
-        if seen.contains(&file) {
-            continue;
-        }
-        seen.push(file);
         if file == WASM_MODULE {
             // As www/adapters/walletpush.js fetches it: same URL, CORS mode, so the fetch
             // takes this response; and compiled as its bytes arrive (see EARLY_COMPILE).
@@ -184,7 +185,6 @@ pub fn frame_page(template: &str, config: &Value, named: &str) -> String {
     }
     // The wallet's document, fetched as www/adapters/walletpush.js does (CORS, no cookies: it
     // is on the wallet's origin), so that fetch takes this response.
-    discovered.dedup();
     for url in discovered {
         inserted.push_str(&format!(
             r#"<link rel="preload" href="{}" as="fetch" crossorigin>"#,
@@ -198,6 +198,15 @@ pub fn frame_page(template: &str, config: &Value, named: &str) -> String {
     format!("{}{inserted}{}", &template[..at], &template[at..])
 }
 
+/// The Wasm module the walletpush/1 adapter loads: one literal for [`WASM_MODULE`] and
+/// [`EARLY_COMPILE`].
+macro_rules! wasm_module {
+    () => {
+        "pkg/walletpush_bg.wasm"
+    };
+}
+const WASM_MODULE: &str = wasm_module!();
+
 /// The frame page's first inline script (allowed by its hash, [`inline_script_hashes`]): it asks
 /// the host for the handle at once, while the frame's modules still load, and keeps what arrives
 /// in `window.walletpushInbox` until www/frame.js takes it and applies its own checks (sender
@@ -206,10 +215,15 @@ pub fn frame_page(template: &str, config: &Value, named: &str) -> String {
 pub const EARLY_HANDSHAKE: &str = r#"window.walletpushInbox=[];addEventListener("message",function(e){window.walletpushInbox&&window.walletpushInbox.push(e)});var h=new URLSearchParams(location.search).get("host");if(parent!==window&&/^https?:\/\/[^\/?#]+$/.test(h))parent.postMessage({type:"walletpush/frame-ready"},h);"#;
 
 /// The frame page's second inline script, where a walletpush/1 wallet is named (allowed by its
-/// hash, [`inline_script_hashes`]): it starts compiling the Wasm module from the preload's response while its bytes arrive, before
-/// the frame's modules have loaded; www/adapters/walletpush.js takes the compiled module from
-/// `window.walletpushWasm`. A failure (a CSP without `'wasm-unsafe-eval'`) surfaces there.
-pub const EARLY_COMPILE: &str = r#"window.walletpushWasm=WebAssembly.compileStreaming(fetch("pkg/walletpush_bg.wasm"));window.walletpushWasm.catch(()=>{});"#;
+/// hash, [`inline_script_hashes`]): it starts compiling the Wasm module from the preload's
+/// response while its bytes arrive, before the frame's modules have loaded;
+/// www/adapters/walletpush.js takes the compiled module from `window.walletpushWasm`. A failure
+/// (a CSP without `'wasm-unsafe-eval'`) surfaces there.
+pub const EARLY_COMPILE: &str = concat!(
+    r#"window.walletpushWasm=WebAssembly.compileStreaming(fetch(""#,
+    wasm_module!(),
+    r#""));window.walletpushWasm.catch(()=>{});"#
+);
 
 /// The CSP sources of [`EARLY_HANDSHAKE`] and [`EARLY_COMPILE`]: `'sha256-…' 'sha256-…'`
 /// (CSP Level 3 §8.4, base64 with padding).
@@ -228,8 +242,6 @@ pub fn inline_script_hashes() -> String {
 
 /// The default kind of a configured wallet.
 const WALLETPUSH_1: &str = "walletpush/1";
-/// The Wasm module the walletpush/1 adapter loads.
-const WASM_MODULE: &str = "pkg/walletpush_bg.wasm";
 
 /// The adapter module of a wallet kind (www/frame.js has the same table).
 fn adapter_module(kind: &str) -> Option<&'static str> {
@@ -340,6 +352,7 @@ mod tests {
         assert!(page.find("<meta").unwrap() < handshake);
         assert!(handshake < stylesheet && compile < stylesheet);
         assert!(page.find(r#"src="frame.js""#).unwrap() > compile);
+        assert!(EARLY_COMPILE.contains(&format!(r#"fetch("{WASM_MODULE}")"#)));
     }
 
     #[test]
@@ -386,6 +399,14 @@ mod tests {
         let google = frame_page(PAGE, &config(), "google paypal odd");
         assert_eq!(google.matches("<link").count(), 1);
         assert!(google.contains(r#"<link rel="modulepreload" href="adapters/google.js">"#));
+        // Two walletpush/1 wallets named out of order: each file and document once.
+        let mut two = config();
+        two["wallets"]["other"] =
+            serde_json::json!({"discovery": "http://127.0.0.1:9100/.well-known/walletpush.json"});
+        let both = frame_page(PAGE, &two, "sandbox other sandbox google other");
+        assert_eq!(both.matches("<link").count(), 5);
+        assert_eq!(both.matches(r#"walletpush.json" as="fetch""#).count(), 2);
+        assert_eq!(both.matches(EARLY_COMPILE).count(), 1);
         let hostile = frame_page(PAGE, &config(), "\"><script>x()</script> apple toString");
         assert!(!hostile.contains("<link") && !hostile.contains("x()</script><"));
     }
