@@ -28,6 +28,9 @@ export const FILES_BY_KIND = {
   "token-connect": ["www/dist/adapters/token-connect.js"],
 };
 
+/** The byte budgets of the widget (gzip, KB = 1024 B): the benchmark and `npm test` check them. */
+export const BYTE_BUDGETS = { wasmAndGlue: 45 * 1024, shim: 4 * 1024, total: 60 * 1024 };
+
 /** The files a page with wallets of `kinds` downloads, in load order, each once. */
 export function filesFor(kinds) {
   return [...new Set([...BASE_FILES, ...kinds.flatMap((k) => FILES_BY_KIND[k])])];

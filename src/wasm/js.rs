@@ -70,13 +70,10 @@ pub(crate) fn option_string(
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    value.as_string().map(Some).ok_or_else(|| {
-        input(&crate::text::concat(&[
-            "options.",
-            name,
-            " must be a string",
-        ]))
-    })
+    value
+        .as_string()
+        .map(Some)
+        .ok_or_else(|| wrong_option(name, "a string"))
 }
 
 pub(crate) fn option_bytes(
@@ -87,13 +84,9 @@ pub(crate) fn option_bytes(
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    bytes_of(&value).map(Some).ok_or_else(|| {
-        input(&crate::text::concat(&[
-            "options.",
-            name,
-            " must be a string or a Uint8Array",
-        ]))
-    })
+    bytes_of(&value)
+        .map(Some)
+        .ok_or_else(|| wrong_option(name, "a string or a Uint8Array"))
 }
 
 #[cfg(feature = "toolkit")]
@@ -102,13 +95,9 @@ pub(crate) fn option_bool(options: Option<&Object>, name: &str) -> Result<bool, 
     if value.is_undefined() {
         return Ok(false);
     }
-    value.as_bool().ok_or_else(|| {
-        input(&crate::text::concat(&[
-            "options.",
-            name,
-            " must be a boolean",
-        ]))
-    })
+    value
+        .as_bool()
+        .ok_or_else(|| wrong_option(name, "a boolean"))
 }
 
 #[cfg(feature = "toolkit")]
@@ -122,6 +111,11 @@ pub(crate) fn set(target: &Object, name: &str, value: &JsValue) -> Result<(), Js
 
 pub(crate) fn key_error(e: KeyError) -> JsValue {
     error("KEY_INVALID", e.describe(), Some(e.name()))
+}
+
+/// `INPUT_INVALID`: "options.<name> must be <what>".
+fn wrong_option(name: &str, what: &str) -> JsValue {
+    input(&crate::text::concat(&["options.", name, " must be ", what]))
 }
 
 pub(crate) fn input(message: &str) -> JsValue {

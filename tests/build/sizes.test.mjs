@@ -10,10 +10,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { FILES_BY_KIND, configurationSizes, measure, widgetSizes } from "../../scripts/sizes.mjs";
-
-const KB = 1024;
-const BUDGETS = { shim: 4 * KB, wasmAndGlue: 45 * KB, total: 60 * KB };
+import { BYTE_BUDGETS as BUDGETS, FILES_BY_KIND, configurationSizes, measure, widgetSizes } from "../../scripts/sizes.mjs";
 const ceilings = JSON.parse(readFileSync(new URL("size-ceilings.json", import.meta.url), "utf8"));
 const root = new URL("../../", import.meta.url).pathname;
 
