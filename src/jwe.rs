@@ -8,10 +8,9 @@ use core::fmt;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
-use p256::ecdh::EphemeralSecret;
-use p256::elliptic_curve::group::Group;
+use p256::elliptic_curve::point::AffineCoordinates;
 use p256::elliptic_curve::Generate;
-use p256::{ProjectivePoint, PublicKey, Scalar};
+use p256::{AffinePoint, PublicKey, SecretKey};
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
@@ -70,28 +69,39 @@ impl Decrypted {
 const ALG: &str = "ECDH-ES";
 const ENC: &str = "A256GCM";
 
-/// Builds p256's table of base-point multiples if it is not built yet. Each encryption's
+/// Builds the table of base-point multiples if it is not built yet. Each encryption's
 /// ephemeral key is a multiplication of the base point, which the table makes several times
-/// cheaper; the table is built on first use, once per process or Wasm instance, at about the
-/// cost of one scalar multiplication. The widget calls this when the page is idle, so that the
-/// click does not pay for it. Calling it again costs nothing.
+/// cheaper; it is built on first use, once per process or Wasm instance, at about the cost of
+/// two scalar multiplications. The widget calls this when the page is idle, so that the click
+/// does not pay for it. Calling it again costs nothing.
 pub fn prepare() {
-    let _ = ProjectivePoint::mul_by_generator(&Scalar::ONE);
+    let _ = walletpush_curve::base_table();
 }
 
 /// Encrypts `plaintext` to `recipient` (RFC 7516 §5.1 in compact form).
 ///
 /// The caller checks the recipient key's `use`, `alg` and `exp` before (see
 /// [`PublicJwk::check_for`]); the point itself is valid by construction.
+///
+/// The ephemeral key is drawn by `p256`; its public key and the shared secret are computed by
+/// `walletpush-curve`, which is several times faster on wasm32, and the ephemeral public key
+/// is decoded back through `p256`, which checks it is on the curve.
 pub fn encrypt(
     recipient: &PublicJwk,
     plaintext: &[u8],
     params: &JweParams<'_>,
     rng: &mut impl CryptoRng,
 ) -> Result<String, JweError> {
-    let ephemeral = EphemeralSecret::generate_from_rng(rng);
-    let epk = PublicJwk::from_key(ephemeral.public_key());
-    let z = ephemeral.diffie_hellman(recipient.key());
+    let ephemeral = SecretKey::generate_from_rng(rng);
+    let scalar = Zeroizing::new(<[u8; 32]>::from(ephemeral.to_bytes()));
+    drop(ephemeral);
+    let (x, y) = crate::jwk::coordinates(recipient.key());
+    let mut peer = [0u8; 64];
+    peer[..32].copy_from_slice(&x);
+    peer[32..].copy_from_slice(&y);
+    let agreement = walletpush_curve::agree(&scalar, &peer).ok_or(JweError)?;
+    let epk = PublicJwk::from_key(public_key(&agreement.public_key)?);
+    let z = agreement.shared_secret;
 
     let mut header = Object::new();
     header.insert("alg", ALG);
@@ -110,7 +120,7 @@ pub fn encrypt(
 
     let mut cek = Zeroizing::new([0u8; 32]);
     concat_kdf(
-        z.raw_secret_bytes(),
+        &z[..],
         ENC,
         params.apu.unwrap_or_default(),
         params.apv.unwrap_or_default(),
@@ -138,6 +148,18 @@ pub fn encrypt(
         &b64::encode(tag),
     ]
     .join("."))
+}
+
+/// A public key from its 64 coordinate bytes (x then y), checked to be on the curve. (From
+/// coordinates, not SEC1 bytes: see the JWK parser.)
+fn public_key(coordinates: &[u8; 64]) -> Result<PublicKey, JweError> {
+    let (x, y) = coordinates.split_at(32);
+    let x: [u8; 32] = x.try_into().map_err(|_| JweError)?;
+    let y: [u8; 32] = y.try_into().map_err(|_| JweError)?;
+    let point = AffinePoint::from_coordinates(&x.into(), &y.into())
+        .into_option()
+        .ok_or(JweError)?;
+    PublicKey::from_affine(point).map_err(|_| JweError)
 }
 
 /// Decrypts a compact JWE made for `recipient` (RFC 7516 §5.2).
@@ -243,16 +265,49 @@ mod tests {
         }
     }
 
+    /// A deterministic stream (SHA-256 of a counter), so that an encryption's ephemeral key can
+    /// be drawn a second time.
+    struct Replay(u64);
+
+    impl rand_core::TryRng for Replay {
+        type Error = core::convert::Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            let mut b = [0u8; 4];
+            self.try_fill_bytes(&mut b)?;
+            Ok(u32::from_le_bytes(b))
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            let mut b = [0u8; 8];
+            self.try_fill_bytes(&mut b)?;
+            Ok(u64::from_le_bytes(b))
+        }
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+            use sha2::Digest;
+            for chunk in dst.chunks_mut(32) {
+                self.0 += 1;
+                let block = sha2::Sha256::digest(self.0.to_le_bytes());
+                chunk.copy_from_slice(&block[..chunk.len()]);
+            }
+            Ok(())
+        }
+    }
+
+    impl rand_core::TryCryptoRng for Replay {}
+
     #[test]
-    fn the_base_point_table_agrees_with_plain_multiplication() {
-        use p256::elliptic_curve::Field;
+    fn the_ephemeral_key_and_the_secret_agree_with_p256() {
+        // walletpush-curve computes the header's `epk` and the shared secret; p256 recomputes
+        // the same ephemeral key from the same random stream, and decrypts.
+        let key = PrivateJwk::generate(&mut Replay(1 << 40));
         prepare();
-        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
-        for _ in 0..8 {
-            let k = Scalar::random(&mut rng);
-            // `Mul` with a variable point does not use the table.
-            let plain = ProjectivePoint::GENERATOR * k;
-            assert_eq!(ProjectivePoint::mul_by_generator(&k), plain);
+        for seed in 0..16 {
+            let jwe =
+                encrypt(key.public(), b"x", &JweParams::default(), &mut Replay(seed)).unwrap();
+            let header = peek_header(&jwe).unwrap();
+            let epk = PublicJwk::from_value(header.get("epk").unwrap()).unwrap();
+            let expected = SecretKey::generate_from_rng(&mut Replay(seed)).public_key();
+            assert_eq!(epk.key(), &expected, "seed {seed}");
+            assert_eq!(decrypt(&key, &jwe).unwrap().plaintext.as_slice(), b"x");
         }
     }
 

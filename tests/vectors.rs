@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::aes::Aes192;
 use aes_gcm::{Aes128Gcm, Aes256Gcm, AesGcm, Nonce};
+use p256::elliptic_curve::point::AffineCoordinates;
 use serde_json::Value;
 use walletpush::jwe;
 use walletpush::jwk::{KeySet, PrivateJwk, PublicJwk};
@@ -122,16 +123,48 @@ fn wycheproof_ecdh_p256_jwk() {
                     "tc {id}"
                 );
                 tally.add("passed (valid, shared secret matches)");
+                // The encryption's own ECDH (walletpush-curve), on the same case.
+                let point = public.key().as_affine();
+                let mut peer = [0u8; 64];
+                peer[..32].copy_from_slice(&point.x());
+                peer[32..].copy_from_slice(&point.y());
+                let scalar: [u8; 32] = private.secret().to_bytes().into();
+                let ours = walletpush_curve::diffie_hellman(&scalar, &peer)
+                    .unwrap_or_else(|| panic!("tc {id}: walletpush-curve refused a valid point"));
+                assert_eq!(
+                    ours.to_vec(),
+                    unhex(&t["shared"]),
+                    "tc {id}: walletpush-curve"
+                );
+                tally.add("passed by walletpush-curve too");
             }
             "invalid" => {
                 let err = public.expect_err(&format!("tc {id}: invalid public key accepted"));
                 tally.add(&format!("refused (invalid: {err:?})"));
+                // Coordinates of P-256's size must be refused by walletpush-curve too.
+                let coordinate = |name: &str| {
+                    t["public"][name]
+                        .as_str()
+                        .and_then(walletpush::b64::decode)
+                        .filter(|bytes| bytes.len() == 32)
+                };
+                if let (Some(x), Some(y)) = (coordinate("x"), coordinate("y")) {
+                    let mut peer = [0u8; 64];
+                    peer[..32].copy_from_slice(&x);
+                    peer[32..].copy_from_slice(&y);
+                    assert!(
+                        walletpush_curve::diffie_hellman(&[1; 32], &peer).is_none(),
+                        "tc {id}: walletpush-curve accepted an invalid point"
+                    );
+                    tally.add("refused by walletpush-curve too (invalid, 32-byte coordinates)");
+                }
             }
             other => panic!("tc {id}: unexpected result {other}"),
         }
     }
     tally.print("ecdh_secp256r1_webcrypto_test.json");
     assert_eq!(tally.count("passed (valid, shared secret matches)"), 330);
+    assert_eq!(tally.count("passed by walletpush-curve too"), 330);
 }
 
 /// AES-GCM with 96-bit IVs and 128-bit tags for all key sizes; other IV sizes are skipped

@@ -34,7 +34,7 @@ impl Widget {
         })
     }
 
-    /// Does ahead of time the one-off work of the first encryption (p256's base-point table,
+    /// Does ahead of time the one-off work of the first encryption (the base-point table,
     /// see [`crate::jwe::prepare`]). The frame calls it when the page is idle after `ready`.
     pub fn prepare(&self) {
         crate::jwe::prepare();

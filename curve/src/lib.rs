@@ -1,0 +1,86 @@
+//! P-256 key generation and ECDH, built for 32-bit WebAssembly.
+//!
+//! The widget encrypts each card payload to a wallet with a fresh ephemeral key (JWE
+//! `ECDH-ES`): one multiplication of the base point and one of the wallet's point. RustCrypto's
+//! `p256` does field arithmetic on 64-bit limbs, and on wasm32 each 64×64-bit product is a call
+//! to a software routine; here the field has 32-bit limbs and P-256's special-form reduction,
+//! points are Jacobian, and the base point has a table of all its digit multiples.
+//!
+//! Scope: only what encryption needs. Keys are validated, generated and encoded by `p256`
+//! (which also does everything else: ECDSA, decryption); this crate takes a scalar's bytes and
+//! a point's coordinates. Every operation on secret values runs in constant time (see
+//! `scalar_mul` for the one documented exception). Checked against `p256` and against
+//! crypto-bigint's modular arithmetic in the tests, natively and in the browser, and against
+//! the Wycheproof ECDH vectors by the `walletpush` crate that uses it.
+#![forbid(unsafe_code)]
+
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+mod field;
+mod point;
+mod scalar_mul;
+
+use std::sync::OnceLock;
+
+use zeroize::Zeroizing;
+
+use point::{batch_to_affine, Affine};
+pub use scalar_mul::BaseTable;
+
+/// The table of base-point multiples, built on first use.
+pub fn base_table() -> &'static BaseTable {
+    static TABLE: OnceLock<BaseTable> = OnceLock::new();
+    TABLE.get_or_init(BaseTable::new)
+}
+
+/// The public key of a secret scalar (32 big-endian bytes, expected in [1, n − 1]): its
+/// coordinates x then y, each 32 big-endian bytes. `None` if the scalar is a multiple of n.
+pub fn public_key(scalar: &[u8; 32]) -> Option<[u8; 64]> {
+    base_table().mul(scalar).to_affine().map(Affine::to_bytes)
+}
+
+/// The ECDH shared secret (the x-coordinate of scalar·peer, 32 big-endian bytes) of a secret
+/// scalar and a peer's public point given as x then y, each 32 big-endian bytes. `None` if the
+/// point is not on the curve, a coordinate is not below p, or the product is the point at
+/// infinity.
+pub fn diffie_hellman(scalar: &[u8; 32], peer: &[u8; 64]) -> Option<Zeroizing<[u8; 32]>> {
+    let (x, y) = peer.split_at(32);
+    let point = Affine::from_bytes(x.try_into().ok()?, y.try_into().ok()?)?;
+    let shared = scalar_mul::mul(&point, scalar).to_affine()?;
+    Some(Zeroizing::new(shared.x.to_bytes()))
+}
+
+/// The two results of an ephemeral-static key agreement (JWE `ECDH-ES`).
+pub struct Agreement {
+    /// The ephemeral public key: x then y, each 32 big-endian bytes.
+    pub public_key: [u8; 64],
+    /// The shared secret: the x-coordinate of scalar·peer, 32 big-endian bytes.
+    pub shared_secret: Zeroizing<[u8; 32]>,
+}
+
+impl core::fmt::Debug for Agreement {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Agreement")
+            .field("public_key", &self.public_key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// [`public_key`] and [`diffie_hellman`] of the same scalar at once, sharing the one field
+/// inversion that brings both points to affine coordinates.
+pub fn agree(scalar: &[u8; 32], peer: &[u8; 64]) -> Option<Agreement> {
+    let (x, y) = peer.split_at(32);
+    let point = Affine::from_bytes(x.try_into().ok()?, y.try_into().ok()?)?;
+    let public = base_table().mul(scalar);
+    let shared = scalar_mul::mul(&point, scalar);
+    if bool::from(public.is_infinity() | shared.is_infinity()) {
+        return None;
+    }
+    let affine = batch_to_affine(&[public, shared]);
+    let (public, shared) = (affine.first()?, affine.get(1)?);
+    Some(Agreement {
+        public_key: public.to_bytes(),
+        shared_secret: Zeroizing::new(shared.x.to_bytes()),
+    })
+}
