@@ -16,16 +16,19 @@ const binary = ["target/release/walletpush-sandbox", "target/debug/walletpush-sa
  * tell which; `ports` ({host, widget, wallet}) pins them, e.g. to restart on a handle's origin.
  * `dataDir` reuses a data folder. `logs: false` sends the sandbox's request log to /dev/null
  * (a load test should not pay for collecting it); start-up failures then show only the exit code.
+ * `build` ({binary, wwwDir}) runs another build of the sandbox and the widget than this
+ * worktree's (bench/compare.mjs compares two).
  */
-export async function startSandbox({ ports: pinned, dataDir, extraArgs = [], logs = true } = {}) {
-  if (!binary) throw new Error("build the sandbox first: npm run build");
+export async function startSandbox({ ports: pinned, dataDir, extraArgs = [], logs = true, build } = {}) {
+  const program = build?.binary ?? binary;
+  if (!program) throw new Error("build the sandbox first: npm run build");
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "walletpush-"));
   const args = [
     "--host-port", String(pinned?.host ?? 0), "--widget-port", String(pinned?.widget ?? 0),
     "--wallet-port", String(pinned?.wallet ?? 0),
-    "--data-dir", dir, "--www-dir", join(root, "www", "dist"), "--test-hooks", ...extraArgs,
+    "--data-dir", dir, "--www-dir", build?.wwwDir ?? join(root, "www", "dist"), "--test-hooks", ...extraArgs,
   ];
-  const child = spawn(binary, args, { stdio: ["ignore", "pipe", logs ? "pipe" : "ignore"] });
+  const child = spawn(program, args, { stdio: ["ignore", "pipe", logs ? "pipe" : "ignore"] });
   let stdout = "";
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += d));
