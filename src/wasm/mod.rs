@@ -6,6 +6,7 @@
 //! `toolkit` feature: the frame drives only the `Widget`, and every export pulls its code into
 //! the `.wasm` that every host page downloads.
 
+mod alloc;
 pub mod jose;
 mod js;
 #[cfg(feature = "toolkit")]
