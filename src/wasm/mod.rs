@@ -9,6 +9,7 @@
 mod alloc;
 pub mod jose;
 mod js;
+mod rng;
 #[cfg(feature = "toolkit")]
 pub mod toolkit;
 pub mod widget;

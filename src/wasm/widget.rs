@@ -4,13 +4,12 @@
 //! methods with what arrives. Errors thrown here are JS `Error`s with a product `code`
 //! (DESIGN.md §5), a `message` for the developer and `retryable`.
 
-use getrandom::SysRng;
 use js_sys::{Object, Uint8Array};
-use rand_core::UnwrapErr;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
 use super::js::{json_text, now, set};
+use super::rng::BrowserRng;
 use crate::error::{Error, ErrorCode};
 use crate::flow::{self, CredentialRequest, Flow, Outcome, Step, WalletResult};
 use crate::wallet::WalletDocument;
@@ -68,7 +67,7 @@ impl Widget {
 
     /// A click in popup mode: `{cid, entryUrl}`, or `undefined` while an attempt runs.
     pub fn open(&mut self, locale: &str) -> Result<JsValue, JsValue> {
-        let cid = flow::random_id(&mut UnwrapErr(SysRng));
+        let cid = flow::random_id(&mut BrowserRng);
         let Some(opened) = self.flow.open(cid, locale) else {
             return Ok(JsValue::UNDEFINED);
         };
@@ -84,8 +83,8 @@ impl Widget {
         let cid = self
             .flow
             .cid()
-            .map_or_else(|| flow::random_id(&mut UnwrapErr(SysRng)), str::to_owned);
-        let sid = crate::text::concat(&["r-", &flow::random_id(&mut UnwrapErr(SysRng))]);
+            .map_or_else(|| flow::random_id(&mut BrowserRng), str::to_owned);
+        let sid = crate::text::concat(&["r-", &flow::random_id(&mut BrowserRng)]);
         match self.flow.redirect(cid, sid, now()).map_err(product_error)? {
             None => Ok(JsValue::UNDEFINED),
             Some(request) => request_object(self.flow.cid(), &request),
@@ -110,7 +109,7 @@ impl Widget {
         body.fill(0, 0, body.length());
         let sealed = self
             .flow
-            .seal(&bytes, now(), &mut UnwrapErr(SysRng))
+            .seal(&bytes, now(), &mut BrowserRng)
             .map_err(product_error)?;
         let out = Object::new();
         set(&out, "jwe", &sealed.jwe.into())?;
