@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 use super::js::{json_text, now, set};
 use super::rng::BrowserRng;
 use crate::error::{Error, ErrorCode};
-use crate::flow::{self, CredentialRequest, Flow, Outcome, Step, WalletResult};
+use crate::flow::{self, CredentialRequest, Flow, Outcome, WalletResult};
 use crate::wallet::WalletDocument;
 
 /// One widget's attempts to add a card to one wallet.
@@ -43,26 +43,6 @@ impl Widget {
     #[wasm_bindgen(getter, js_name = walletOrigin)]
     pub fn wallet_origin(&self) -> String {
         self.flow.wallet_origin().to_owned()
-    }
-
-    /// Where the attempt stands: `idle`, `wallet-opened`, `credential-requested`,
-    /// `handed-off` or `added`.
-    #[wasm_bindgen(getter)]
-    pub fn step(&self) -> String {
-        match self.flow.step() {
-            Step::Idle => "idle",
-            Step::WalletOpened => "wallet-opened",
-            Step::CredentialRequested => "credential-requested",
-            Step::HandedOff => "handed-off",
-            Step::Added => "added",
-        }
-        .to_owned()
-    }
-
-    /// The running attempt's correlation id.
-    #[wasm_bindgen(getter)]
-    pub fn cid(&self) -> Option<String> {
-        self.flow.cid().map(str::to_owned)
     }
 
     /// A click in popup mode: `{cid, entryUrl}`, or `undefined` while an attempt runs.
