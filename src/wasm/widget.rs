@@ -4,7 +4,7 @@
 //! methods with what arrives. Errors thrown here are JS `Error`s with a product `code`
 //! (DESIGN.md §5), a `message` for the developer and `retryable`.
 
-use js_sys::{Object, Uint8Array};
+use js_sys::{JsString, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
@@ -41,8 +41,8 @@ impl Widget {
 
     /// The wallet's origin: the only origin its messages may come from.
     #[wasm_bindgen(getter, js_name = walletOrigin)]
-    pub fn wallet_origin(&self) -> String {
-        self.flow.wallet_origin().to_owned()
+    pub fn wallet_origin(&self) -> JsString {
+        self.flow.wallet_origin().into()
     }
 
     /// A click in popup mode: `{cid, entryUrl}`, or `undefined` while an attempt runs.
