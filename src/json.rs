@@ -278,8 +278,12 @@ impl<'a> Object<'a> {
 
     /// Sets the member `name`: in place if present, else last.
     pub fn insert(&mut self, name: impl Into<Cow<'a, str>>, value: impl Into<Value<'a>>) {
-        let name = name.into();
-        let value = value.into();
+        self.put(name.into(), value.into());
+    }
+
+    /// [`Object::insert`] after the conversions: one copy in the binary, not one per pair of
+    /// argument types.
+    fn put(&mut self, name: Cow<'a, str>, value: Value<'a>) {
         match self.get_mut(&name) {
             Some(slot) => *slot = value,
             None => self.0.push((name, value)),
