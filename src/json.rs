@@ -373,23 +373,31 @@ impl<'a> Object<'a> {
 pub fn write_string(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if c < ' ' => {
+    // Runs of characters that need no escape are copied whole; the bytes that do are all
+    // ASCII, so the text around each is still whole characters (`get` never misses).
+    let mut rest = s;
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| b < b' ' || b == b'"' || b == b'\\')
+    {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        match rest.as_bytes().get(at).copied().unwrap_or_default() {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            c => {
                 out.push_str("\\u00");
-                out.push(char::from(HEX[c as usize >> 4]));
-                out.push(char::from(HEX[c as usize & 0xf]));
+                out.push(char::from(HEX[usize::from(c >> 4)]));
+                out.push(char::from(HEX[usize::from(c & 0xf)]));
             }
-            c => out.push(c),
         }
+        rest = rest.get(at + 1..).unwrap_or_default();
     }
+    out.push_str(rest);
     out.push('"');
 }
 
@@ -493,7 +501,7 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
         }
-        let raw = &self.text[start..self.pos - 1];
+        let raw = self.text.get(start..self.pos - 1).ok_or(JsonError)?;
         if !escaped {
             return core::str::from_utf8(raw)
                 .map(Cow::Borrowed)
@@ -540,7 +548,8 @@ impl<'a> Parser<'a> {
             let _ = self.eat(b'+') || self.eat(b'-');
             self.digits()?;
         }
-        let literal = core::str::from_utf8(&self.text[start..self.pos]).map_err(|_| JsonError)?;
+        let digits = self.text.get(start..self.pos).ok_or(JsonError)?;
+        let literal = core::str::from_utf8(digits).map_err(|_| JsonError)?;
         Ok(Value::Number(Number(Cow::Borrowed(literal))))
     }
 
@@ -558,7 +567,8 @@ impl<'a> Parser<'a> {
     }
 
     fn literal(&mut self, word: &str, value: Value<'a>) -> Result<Value<'a>, JsonError> {
-        if self.text[self.pos..].starts_with(word.as_bytes()) {
+        let rest = self.text.get(self.pos..).unwrap_or_default();
+        if rest.starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(value)
         } else {
