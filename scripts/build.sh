@@ -15,7 +15,9 @@ bundle() {
   step "cargo build --profile wasm-release --target wasm32-unknown-unknown $* -> ${out#"$ROOT"/}"
   cargo build --profile wasm-release --target wasm32-unknown-unknown -p walletpush "$@"
   rm -rf "$out"
-  wasm-bindgen --target web --out-dir "$out" \
+  # --encode-into always: every browser with WebAssembly has TextEncoder.encodeInto, so the
+  # glue needs no fallback for strings passed into the Wasm.
+  wasm-bindgen --target web --encode-into always --out-dir "$out" \
     "$ROOT/target/wasm32-unknown-unknown/wasm-release/walletpush.wasm"
   # npm binaryen's wasm-opt: Debian's (version 108) emits Wasm that fails at instantiation.
   # -Oz after opt-level "s" (Cargo.toml): the smallest, and as fast per encrypt as opt-level 2
