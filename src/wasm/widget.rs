@@ -122,9 +122,10 @@ impl Widget {
         outcome_object(&Outcome::Failed(error))
     }
 
-    /// Ends the attempt as cancelled by the user; returns `{status: "cancelled"}`.
-    pub fn cancel(&mut self) -> Result<JsValue, JsValue> {
-        outcome_object(&self.flow.cancel())
+    /// Ends the attempt as cancelled by the user. Returns nothing: the frame, which ended the
+    /// attempt, has its outcome already.
+    pub fn cancel(&mut self) {
+        self.flow.cancel();
     }
 }
 
