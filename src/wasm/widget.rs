@@ -51,10 +51,7 @@ impl Widget {
         let Some(opened) = self.flow.open(cid, locale) else {
             return Ok(JsValue::UNDEFINED);
         };
-        let out = Object::new();
-        set(&out, "cid", &opened.cid.into())?;
-        set(&out, "entryUrl", &opened.entry_url.into())?;
-        Ok(out.into())
+        strings(&[("cid", &opened.cid), ("entryUrl", &opened.entry_url)]).map(JsValue::from)
     }
 
     /// A click in redirect mode, or the fallback from a blocked popup:
@@ -91,11 +88,12 @@ impl Widget {
             .flow
             .seal(&bytes, now(), &mut BrowserRng)
             .map_err(product_error)?;
-        let out = Object::new();
-        set(&out, "jwe", &sealed.jwe.into())?;
-        set(&out, "target", &sealed.target.into())?;
-        set(&out, "last4", &sealed.last4.into())?;
-        Ok(out.into())
+        strings(&[
+            ("jwe", &sealed.jwe),
+            ("target", &sealed.target),
+            ("last4", &sealed.last4),
+        ])
+        .map(JsValue::from)
     }
 
     /// The wallet's `walletpush/result` message: `{status: "success", tokenRef, last4}`,
@@ -130,33 +128,45 @@ impl Widget {
 }
 
 fn request_object(cid: Option<&str>, request: &CredentialRequest) -> Result<JsValue, JsValue> {
-    let out = Object::new();
-    set(&out, "cid", &cid.unwrap_or_default().into())?;
-    set(&out, "wallet", &request.wallet.as_str().into())?;
-    set(&out, "sid", &request.sid.as_str().into())?;
-    Ok(out.into())
+    strings(&[
+        ("cid", cid.unwrap_or_default()),
+        ("wallet", &request.wallet),
+        ("sid", &request.sid),
+    ])
+    .map(JsValue::from)
 }
 
 fn outcome_object(outcome: &Outcome) -> Result<JsValue, JsValue> {
-    let out = Object::new();
     match outcome {
-        Outcome::Added { token_ref, last4 } => {
-            set(&out, "status", &"success".into())?;
-            set(&out, "tokenRef", &token_ref.as_str().into())?;
-            set(&out, "last4", &last4.as_str().into())?;
-        }
-        Outcome::Cancelled => {
-            set(&out, "status", &"cancelled".into())?;
-            set(&out, "code", &ErrorCode::UserCancelled.as_str().into())?;
-        }
+        Outcome::Added { token_ref, last4 } => strings(&[
+            ("status", "success"),
+            ("tokenRef", token_ref),
+            ("last4", last4),
+        ]),
+        Outcome::Cancelled => strings(&[
+            ("status", "cancelled"),
+            ("code", ErrorCode::UserCancelled.as_str()),
+        ]),
         Outcome::Failed(error) => {
-            set(&out, "status", &"error".into())?;
-            set(&out, "code", &error.code().as_str().into())?;
-            set(&out, "message", &error.message().into())?;
+            let out = strings(&[
+                ("status", "error"),
+                ("code", error.code().as_str()),
+                ("message", error.message()),
+            ])?;
             set(&out, "retryable", &error.code().retryable().into())?;
+            Ok(out)
         }
     }
-    Ok(out.into())
+    .map(JsValue::from)
+}
+
+/// A JS object with the string members `members`, in order.
+fn strings(members: &[(&str, &str)]) -> Result<Object, JsValue> {
+    let out = Object::new();
+    for (name, value) in members {
+        set(&out, name, &JsValue::from_str(value))?;
+    }
+    Ok(out)
 }
 
 /// A JS `Error` with the product `code`, `retryable`, and the developer message.
