@@ -28,6 +28,8 @@ bundle() {
   wasm-opt -Oz --converge --low-memory-unused --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --strip-debug --strip-producers \
     "$out/walletpush_bg.wasm" -o "$out/walletpush_bg.wasm"
+  # Short names for what the module and its glue share (imports, exports).
+  node "$ROOT/scripts/minify-names.mjs" "$out"
 }
 
 bundle "$TOOLKIT_PKG_DIR" --features toolkit
