@@ -2,7 +2,10 @@
 //
 //   walletpush.js              the shim, minified
 //   frame.html, frame.css      the frame page and its style, whitespace and comments removed
-//   frame.js                   the frame with i18n.js and www/frame/{errors,issuer,handle,values}.js
+//   frame.js                   the frame with i18n.js (English) and
+//                              www/frame/{errors,issuer,handle,values}.js
+//   i18n-<language>.js         the other languages' words, one module each, imported by frame.js
+//                              only for a page in that language
 //   adapters/<kind>.js         one per wallet kind, imported by frame.js only for a wallet the page
 //                              shows; walletpush.js carries the wasm-bindgen glue, google.js and
 //                              apple.js each their copy of www/frame/loader.js
@@ -21,6 +24,8 @@ const dist = `${www}dist/`;
 
 /** Adapter file of each wallet kind (www/frame.js has the same table). */
 export const ADAPTER_FILES = ["walletpush.js", "google.js", "apple.js", "token-connect.js"];
+/** The languages' modules, beside frame.js (www/i18n.js imports the one a page needs). */
+export const LANGUAGE_FILES = ["i18n-fr.js", "i18n-de.js", "i18n-es.js", "i18n-it.js", "i18n-nl.js"];
 /** The frame's modules that adapters import; frame.js exports them in the bundle. */
 const SHARED = ["frame/errors.js", "frame/issuer.js", "frame/values.js"];
 
@@ -70,7 +75,14 @@ await build({
     sourcefile: "frame-bundle.js",
   },
   outfile: `${dist}frame.js`,
-  plugins: [keepImports("adapters", /^\.\/adapters\//)],
+  plugins: [keepImports("adapters", /^\.\/adapters\//), keepImports("languages", /^\.\/i18n-\w+\.js$/)],
+});
+
+// Each language: its own module, loaded on demand.
+await build({
+  ...common,
+  entryPoints: LANGUAGE_FILES,
+  outdir: dist,
 });
 
 // Each adapter: its own module, with the frame's shared modules taken from frame.js.

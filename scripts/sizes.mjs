@@ -6,7 +6,11 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/** What every page downloads: the shim, the frame page, its style and its module. */
+/**
+ * What every page downloads: the shim, the frame page, its style and its module. A page in
+ * another language than English also downloads that language's words (www/dist/i18n-fr.js...,
+ * about 0.55 KB gzip each), not counted here.
+ */
 const BASE_FILES = [
   "www/dist/walletpush.js",
   "www/dist/frame.html",

@@ -51,8 +51,32 @@ pub struct Number<'a>(Cow<'a, str>);
 
 impl Number<'_> {
     /// The number as an `i64`, if it is an integer literal in range (`1.0` and `1e3` are not).
+    ///
+    /// Read here rather than with `str::parse`, whose general code (any sign, radix checks) was
+    /// several hundred bytes of the widget's Wasm: the literal is already valid JSON, so it is
+    /// an integer exactly when it is `-`? and digits. Accumulated negatively, so that
+    /// `i64::MIN` fits.
     pub fn as_i64(&self) -> Option<i64> {
-        self.0.parse().ok()
+        let (negative, digits) = match self.0.strip_prefix('-') {
+            Some(digits) => (true, digits),
+            None => (false, &*self.0),
+        };
+        if digits.is_empty() {
+            return None;
+        }
+        let mut n: i64 = 0;
+        for byte in digits.bytes() {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            n = n.checked_mul(10)?.checked_sub(i64::from(digit))?;
+        }
+        if negative {
+            Some(n)
+        } else {
+            n.checked_neg()
+        }
     }
 
     /// The literal text.
@@ -278,8 +302,12 @@ impl<'a> Object<'a> {
 
     /// Sets the member `name`: in place if present, else last.
     pub fn insert(&mut self, name: impl Into<Cow<'a, str>>, value: impl Into<Value<'a>>) {
-        let name = name.into();
-        let value = value.into();
+        self.put(name.into(), value.into());
+    }
+
+    /// [`Object::insert`] after the conversions: one copy in the binary, not one per pair of
+    /// argument types.
+    fn put(&mut self, name: Cow<'a, str>, value: Value<'a>) {
         match self.get_mut(&name) {
             Some(slot) => *slot = value,
             None => self.0.push((name, value)),
@@ -369,23 +397,31 @@ impl<'a> Object<'a> {
 pub fn write_string(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if c < ' ' => {
+    // Runs of characters that need no escape are copied whole; the bytes that do are all
+    // ASCII, so the text around each is still whole characters (`get` never misses).
+    let mut rest = s;
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| b < b' ' || b == b'"' || b == b'\\')
+    {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        match rest.as_bytes().get(at).copied().unwrap_or_default() {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            c => {
                 out.push_str("\\u00");
-                out.push(char::from(HEX[c as usize >> 4]));
-                out.push(char::from(HEX[c as usize & 0xf]));
+                out.push(char::from(HEX[usize::from(c >> 4)]));
+                out.push(char::from(HEX[usize::from(c & 0xf)]));
             }
-            c => out.push(c),
         }
+        rest = rest.get(at + 1..).unwrap_or_default();
     }
+    out.push_str(rest);
     out.push('"');
 }
 
@@ -489,7 +525,7 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
         }
-        let raw = &self.text[start..self.pos - 1];
+        let raw = self.text.get(start..self.pos - 1).ok_or(JsonError)?;
         if !escaped {
             return core::str::from_utf8(raw)
                 .map(Cow::Borrowed)
@@ -536,7 +572,8 @@ impl<'a> Parser<'a> {
             let _ = self.eat(b'+') || self.eat(b'-');
             self.digits()?;
         }
-        let literal = core::str::from_utf8(&self.text[start..self.pos]).map_err(|_| JsonError)?;
+        let digits = self.text.get(start..self.pos).ok_or(JsonError)?;
+        let literal = core::str::from_utf8(digits).map_err(|_| JsonError)?;
         Ok(Value::Number(Number(Cow::Borrowed(literal))))
     }
 
@@ -554,7 +591,8 @@ impl<'a> Parser<'a> {
     }
 
     fn literal(&mut self, word: &str, value: Value<'a>) -> Result<Value<'a>, JsonError> {
-        if self.text[self.pos..].starts_with(word.as_bytes()) {
+        let rest = self.text.get(self.pos..).unwrap_or_default();
+        if rest.starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(value)
         } else {
@@ -718,6 +756,12 @@ mod tests {
             ("9223372036854775807", Some(i64::MAX)),
             ("-9223372036854775808", Some(i64::MIN)),
             ("9223372036854775808", None),
+            ("-9223372036854775809", None),
+            ("100000000000000000000", None),
+            ("-42", Some(-42)),
+            ("10", Some(10)),
+            ("-0.5", None),
+            ("-1E2", None),
             ("1.0", None),
             ("1e3", None),
         ] {

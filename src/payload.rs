@@ -61,8 +61,10 @@ pub fn check(payload: &[u8]) -> Result<PayloadSummary, Error> {
     {
         return Err(malformed());
     }
-    // ASCII digits, checked above.
-    let last4 = pan[pan.len() - 4..]
+    // ASCII digits, 12 or more, checked above.
+    let last4 = pan
+        .get(pan.len() - 4..)
+        .unwrap_or_default()
         .iter()
         .copied()
         .map(char::from)
@@ -117,7 +119,7 @@ fn trim_ascii(bytes: &[u8]) -> &[u8] {
         .iter()
         .rposition(|b| !b.is_ascii_whitespace())
         .map_or(start, |e| e + 1);
-    &bytes[start..end]
+    bytes.get(start..end).unwrap_or_default()
 }
 
 fn malformed() -> Error {

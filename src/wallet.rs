@@ -27,10 +27,13 @@ impl WalletDocument {
     /// carry `use`. Errors: `WALLET_UNAVAILABLE` for the document, `WALLET_KEY_INVALID` for keys.
     pub fn from_json(text: &str) -> Result<WalletDocument, Error> {
         let document = json::parse_object(text.as_bytes()).map_err(|_| unavailable())?;
-        let member = |name| document.string(name).map_err(|_| unavailable());
-        let (protocol, name) = (member("protocol")?, member("name")?);
-        let (entry_url, provision_url) = (member("entry_url")?, member("provision_url")?);
-        let jwks = document.get("jwks").ok_or_else(unavailable)?;
+        let members =
+            ["protocol", "name", "entry_url", "provision_url"].map(|m| document.string(m));
+        let ([Ok(protocol), Ok(name), Ok(entry_url), Ok(provision_url)], Some(jwks)) =
+            (members, document.get("jwks"))
+        else {
+            return Err(unavailable());
+        };
         if protocol != PROTOCOL {
             return Err(unavailable());
         }

@@ -33,12 +33,13 @@ fn encrypt_decrypt_round_trip_in_the_browser() {
     let private = generate_key(js(r#"{"use":"enc","kid":"k1"}"#)).unwrap();
     let public = validate_jwk(private.clone(), js(r#"{"use":"enc","requireUse":true}"#)).unwrap();
     let msg = Uint8Array::from(&b"{\"pan\":\"4111111111111111\"}"[..]);
-    let jwe = encrypt_jwe(
+    let jwe: String = encrypt_jwe(
         public,
         msg.into(),
         js(r#"{"kid":"k1","apu":"o","apv":"s"}"#),
     )
-    .unwrap();
+    .unwrap()
+    .into();
     let out = decrypt_jwe(private, &jwe).unwrap();
     let plaintext = Uint8Array::new(&get(&out, "plaintext")).to_vec();
     assert_eq!(plaintext, b"{\"pan\":\"4111111111111111\"}");

@@ -8,7 +8,7 @@
 // becomes a JS string here, never reaches the DOM, a URL, storage, a log or a message to the host.
 // docs/wire.md has every message.
 
-import { text } from "./i18n.js";
+import { loadLocale, text } from "./i18n.js";
 import { CODES, coded, asError, failure, retryable } from "./frame/errors.js";
 import { requestCredential, requestJson } from "./frame/issuer.js";
 import { readDisplay } from "./frame/handle.js";
@@ -81,6 +81,7 @@ async function onHostMessage(data) {
     applyOptions(data);
     await render(data.type === "walletpush/init");
   } catch (error) {
+    await loadLocale(state.locale);
     report(asError(error));
   }
 }
@@ -133,7 +134,8 @@ async function render(first) {
       unavailable.push({ wallet: id, cause: e.reason ?? e.code });
     }
   });
-  await Promise.all(loads);
+  // The page's language loads beside the wallets (nothing to load for English).
+  await Promise.all([...loads, loadLocale(state.locale)]);
   const shown = configured.filter((id) => state.buttons.has(id)); // in the page's order
   const main = document.getElementById("wallets");
   main.replaceChildren(...shown.map((id) => state.buttons.get(id).button));

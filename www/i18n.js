@@ -1,129 +1,72 @@
-// The widget's words, in English, French, German, Spanish, Italian and Dutch. `{name}` is
-// replaced by the named value. A missing key falls back to English.
+// The widget's words. English is here; French, German, Spanish, Italian and Dutch are each in
+// their own module (www/i18n-<language>.js), which the frame loads only for a page in that
+// language: every page downloads one language, not six. `{name}` is replaced by the named value.
+// A missing key, or a language whose module could not be loaded, falls back to English.
 
-const MESSAGES = {
-  en: {
-    add: "Add to {wallet}",
-    addLong: "Add card ending {last4} to {wallet}",
-    adding: "Adding…",
-    added: "Added to {wallet}",
-    addedLong: "Card ending {last4} added to {wallet}",
-    inWallet: "Continue in the {wallet} window",
-    cancelled: "Cancelled. You can try again.",
-    unavailable: "No wallet is available for this card here.",
-    error: "The card could not be added. Please try again.",
-    "error.POPUP_BLOCKED": "The wallet window was blocked. Allow pop-ups and try again.",
-    "error.TIMEOUT": "The wallet took too long to answer. Please try again.",
-    "error.NETWORK": "Network problem. Check your connection and try again.",
-    "error.HANDLE_EXPIRED": "This page has expired. Reload it and try again.",
-    "error.HANDLE_REPLAYED": "This page was already used. Reload it and try again.",
-    "error.CARD_INACTIVE": "This card is not active yet.",
-    toRequestor: "Taking you to {wallet}…",
-    "error.WALLET_UNAVAILABLE": "This wallet is not available here. Try another one.",
-  },
-  fr: {
-    add: "Ajouter à {wallet}",
-    addLong: "Ajouter la carte se terminant par {last4} à {wallet}",
-    adding: "Ajout en cours…",
-    added: "Ajoutée à {wallet}",
-    addedLong: "Carte se terminant par {last4} ajoutée à {wallet}",
-    inWallet: "Continuez dans la fenêtre {wallet}",
-    cancelled: "Annulé. Vous pouvez réessayer.",
-    unavailable: "Aucun portefeuille n'est disponible ici pour cette carte.",
-    error: "La carte n'a pas pu être ajoutée. Veuillez réessayer.",
-    "error.POPUP_BLOCKED": "La fenêtre du portefeuille a été bloquée. Autorisez les fenêtres et réessayez.",
-    "error.TIMEOUT": "Le portefeuille a mis trop de temps à répondre. Veuillez réessayer.",
-    "error.NETWORK": "Problème de réseau. Vérifiez votre connexion et réessayez.",
-    "error.HANDLE_EXPIRED": "Cette page a expiré. Rechargez-la et réessayez.",
-    "error.HANDLE_REPLAYED": "Cette page a déjà servi. Rechargez-la et réessayez.",
-    "error.CARD_INACTIVE": "Cette carte n'est pas encore active.",
-    toRequestor: "Redirection vers {wallet}…",
-    "error.WALLET_UNAVAILABLE": "Ce portefeuille n'est pas disponible ici. Essayez-en un autre.",
-  },
-  de: {
-    add: "Zu {wallet} hinzufügen",
-    addLong: "Karte mit Endziffern {last4} zu {wallet} hinzufügen",
-    adding: "Wird hinzugefügt…",
-    added: "Zu {wallet} hinzugefügt",
-    addedLong: "Karte mit Endziffern {last4} zu {wallet} hinzugefügt",
-    inWallet: "Im Fenster von {wallet} fortfahren",
-    cancelled: "Abgebrochen. Sie können es erneut versuchen.",
-    unavailable: "Für diese Karte ist hier kein Wallet verfügbar.",
-    error: "Die Karte konnte nicht hinzugefügt werden. Bitte erneut versuchen.",
-    "error.POPUP_BLOCKED": "Das Wallet-Fenster wurde blockiert. Pop-ups erlauben und erneut versuchen.",
-    "error.TIMEOUT": "Das Wallet hat zu lange nicht geantwortet. Bitte erneut versuchen.",
-    "error.NETWORK": "Netzwerkproblem. Verbindung prüfen und erneut versuchen.",
-    "error.HANDLE_EXPIRED": "Diese Seite ist abgelaufen. Neu laden und erneut versuchen.",
-    "error.HANDLE_REPLAYED": "Diese Seite wurde bereits verwendet. Neu laden und erneut versuchen.",
-    "error.CARD_INACTIVE": "Diese Karte ist noch nicht aktiv.",
-    toRequestor: "Weiter zu {wallet}…",
-    "error.WALLET_UNAVAILABLE": "Dieses Wallet ist hier nicht verfügbar. Bitte ein anderes versuchen.",
-  },
-  es: {
-    add: "Añadir a {wallet}",
-    addLong: "Añadir la tarjeta terminada en {last4} a {wallet}",
-    adding: "Añadiendo…",
-    added: "Añadida a {wallet}",
-    addedLong: "Tarjeta terminada en {last4} añadida a {wallet}",
-    inWallet: "Continúe en la ventana de {wallet}",
-    cancelled: "Cancelado. Puede volver a intentarlo.",
-    unavailable: "No hay ningún monedero disponible aquí para esta tarjeta.",
-    error: "No se pudo añadir la tarjeta. Inténtelo de nuevo.",
-    "error.POPUP_BLOCKED": "Se bloqueó la ventana del monedero. Permita las ventanas emergentes e inténtelo de nuevo.",
-    "error.TIMEOUT": "El monedero tardó demasiado en responder. Inténtelo de nuevo.",
-    "error.NETWORK": "Problema de red. Compruebe su conexión e inténtelo de nuevo.",
-    "error.HANDLE_EXPIRED": "Esta página ha caducado. Recárguela e inténtelo de nuevo.",
-    "error.HANDLE_REPLAYED": "Esta página ya se usó. Recárguela e inténtelo de nuevo.",
-    "error.CARD_INACTIVE": "Esta tarjeta aún no está activa.",
-    toRequestor: "Le llevamos a {wallet}…",
-    "error.WALLET_UNAVAILABLE": "Este monedero no está disponible aquí. Pruebe con otro.",
-  },
-  it: {
-    add: "Aggiungi a {wallet}",
-    addLong: "Aggiungi la carta che termina con {last4} a {wallet}",
-    adding: "Aggiunta in corso…",
-    added: "Aggiunta a {wallet}",
-    addedLong: "Carta che termina con {last4} aggiunta a {wallet}",
-    inWallet: "Continua nella finestra di {wallet}",
-    cancelled: "Annullato. Puoi riprovare.",
-    unavailable: "Nessun wallet disponibile qui per questa carta.",
-    error: "Impossibile aggiungere la carta. Riprova.",
-    "error.POPUP_BLOCKED": "La finestra del wallet è stata bloccata. Consenti i pop-up e riprova.",
-    "error.TIMEOUT": "Il wallet ha impiegato troppo a rispondere. Riprova.",
-    "error.NETWORK": "Problema di rete. Controlla la connessione e riprova.",
-    "error.HANDLE_EXPIRED": "Questa pagina è scaduta. Ricaricala e riprova.",
-    "error.HANDLE_REPLAYED": "Questa pagina è già stata usata. Ricaricala e riprova.",
-    "error.CARD_INACTIVE": "Questa carta non è ancora attiva.",
-    toRequestor: "Ti stiamo portando a {wallet}…",
-    "error.WALLET_UNAVAILABLE": "Questo wallet non è disponibile qui. Provane un altro.",
-  },
-  nl: {
-    add: "Toevoegen aan {wallet}",
-    addLong: "Kaart eindigend op {last4} toevoegen aan {wallet}",
-    adding: "Bezig met toevoegen…",
-    added: "Toegevoegd aan {wallet}",
-    addedLong: "Kaart eindigend op {last4} toegevoegd aan {wallet}",
-    inWallet: "Ga verder in het venster van {wallet}",
-    cancelled: "Geannuleerd. U kunt het opnieuw proberen.",
-    unavailable: "Er is hier geen wallet beschikbaar voor deze kaart.",
-    error: "De kaart kon niet worden toegevoegd. Probeer het opnieuw.",
-    "error.POPUP_BLOCKED": "Het wallet-venster is geblokkeerd. Sta pop-ups toe en probeer het opnieuw.",
-    "error.TIMEOUT": "De wallet reageerde te laat. Probeer het opnieuw.",
-    "error.NETWORK": "Netwerkprobleem. Controleer uw verbinding en probeer het opnieuw.",
-    "error.HANDLE_EXPIRED": "Deze pagina is verlopen. Laad haar opnieuw en probeer het nog eens.",
-    "error.HANDLE_REPLAYED": "Deze pagina is al gebruikt. Laad haar opnieuw en probeer het nog eens.",
-    "error.CARD_INACTIVE": "Deze kaart is nog niet actief.",
-    toRequestor: "U gaat naar {wallet}…",
-    "error.WALLET_UNAVAILABLE": "Deze wallet is hier niet beschikbaar. Probeer een andere.",
-  },
+const ENGLISH = {
+  add: "Add to {wallet}",
+  addLong: "Add card ending {last4} to {wallet}",
+  adding: "Adding…",
+  added: "Added to {wallet}",
+  addedLong: "Card ending {last4} added to {wallet}",
+  inWallet: "Continue in the {wallet} window",
+  cancelled: "Cancelled. You can try again.",
+  unavailable: "No wallet is available for this card here.",
+  error: "The card could not be added. Please try again.",
+  "error.POPUP_BLOCKED": "The wallet window was blocked. Allow pop-ups and try again.",
+  "error.TIMEOUT": "The wallet took too long to answer. Please try again.",
+  "error.NETWORK": "Network problem. Check your connection and try again.",
+  "error.HANDLE_EXPIRED": "This page has expired. Reload it and try again.",
+  "error.HANDLE_REPLAYED": "This page was already used. Reload it and try again.",
+  "error.CARD_INACTIVE": "This card is not active yet.",
+  toRequestor: "Taking you to {wallet}…",
+  "error.WALLET_UNAVAILABLE": "This wallet is not available here. Try another one.",
 };
 
+/** The other languages' modules, imported on demand. */
+const LANGUAGES = {
+  fr: () => import("./i18n-fr.js"),
+  de: () => import("./i18n-de.js"),
+  es: () => import("./i18n-es.js"),
+  it: () => import("./i18n-it.js"),
+  nl: () => import("./i18n-nl.js"),
+};
+
+/** The messages of each language loaded so far. */
+const MESSAGES = { en: ENGLISH };
+/** Imports running, by language. */
+const loading = new Map();
+
 /** The languages the widget speaks. */
-export const LOCALES = Object.keys(MESSAGES);
+export const LOCALES = ["en", ...Object.keys(LANGUAGES)];
+
+/**
+ * Loads the messages of `locale`'s language, if the widget speaks it and they are not loaded
+ * yet: resolves once `text` can use them. Never rejects: a module that fails to load leaves the
+ * language in English, and a later call tries again.
+ */
+export function loadLocale(locale) {
+  const language = languageOf(locale);
+  if (Object.hasOwn(MESSAGES, language) || !Object.hasOwn(LANGUAGES, language)) return Promise.resolve();
+  if (!loading.has(language)) {
+    const load = LANGUAGES[language]().then(
+      (module) => {
+        MESSAGES[language] = module.default;
+      },
+      () => {},
+    );
+    loading.set(language, load);
+    load.then(() => loading.delete(language));
+  }
+  return loading.get(language);
+}
 
 /** The message `key` in `locale` (e.g. "fr-CA" uses "fr"), with `{name}` placeholders filled. */
 export function text(locale, key, values = {}, fallback = key) {
-  const language = String(locale).toLowerCase().split(/[-_]/)[0];
-  const template = MESSAGES[language]?.[key] ?? MESSAGES.en[key] ?? fallback;
+  const template = MESSAGES[languageOf(locale)]?.[key] ?? MESSAGES.en[key] ?? fallback;
   return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+function languageOf(locale) {
+  return String(locale).toLowerCase().split(/[-_]/)[0];
 }

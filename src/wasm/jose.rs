@@ -8,9 +8,7 @@
 //! `toolkit` feature: the frame only drives the `Widget`, and every export adds to the `.wasm`
 //! every host page downloads.
 
-use getrandom::SysRng;
-use js_sys::Uint8Array;
-use rand_core::UnwrapErr;
+use js_sys::{JsString, Uint8Array};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
@@ -18,6 +16,7 @@ use super::js::{
     error, input, key_error, now, option_bytes, option_string, options_of, public_key,
 };
 
+use super::rng::BrowserRng;
 use crate::jwe::{self, JweParams};
 use crate::jwk::{KeyUse, UsePolicy};
 
@@ -31,7 +30,7 @@ pub fn encrypt_jwe(
     recipient: JsValue,
     plaintext: JsValue,
     options: JsValue,
-) -> Result<String, JsValue> {
+) -> Result<JsString, JsValue> {
     let options = options_of(options)?;
     // Checked here: wasm-bindgen does not check the class of an imported type.
     let plaintext = plaintext
@@ -49,6 +48,7 @@ pub fn encrypt_jwe(
         apu: apu.as_deref(),
         apv: apv.as_deref(),
     };
-    jwe::encrypt(&key, &plaintext, &params, &mut UnwrapErr(SysRng))
+    jwe::encrypt(&key, &plaintext, &params, &mut BrowserRng)
+        .map(|jwe| JsString::from(jwe.as_str()))
         .map_err(|_| error("JWE_INVALID", "the JWE could not be built", None))
 }

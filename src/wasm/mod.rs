@@ -6,8 +6,10 @@
 //! `toolkit` feature: the frame drives only the `Widget`, and every export pulls its code into
 //! the `.wasm` that every host page downloads.
 
+mod alloc;
 pub mod jose;
 mod js;
+mod rng;
 #[cfg(feature = "toolkit")]
 pub mod toolkit;
 pub mod widget;

@@ -3,9 +3,7 @@
 //! them; the interop tests and tools do. Same error contract as [`super::jose`], plus
 //! `JWS_INVALID`, which says nothing about which check failed, and `HANDLE_INVALID`.
 
-use getrandom::SysRng;
 use js_sys::{Object, Uint8Array, JSON};
-use rand_core::UnwrapErr;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
@@ -13,6 +11,7 @@ use super::js::{
     bytes_of, error, input, json_text, key_error, now, option_bool, option_string, options_of,
     parse, public_key, set, to_js,
 };
+use super::rng::BrowserRng;
 use crate::handle::CardHandle;
 use crate::json::{Object as JsonObject, Value};
 use crate::jwe;
@@ -108,7 +107,7 @@ pub fn verify_jws(keys: JsValue, compact: &str) -> Result<Object, JsValue> {
 #[wasm_bindgen(js_name = generateKey)]
 pub fn generate_key(options: JsValue) -> Result<JsValue, JsValue> {
     let options = options_of(options)?;
-    let mut key = PrivateJwk::generate(&mut UnwrapErr(SysRng));
+    let mut key = PrivateJwk::generate(&mut BrowserRng);
     let key_use = match option_string(options.as_ref(), "use")?.as_deref() {
         None | Some("enc") => KeyUse::Enc,
         Some("sig") => KeyUse::Sig,

@@ -4,15 +4,14 @@
 //! methods with what arrives. Errors thrown here are JS `Error`s with a product `code`
 //! (DESIGN.md §5), a `message` for the developer and `retryable`.
 
-use getrandom::SysRng;
-use js_sys::{Object, Uint8Array};
-use rand_core::UnwrapErr;
+use js_sys::{JsString, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
 use super::js::{json_text, now, set};
+use super::rng::BrowserRng;
 use crate::error::{Error, ErrorCode};
-use crate::flow::{self, CredentialRequest, Flow, Outcome, Step, WalletResult};
+use crate::flow::{self, CredentialRequest, Flow, Outcome, WalletResult};
 use crate::wallet::WalletDocument;
 
 /// One widget's attempts to add a card to one wallet.
@@ -42,40 +41,17 @@ impl Widget {
 
     /// The wallet's origin: the only origin its messages may come from.
     #[wasm_bindgen(getter, js_name = walletOrigin)]
-    pub fn wallet_origin(&self) -> String {
-        self.flow.wallet_origin().to_owned()
-    }
-
-    /// Where the attempt stands: `idle`, `wallet-opened`, `credential-requested`,
-    /// `handed-off` or `added`.
-    #[wasm_bindgen(getter)]
-    pub fn step(&self) -> String {
-        match self.flow.step() {
-            Step::Idle => "idle",
-            Step::WalletOpened => "wallet-opened",
-            Step::CredentialRequested => "credential-requested",
-            Step::HandedOff => "handed-off",
-            Step::Added => "added",
-        }
-        .to_owned()
-    }
-
-    /// The running attempt's correlation id.
-    #[wasm_bindgen(getter)]
-    pub fn cid(&self) -> Option<String> {
-        self.flow.cid().map(str::to_owned)
+    pub fn wallet_origin(&self) -> JsString {
+        self.flow.wallet_origin().into()
     }
 
     /// A click in popup mode: `{cid, entryUrl}`, or `undefined` while an attempt runs.
     pub fn open(&mut self, locale: &str) -> Result<JsValue, JsValue> {
-        let cid = flow::random_id(&mut UnwrapErr(SysRng));
+        let cid = flow::random_id(&mut BrowserRng);
         let Some(opened) = self.flow.open(cid, locale) else {
             return Ok(JsValue::UNDEFINED);
         };
-        let out = Object::new();
-        set(&out, "cid", &opened.cid.into())?;
-        set(&out, "entryUrl", &opened.entry_url.into())?;
-        Ok(out.into())
+        strings(&[("cid", &opened.cid), ("entryUrl", &opened.entry_url)]).map(JsValue::from)
     }
 
     /// A click in redirect mode, or the fallback from a blocked popup:
@@ -84,8 +60,8 @@ impl Widget {
         let cid = self
             .flow
             .cid()
-            .map_or_else(|| flow::random_id(&mut UnwrapErr(SysRng)), str::to_owned);
-        let sid = crate::text::concat(&["r-", &flow::random_id(&mut UnwrapErr(SysRng))]);
+            .map_or_else(|| flow::random_id(&mut BrowserRng), str::to_owned);
+        let sid = crate::text::concat(&["r-", &flow::random_id(&mut BrowserRng)]);
         match self.flow.redirect(cid, sid, now()).map_err(product_error)? {
             None => Ok(JsValue::UNDEFINED),
             Some(request) => request_object(self.flow.cid(), &request),
@@ -110,13 +86,14 @@ impl Widget {
         body.fill(0, 0, body.length());
         let sealed = self
             .flow
-            .seal(&bytes, now(), &mut UnwrapErr(SysRng))
+            .seal(&bytes, now(), &mut BrowserRng)
             .map_err(product_error)?;
-        let out = Object::new();
-        set(&out, "jwe", &sealed.jwe.into())?;
-        set(&out, "target", &sealed.target.into())?;
-        set(&out, "last4", &sealed.last4.into())?;
-        Ok(out.into())
+        strings(&[
+            ("jwe", &sealed.jwe),
+            ("target", &sealed.target),
+            ("last4", &sealed.last4),
+        ])
+        .map(JsValue::from)
     }
 
     /// The wallet's `walletpush/result` message: `{status: "success", tokenRef, last4}`,
@@ -143,40 +120,53 @@ impl Widget {
         outcome_object(&Outcome::Failed(error))
     }
 
-    /// Ends the attempt as cancelled by the user; returns `{status: "cancelled"}`.
-    pub fn cancel(&mut self) -> Result<JsValue, JsValue> {
-        outcome_object(&self.flow.cancel())
+    /// Ends the attempt as cancelled by the user. Returns nothing: the frame, which ended the
+    /// attempt, has its outcome already.
+    pub fn cancel(&mut self) {
+        self.flow.cancel();
     }
 }
 
 fn request_object(cid: Option<&str>, request: &CredentialRequest) -> Result<JsValue, JsValue> {
-    let out = Object::new();
-    set(&out, "cid", &cid.unwrap_or_default().into())?;
-    set(&out, "wallet", &request.wallet.as_str().into())?;
-    set(&out, "sid", &request.sid.as_str().into())?;
-    Ok(out.into())
+    strings(&[
+        ("cid", cid.unwrap_or_default()),
+        ("wallet", &request.wallet),
+        ("sid", &request.sid),
+    ])
+    .map(JsValue::from)
 }
 
 fn outcome_object(outcome: &Outcome) -> Result<JsValue, JsValue> {
-    let out = Object::new();
     match outcome {
-        Outcome::Added { token_ref, last4 } => {
-            set(&out, "status", &"success".into())?;
-            set(&out, "tokenRef", &token_ref.as_str().into())?;
-            set(&out, "last4", &last4.as_str().into())?;
-        }
-        Outcome::Cancelled => {
-            set(&out, "status", &"cancelled".into())?;
-            set(&out, "code", &ErrorCode::UserCancelled.as_str().into())?;
-        }
+        Outcome::Added { token_ref, last4 } => strings(&[
+            ("status", "success"),
+            ("tokenRef", token_ref),
+            ("last4", last4),
+        ]),
+        Outcome::Cancelled => strings(&[
+            ("status", "cancelled"),
+            ("code", ErrorCode::UserCancelled.as_str()),
+        ]),
         Outcome::Failed(error) => {
-            set(&out, "status", &"error".into())?;
-            set(&out, "code", &error.code().as_str().into())?;
-            set(&out, "message", &error.message().into())?;
+            let out = strings(&[
+                ("status", "error"),
+                ("code", error.code().as_str()),
+                ("message", error.message()),
+            ])?;
             set(&out, "retryable", &error.code().retryable().into())?;
+            Ok(out)
         }
     }
-    Ok(out.into())
+    .map(JsValue::from)
+}
+
+/// A JS object with the string members `members`, in order.
+fn strings(members: &[(&str, &str)]) -> Result<Object, JsValue> {
+    let out = Object::new();
+    for (name, value) in members {
+        set(&out, name, &JsValue::from_str(value))?;
+    }
+    Ok(out)
 }
 
 /// A JS `Error` with the product `code`, `retryable`, and the developer message.

@@ -37,6 +37,8 @@ test("<wallet-push-button> from markup, with callbacks and the result promise vi
     const label = await widgetFrame(page).locator("button.wallet .label").innerText();
     assert.equal(label, "Ajouter à Sandbox Wallet");
     await page.evaluate(() => document.querySelector("wallet-push-button").setAttribute("locale", "de"));
+    // Each language but English is its own module, loaded when a page asks for it.
+    await widgetFrame(page).locator("button.wallet .label", { hasText: "Zu Sandbox Wallet hinzufügen" }).waitFor({ timeout: 5000 });
   });
 });
 

@@ -46,8 +46,9 @@ export async function load({ id, config, widgetOrigin }) {
     origin: widget.walletOrigin,
     click: (attempt) => click(widget, attempt),
     message: (attempt, data) => message(widget, attempt, data),
-    // The frame ended the attempt (a timeout, a closed window...): the state machine starts over.
-    end: (outcome) => outcome.status !== "success" && widget.step !== "idle" && widget.cancel(),
+    // The frame ended the attempt (a timeout, a closed window...): the state machine starts over
+    // (when no attempt runs, there is nothing to cancel and `cancel` changes nothing).
+    end: (outcome) => outcome.status !== "success" && widget.cancel(),
   };
 }
 

@@ -1,0 +1,21 @@
+// The widget's words in German (www/i18n.js loads this module for a page in that language;
+// a missing key falls back to English).
+export default {
+  add: "Zu {wallet} hinzufügen",
+  addLong: "Karte mit Endziffern {last4} zu {wallet} hinzufügen",
+  adding: "Wird hinzugefügt…",
+  added: "Zu {wallet} hinzugefügt",
+  addedLong: "Karte mit Endziffern {last4} zu {wallet} hinzugefügt",
+  inWallet: "Im Fenster von {wallet} fortfahren",
+  cancelled: "Abgebrochen. Sie können es erneut versuchen.",
+  unavailable: "Für diese Karte ist hier kein Wallet verfügbar.",
+  error: "Die Karte konnte nicht hinzugefügt werden. Bitte erneut versuchen.",
+  "error.POPUP_BLOCKED": "Das Wallet-Fenster wurde blockiert. Pop-ups erlauben und erneut versuchen.",
+  "error.TIMEOUT": "Das Wallet hat zu lange nicht geantwortet. Bitte erneut versuchen.",
+  "error.NETWORK": "Netzwerkproblem. Verbindung prüfen und erneut versuchen.",
+  "error.HANDLE_EXPIRED": "Diese Seite ist abgelaufen. Neu laden und erneut versuchen.",
+  "error.HANDLE_REPLAYED": "Diese Seite wurde bereits verwendet. Neu laden und erneut versuchen.",
+  "error.CARD_INACTIVE": "Diese Karte ist noch nicht aktiv.",
+  toRequestor: "Weiter zu {wallet}…",
+  "error.WALLET_UNAVAILABLE": "Dieses Wallet ist hier nicht verfügbar. Bitte ein anderes versuchen.",
+};

@@ -1,0 +1,21 @@
+// The widget's words in French (www/i18n.js loads this module for a page in that language;
+// a missing key falls back to English).
+export default {
+  add: "Ajouter à {wallet}",
+  addLong: "Ajouter la carte se terminant par {last4} à {wallet}",
+  adding: "Ajout en cours…",
+  added: "Ajoutée à {wallet}",
+  addedLong: "Carte se terminant par {last4} ajoutée à {wallet}",
+  inWallet: "Continuez dans la fenêtre {wallet}",
+  cancelled: "Annulé. Vous pouvez réessayer.",
+  unavailable: "Aucun portefeuille n'est disponible ici pour cette carte.",
+  error: "La carte n'a pas pu être ajoutée. Veuillez réessayer.",
+  "error.POPUP_BLOCKED": "La fenêtre du portefeuille a été bloquée. Autorisez les fenêtres et réessayez.",
+  "error.TIMEOUT": "Le portefeuille a mis trop de temps à répondre. Veuillez réessayer.",
+  "error.NETWORK": "Problème de réseau. Vérifiez votre connexion et réessayez.",
+  "error.HANDLE_EXPIRED": "Cette page a expiré. Rechargez-la et réessayez.",
+  "error.HANDLE_REPLAYED": "Cette page a déjà servi. Rechargez-la et réessayez.",
+  "error.CARD_INACTIVE": "Cette carte n'est pas encore active.",
+  toRequestor: "Redirection vers {wallet}…",
+  "error.WALLET_UNAVAILABLE": "Ce portefeuille n'est pas disponible ici. Essayez-en un autre.",
+};

@@ -1,0 +1,21 @@
+// The widget's words in Italian (www/i18n.js loads this module for a page in that language;
+// a missing key falls back to English).
+export default {
+  add: "Aggiungi a {wallet}",
+  addLong: "Aggiungi la carta che termina con {last4} a {wallet}",
+  adding: "Aggiunta in corso…",
+  added: "Aggiunta a {wallet}",
+  addedLong: "Carta che termina con {last4} aggiunta a {wallet}",
+  inWallet: "Continua nella finestra di {wallet}",
+  cancelled: "Annullato. Puoi riprovare.",
+  unavailable: "Nessun wallet disponibile qui per questa carta.",
+  error: "Impossibile aggiungere la carta. Riprova.",
+  "error.POPUP_BLOCKED": "La finestra del wallet è stata bloccata. Consenti i pop-up e riprova.",
+  "error.TIMEOUT": "Il wallet ha impiegato troppo a rispondere. Riprova.",
+  "error.NETWORK": "Problema di rete. Controlla la connessione e riprova.",
+  "error.HANDLE_EXPIRED": "Questa pagina è scaduta. Ricaricala e riprova.",
+  "error.HANDLE_REPLAYED": "Questa pagina è già stata usata. Ricaricala e riprova.",
+  "error.CARD_INACTIVE": "Questa carta non è ancora attiva.",
+  toRequestor: "Ti stiamo portando a {wallet}…",
+  "error.WALLET_UNAVAILABLE": "Questo wallet non è disponibile qui. Provane un altro.",
+};

@@ -1,0 +1,21 @@
+// The widget's words in Dutch (www/i18n.js loads this module for a page in that language;
+// a missing key falls back to English).
+export default {
+  add: "Toevoegen aan {wallet}",
+  addLong: "Kaart eindigend op {last4} toevoegen aan {wallet}",
+  adding: "Bezig met toevoegen…",
+  added: "Toegevoegd aan {wallet}",
+  addedLong: "Kaart eindigend op {last4} toegevoegd aan {wallet}",
+  inWallet: "Ga verder in het venster van {wallet}",
+  cancelled: "Geannuleerd. U kunt het opnieuw proberen.",
+  unavailable: "Er is hier geen wallet beschikbaar voor deze kaart.",
+  error: "De kaart kon niet worden toegevoegd. Probeer het opnieuw.",
+  "error.POPUP_BLOCKED": "Het wallet-venster is geblokkeerd. Sta pop-ups toe en probeer het opnieuw.",
+  "error.TIMEOUT": "De wallet reageerde te laat. Probeer het opnieuw.",
+  "error.NETWORK": "Netwerkprobleem. Controleer uw verbinding en probeer het opnieuw.",
+  "error.HANDLE_EXPIRED": "Deze pagina is verlopen. Laad haar opnieuw en probeer het nog eens.",
+  "error.HANDLE_REPLAYED": "Deze pagina is al gebruikt. Laad haar opnieuw en probeer het nog eens.",
+  "error.CARD_INACTIVE": "Deze kaart is nog niet actief.",
+  toRequestor: "U gaat naar {wallet}…",
+  "error.WALLET_UNAVAILABLE": "Deze wallet is hier niet beschikbaar. Probeer een andere.",
+};
