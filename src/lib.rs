@@ -9,6 +9,7 @@
 
 pub mod b64;
 pub mod error;
+pub mod es256;
 pub mod flow;
 pub mod handle;
 pub mod json;

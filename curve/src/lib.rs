@@ -1,4 +1,5 @@
-//! P-256 key generation and ECDH, built for 32-bit WebAssembly.
+//! P-256 point arithmetic for the widget's WebAssembly: key generation, ECDH, and the last
+//! step of ECDSA verification.
 //!
 //! The widget encrypts each card payload to a wallet with a fresh ephemeral key (JWE
 //! `ECDH-ES`): one multiplication of the base point and one of the wallet's point. RustCrypto's
@@ -6,10 +7,10 @@
 //! to a software routine; here the field has 32-bit limbs and P-256's special-form reduction,
 //! points are Jacobian, and the base point has a table of all its digit multiples.
 //!
-//! Scope: only what encryption needs. Keys are validated, generated and encoded by `p256`
-//! (which also does everything else: ECDSA, decryption); this crate takes a scalar's bytes and
-//! a point's coordinates. Every operation on secret values runs in constant time (see
-//! `scalar_mul` for the one documented exception). Checked against `p256` and against
+//! Scope: points only. Keys are validated, generated and encoded by `p256`, which also does
+//! ECDSA's scalar arithmetic, signing and decryption; this crate takes scalars as 32 bytes and
+//! points as coordinates. Every operation runs in constant time (see `scalar_mul` for the one
+//! documented exception), public inputs included. Checked against `p256` and against
 //! crypto-bigint's modular arithmetic in the tests, natively and in the browser, and against
 //! the Wycheproof ECDH vectors by the `walletpush` crate that uses it.
 #![forbid(unsafe_code)]
@@ -83,4 +84,16 @@ pub fn agree(scalar: &[u8; 32], peer: &[u8; 64]) -> Option<Agreement> {
         public_key: public.to_bytes(),
         shared_secret: Zeroizing::new(shared.x.to_bytes()),
     })
+}
+
+/// The x-coordinate of u1·G + u2·Q (32 big-endian bytes), the last step of verifying an
+/// ECDSA signature, with Q given as x then y (each 32 big-endian bytes) and u1, u2 as
+/// 32 big-endian bytes. These inputs are public (a signature, a message, a public key); they
+/// go through the same constant-time code as secrets. `None` if Q is not on the curve, a
+/// coordinate is not below p, or the sum is the point at infinity.
+pub fn linear_combination_x(u1: &[u8; 32], u2: &[u8; 32], q: &[u8; 64]) -> Option<[u8; 32]> {
+    let (x, y) = q.split_at(32);
+    let point = Affine::from_bytes(x.try_into().ok()?, y.try_into().ok()?)?;
+    let sum = base_table().mul(u1).add(&scalar_mul::mul(&point, u2));
+    sum.to_affine().map(|p| p.x.to_bytes())
 }

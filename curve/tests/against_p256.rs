@@ -191,3 +191,43 @@ fn agreement_gives_both_results_like_p256() {
     assert!(walletpush_curve::agree(&[0; 32], &coordinates(&peer)).is_none());
     assert!(walletpush_curve::agree(&small(1), &[0; 64]).is_none());
 }
+
+#[test]
+fn linear_combinations_match_p256() {
+    use p256::ProjectivePoint;
+    let q_key = secret(&random_bytes()).expect("in range").public_key();
+    let q = coordinates(&q_key);
+    let cases: Vec<([u8; 32], [u8; 32])> = edge_scalars()
+        .into_iter()
+        .zip(edge_scalars().into_iter().rev())
+        .chain((0..40).map(|_| (random_bytes(), random_bytes())))
+        .collect();
+    for (u1, u2) in cases {
+        let (Some(a), Some(b)) = (secret(&u1), secret(&u2)) else {
+            continue;
+        };
+        let expected = ProjectivePoint::GENERATOR * *a.to_nonzero_scalar()
+            + q_key.to_projective() * *b.to_nonzero_scalar();
+        let expected = PublicKey::from_affine(expected.to_affine()).expect("not infinity");
+        assert_eq!(
+            walletpush_curve::linear_combination_x(&u1, &u2, &q),
+            Some(coordinates(&expected)[..32].try_into().expect("32 bytes")),
+        );
+    }
+    // u1·G + u2·Q where Q = G and u2 = n − u1: the point at infinity.
+    let g = coordinates(&secret(&small(1)).expect("1").public_key());
+    assert_eq!(
+        walletpush_curve::linear_combination_x(&small(5), &n_minus(5), &g),
+        None
+    );
+    // Equal terms: u1·G = u2·Q with Q = G, u1 = u2 (the addition doubles).
+    let expected = coordinates(&secret(&small(14)).expect("14").public_key());
+    assert_eq!(
+        walletpush_curve::linear_combination_x(&small(7), &small(7), &g),
+        Some(expected[..32].try_into().expect("32 bytes")),
+    );
+    assert_eq!(
+        walletpush_curve::linear_combination_x(&small(1), &small(1), &[0; 64]),
+        None
+    );
+}
