@@ -8,12 +8,14 @@
 
 use p256::ecdsa::Signature;
 use p256::elliptic_curve::ops::Reduce;
-use p256::{FieldBytes, PublicKey, Scalar};
+use p256::{FieldBytes, Scalar};
+
+use crate::jwk::PublicJwk;
 use sha2::{Digest, Sha256};
 
 /// Whether `signature` is a valid ES256 signature of `message` by `key`. The signature's r and
 /// s are already known to lie in [1, n − 1] (`Signature::from_slice` refuses anything else).
-pub fn verify(key: &PublicKey, message: &[u8], signature: &Signature) -> bool {
+pub fn verify(key: &PublicJwk, message: &[u8], signature: &Signature) -> bool {
     let (r, s) = signature.split_scalars();
     // z: the digest as an integer reduced mod n (its 256 bits are n's bit length).
     let z = <Scalar as Reduce<FieldBytes>>::reduce(&Sha256::digest(message));
@@ -23,12 +25,9 @@ pub fn verify(key: &PublicKey, message: &[u8], signature: &Signature) -> bool {
     };
     let u1 = z * s_inv;
     let u2 = *r * s_inv;
-    let (x, y) = crate::jwk::coordinates(key);
-    let mut q = [0u8; 64];
-    q[..32].copy_from_slice(&x);
-    q[32..].copy_from_slice(&y);
+    let q = key.point();
     let Some(rx) =
-        walletpush_curve::linear_combination_x(&u1.to_bytes().into(), &u2.to_bytes().into(), &q)
+        walletpush_curve::linear_combination_x(&u1.to_bytes().into(), &u2.to_bytes().into(), q)
     else {
         return false;
     };
@@ -42,6 +41,7 @@ mod tests {
     use p256::ecdsa::signature::{Signer, Verifier};
     use p256::ecdsa::{SigningKey, VerifyingKey};
     use p256::elliptic_curve::Generate;
+    use p256::PublicKey;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -53,8 +53,9 @@ mod tests {
     /// refusal both fail.
     fn agree(key: &PublicKey, message: &[u8], signature: &Signature, expected: bool) {
         assert_eq!(p256_says(key, message, signature), expected, "p256");
+        let jwk = PublicJwk::from_key(*key);
         assert_eq!(
-            verify(key, message, signature),
+            verify(&jwk, message, signature),
             expected,
             "walletpush-curve"
         );

@@ -8,9 +8,8 @@ use core::fmt;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
-use p256::elliptic_curve::point::AffineCoordinates;
 use p256::elliptic_curve::Generate;
-use p256::{AffinePoint, PublicKey, SecretKey};
+use p256::{PublicKey, SecretKey};
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
@@ -85,7 +84,7 @@ pub fn prepare() {
 ///
 /// The ephemeral key is drawn by `p256`; its public key and the shared secret are computed by
 /// `walletpush-curve`, which is several times faster on wasm32, and the ephemeral public key
-/// is decoded back through `p256`, which checks it is on the curve.
+/// is validated again as a JWK's point would be.
 pub fn encrypt(
     recipient: &PublicJwk,
     plaintext: &[u8],
@@ -95,12 +94,8 @@ pub fn encrypt(
     let ephemeral = SecretKey::generate_from_rng(rng);
     let scalar = Zeroizing::new(<[u8; 32]>::from(ephemeral.to_bytes()));
     drop(ephemeral);
-    let (x, y) = crate::jwk::coordinates(recipient.key());
-    let mut peer = [0u8; 64];
-    peer[..32].copy_from_slice(&x);
-    peer[32..].copy_from_slice(&y);
-    let agreement = walletpush_curve::agree(&scalar, &peer).ok_or(JweError)?;
-    let epk = PublicJwk::from_key(public_key(&agreement.public_key)?);
+    let agreement = walletpush_curve::agree(&scalar, recipient.point()).ok_or(JweError)?;
+    let epk = PublicJwk::from_point(agreement.public_key).map_err(|_| JweError)?;
     let z = agreement.shared_secret;
 
     let mut header = Object::new();
@@ -150,18 +145,6 @@ pub fn encrypt(
     .join("."))
 }
 
-/// A public key from its 64 coordinate bytes (x then y), checked to be on the curve. (From
-/// coordinates, not SEC1 bytes: see the JWK parser.)
-fn public_key(coordinates: &[u8; 64]) -> Result<PublicKey, JweError> {
-    let (x, y) = coordinates.split_at(32);
-    let x: [u8; 32] = x.try_into().map_err(|_| JweError)?;
-    let y: [u8; 32] = y.try_into().map_err(|_| JweError)?;
-    let point = AffinePoint::from_coordinates(&x.into(), &y.into())
-        .into_option()
-        .ok_or(JweError)?;
-    PublicKey::from_affine(point).map_err(|_| JweError)
-}
-
 /// Decrypts a compact JWE made for `recipient` (RFC 7516 §5.2).
 ///
 /// Refuses: anything but five parts; a header that is not a JSON object or that has `crit` or
@@ -188,7 +171,7 @@ pub fn decrypt(recipient: &PrivateJwk, compact: &str) -> Result<Decrypted, JweEr
 
     let z = p256::ecdh::diffie_hellman(
         recipient.secret().to_nonzero_scalar(),
-        PublicKey::as_affine(epk.key()),
+        PublicKey::as_affine(&epk.p256_key().ok_or(JweError)?),
     );
     let mut cek = Zeroizing::new([0u8; 32]);
     concat_kdf(z.raw_secret_bytes(), ENC, &apu, &apv, &mut cek[..]);
@@ -306,7 +289,7 @@ mod tests {
             let header = peek_header(&jwe).unwrap();
             let epk = PublicJwk::from_value(header.get("epk").unwrap()).unwrap();
             let expected = SecretKey::generate_from_rng(&mut Replay(seed)).public_key();
-            assert_eq!(epk.key(), &expected, "seed {seed}");
+            assert_eq!(epk, PublicJwk::from_key(expected), "seed {seed}");
             assert_eq!(decrypt(&key, &jwe).unwrap().plaintext.as_slice(), b"x");
         }
     }

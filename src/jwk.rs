@@ -137,9 +137,12 @@ pub enum UsePolicy {
 }
 
 /// A validated P-256 public key with its JWK metadata.
+///
+/// The point is kept as its coordinates, validated by `walletpush-curve`: the widget's Wasm
+/// does all its point arithmetic there, and so carries none of p256's field code.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PublicJwk {
-    key: PublicKey,
+    point: [u8; 64],
     kid: Option<String>,
     key_use: Option<KeyUse>,
     alg: Option<String>,
@@ -171,8 +174,25 @@ impl PublicJwk {
 
     /// Wraps a key that is already validated (a fresh one, for instance).
     pub fn from_key(key: PublicKey) -> PublicJwk {
+        let (x, y) = coordinates(&key);
+        let mut point = [0u8; 64];
+        point[..32].copy_from_slice(&x);
+        point[32..].copy_from_slice(&y);
+        PublicJwk::with_point(point)
+    }
+
+    /// A key from its coordinates, x then y, each 32 big-endian bytes; `InvalidPoint` unless
+    /// both are below p and the point is on the curve.
+    pub fn from_point(point: [u8; 64]) -> Result<PublicJwk, KeyError> {
+        if !walletpush_curve::is_valid_point(&point) {
+            return Err(KeyError::InvalidPoint);
+        }
+        Ok(PublicJwk::with_point(point))
+    }
+
+    fn with_point(point: [u8; 64]) -> PublicJwk {
         PublicJwk {
-            key,
+            point,
             kid: None,
             key_use: None,
             alg: None,
@@ -219,9 +239,19 @@ impl PublicJwk {
         Ok(())
     }
 
-    /// The curve point.
-    pub fn key(&self) -> &PublicKey {
-        &self.key
+    /// The point's coordinates: x then y, each 32 big-endian bytes.
+    pub fn point(&self) -> &[u8; 64] {
+        &self.point
+    }
+
+    /// The point as p256's key type, for p256's operations (signature verification natively,
+    /// decryption). `None` only if p256 refused a point `walletpush-curve` accepted, which the
+    /// tests show does not happen.
+    pub fn p256_key(&self) -> Option<PublicKey> {
+        let (x, y) = self.point.split_at(32);
+        let (x, y): ([u8; 32], [u8; 32]) = (x.try_into().ok()?, y.try_into().ok()?);
+        let point = AffinePoint::from_coordinates(&x.into(), &y.into()).into_option()?;
+        PublicKey::from_affine(point).ok()
     }
 
     /// `kid`, if any.
@@ -241,12 +271,12 @@ impl PublicJwk {
 
     /// The JWK as a JSON object: `kty`, `crv`, `x`, `y`, then `kid`, `use`, `alg`, `exp` if set.
     pub fn to_value(&self) -> Value<'static> {
-        let (x, y) = coordinates(&self.key);
+        let (x, y) = self.point.split_at(32);
         let mut object = Object::new();
         object.insert("kty", "EC");
         object.insert("crv", "P-256");
-        object.insert("x", b64::encode(&x));
-        object.insert("y", b64::encode(&y));
+        object.insert("x", b64::encode(x));
+        object.insert("y", b64::encode(y));
         if let Some(kid) = &self.kid {
             object.insert("kid", kid.clone());
         }
@@ -269,13 +299,13 @@ impl PublicJwk {
 
     /// The RFC 7638 thumbprint (SHA-256, base64url): a stable `kid` for the key.
     pub fn thumbprint(&self) -> String {
-        let (x, y) = coordinates(&self.key);
+        let (x, y) = self.point.split_at(32);
         // The required members in lexicographic order, no whitespace (RFC 7638 §3.2).
         let mut canonical = Object::new();
         canonical.insert("crv", "P-256");
         canonical.insert("kty", "EC");
-        canonical.insert("x", b64::encode(&x));
-        canonical.insert("y", b64::encode(&y));
+        canonical.insert("x", b64::encode(x));
+        canonical.insert("y", b64::encode(y));
         b64::encode(&Sha256::digest(canonical.to_json().as_bytes()))
     }
 }
@@ -323,7 +353,7 @@ impl PrivateJwk {
         let secret = raw.secret()?;
         let public = raw.public()?;
         let signing = SigningKey::from(&secret);
-        if PublicKey::from(signing.verifying_key()) != public.key {
+        if PublicJwk::from_key(PublicKey::from(signing.verifying_key())).point != public.point {
             return Err(KeyError::MismatchedPrivate);
         }
         Ok(PrivateJwk {
@@ -490,19 +520,18 @@ impl<'v> RawJwk<'v> {
         };
         let x = b64::decode_array::<32>(x).ok_or(KeyError::WrongLength)?;
         let y = b64::decode_array::<32>(y).ok_or(KeyError::WrongLength)?;
-        // Checks that each coordinate is below p and that the point is on the curve; the
-        // identity has no affine coordinates. Built from the coordinates rather than from SEC1
-        // bytes, so the widget does not carry point decompression, which a JWK never needs.
-        let point = AffinePoint::from_coordinates(&x.into(), &y.into())
-            .into_option()
-            .ok_or(KeyError::InvalidPoint)?;
-        let key = PublicKey::from_affine(point).map_err(|_| KeyError::InvalidPoint)?;
+        let mut point = [0u8; 64];
+        point[..32].copy_from_slice(&x);
+        point[32..].copy_from_slice(&y);
+        // Each coordinate below p and the point on the curve; the identity has no affine
+        // coordinates.
+        let key = PublicJwk::from_point(point)?;
         let key_use = match self.key_use {
             None => None,
             Some(u) => Some(KeyUse::parse(u).ok_or(KeyError::WrongUse)?),
         };
         Ok(PublicJwk {
-            key,
+            point: key.point,
             kid: self.kid.map(str::to_owned),
             key_use,
             alg: self.alg.map(str::to_owned),
@@ -530,6 +559,26 @@ mod tests {
         format!(
             r#"{{"kty":"EC","crv":"P-256","x":"weNJy2HscCSM6AEDTDg04biOvhFhyyWvOHQfeF_PxMQ","y":"e8lnCO-AlStT-NJVX-crhB7QRYhiix03illJOVAOyck"{extra}}}"#
         )
+    }
+
+    #[test]
+    fn the_point_is_kept_as_coordinates_and_converts_to_p256() {
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        for _ in 0..16 {
+            let key = PrivateJwk::generate(&mut rng);
+            let p256_key = PublicKey::from(key.signing_key().verifying_key());
+            assert_eq!(key.public().p256_key(), Some(p256_key));
+            assert_eq!(
+                PublicJwk::from_point(*key.public().point()).as_ref(),
+                Ok(key.public())
+            );
+            let mut off_curve = *key.public().point();
+            off_curve[63] ^= 1;
+            assert_eq!(
+                PublicJwk::from_point(off_curve),
+                Err(KeyError::InvalidPoint)
+            );
+        }
     }
 
     #[test]

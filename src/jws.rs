@@ -83,7 +83,7 @@ pub fn verify_with(key: &PublicJwk, compact: &str) -> Result<Verified, JwsError>
 /// [`crate::es256`]), so that the module carries one implementation of P-256 points.
 #[cfg(target_arch = "wasm32")]
 fn signature_valid(key: &PublicJwk, message: &[u8], signature: &Signature) -> bool {
-    crate::es256::verify(key.key(), message, signature)
+    crate::es256::verify(key, message, signature)
 }
 
 /// Natively (the sandbox's issuer API verifies every card handle), with p256's, which is faster
@@ -91,9 +91,11 @@ fn signature_valid(key: &PublicJwk, message: &[u8], signature: &Signature) -> bo
 #[cfg(not(target_arch = "wasm32"))]
 fn signature_valid(key: &PublicJwk, message: &[u8], signature: &Signature) -> bool {
     use p256::ecdsa::signature::Verifier;
-    p256::ecdsa::VerifyingKey::from(key.key())
-        .verify(message, signature)
-        .is_ok()
+    key.p256_key().is_some_and(|key| {
+        p256::ecdsa::VerifyingKey::from(&key)
+            .verify(message, signature)
+            .is_ok()
+    })
 }
 
 /// Reads header and payload without verifying: for display only, never for decisions.

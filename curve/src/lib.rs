@@ -97,3 +97,13 @@ pub fn linear_combination_x(u1: &[u8; 32], u2: &[u8; 32], q: &[u8; 64]) -> Optio
     let sum = base_table().mul(u1).add(&scalar_mul::mul(&point, u2));
     sum.to_affine().map(|p| p.x.to_bytes())
 }
+
+/// Whether x then y (each 32 big-endian bytes) are the coordinates of a point of P-256: both
+/// below p, and on the curve. (The point at infinity has no coordinates.)
+pub fn is_valid_point(point: &[u8; 64]) -> bool {
+    let (x, y) = point.split_at(32);
+    match (x.try_into(), y.try_into()) {
+        (Ok(x), Ok(y)) => Affine::from_bytes(x, y).is_some(),
+        _ => false,
+    }
+}

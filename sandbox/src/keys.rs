@@ -259,7 +259,10 @@ mod tests {
         let again = Keys::load_or_create(&db, 2).unwrap();
         assert_eq!(keys.issuer.public(), again.issuer.public());
         assert_eq!(keys.rogue_issuer.public().kid(), keys.issuer.public().kid());
-        assert_ne!(keys.rogue_issuer.public().key(), keys.issuer.public().key());
+        assert_ne!(
+            keys.rogue_issuer.public().point(),
+            keys.issuer.public().point()
+        );
         let jwks =
             http::from_core(&wallet_jwks(&keys.wallet_sig, &enc_keys(&db, 1).unwrap()).to_value());
         let published = jwks["keys"].as_array().unwrap();
