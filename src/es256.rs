@@ -7,11 +7,16 @@
 //! sandbox). Native builds verify with p256 (see `jws`), and the tests here compare the two.
 
 use p256::ecdsa::Signature;
+use p256::elliptic_curve::bigint::U256;
 use p256::elliptic_curve::ops::Reduce;
 use p256::{FieldBytes, Scalar};
 
 use crate::jwk::PublicJwk;
 use sha2::{Digest, Sha256};
+
+/// n − 2 (n: the order of P-256's group).
+const N_MINUS_2: U256 =
+    U256::from_be_hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc63254f");
 
 /// Whether `signature` is a valid ES256 signature of `message` by `key`. The signature's r and
 /// s are already known to lie in [1, n − 1] (`Signature::from_slice` refuses anything else).
@@ -19,10 +24,10 @@ pub fn verify(key: &PublicJwk, message: &[u8], signature: &Signature) -> bool {
     let (r, s) = signature.split_scalars();
     // z: the digest as an integer reduced mod n (its 256 bits are n's bit length).
     let z = <Scalar as Reduce<FieldBytes>>::reduce(&Sha256::digest(message));
-    // s is not zero, so it has an inverse.
-    let Some(s_inv) = s.invert_vartime().into_option() else {
-        return false;
-    };
+    // s⁻¹ = s^(n − 2) (Fermat; s is not zero). Public values, so variable time is fine; and
+    // this reuses the scalar multiplication that u1 and u2 need, where p256's `invert` would
+    // bring a second algorithm (safegcd) into the Wasm.
+    let s_inv = s.pow_vartime(&N_MINUS_2);
     let u1 = z * s_inv;
     let u2 = *r * s_inv;
     let q = key.point();
@@ -59,6 +64,17 @@ mod tests {
             expected,
             "walletpush-curve"
         );
+    }
+
+    #[test]
+    fn the_fermat_inverse_is_the_inverse() {
+        use p256::elliptic_curve::Field;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        for _ in 0..16 {
+            let s = Scalar::random(&mut rng);
+            assert_eq!(s.pow_vartime(&N_MINUS_2) * s, Scalar::ONE);
+            assert_eq!(s.pow_vartime(&N_MINUS_2), s.invert().unwrap());
+        }
     }
 
     #[test]
