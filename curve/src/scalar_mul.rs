@@ -68,7 +68,7 @@ fn lookup(table: &[Jacobian; 8], d: i8) -> Jacobian {
 
 /// d·16^i·G from row i of the base table, and whether d is 0; reads every entry.
 #[inline(never)]
-fn lookup_affine(row: &[Affine; 8], d: i8) -> (Affine, Choice) {
+fn lookup_affine(row: &[Affine], d: i8) -> (Affine, Choice) {
     let (abs, negative) = split(d);
     let mut out = Affine::default();
     for (j, entry) in (1u8..).zip(row) {
@@ -103,7 +103,8 @@ pub(crate) fn mul(point: &Affine, scalar: &[u8; 32]) -> Jacobian {
 /// The multiples j·16^i·G of the base point, i < 65, j in 1..=8, in affine coordinates:
 /// 33 KB, built in about the time of two variable-point multiplications.
 pub struct BaseTable {
-    rows: Vec<[Affine; 8]>,
+    /// Row i (entries 8i to 8i + 7) holds 1·16^i·G to 8·16^i·G.
+    points: Vec<Affine>,
 }
 
 impl core::fmt::Debug for BaseTable {
@@ -122,24 +123,22 @@ impl BaseTable {
     /// Computes the table.
     #[inline(never)]
     pub fn new() -> BaseTable {
-        let mut points = Vec::with_capacity(DIGITS * 8);
+        let mut points = vec![Jacobian::INFINITY; DIGITS * 8];
         let mut base = Jacobian::from(Affine::GENERATOR);
-        for _ in 0..DIGITS {
+        for row in points.chunks_exact_mut(8) {
             let mut multiple = base;
-            points.push(multiple);
-            for _ in 1..8 {
-                multiple = multiple.add(&base);
-                points.push(multiple);
+            for (j, entry) in row.iter_mut().enumerate() {
+                if j > 0 {
+                    multiple = multiple.add(&base);
+                }
+                *entry = multiple;
             }
             // 16·16^i·G = 2·(8·16^i·G)
             base = multiple.double();
         }
-        let affine = batch_to_affine(&points);
-        let rows = affine
-            .chunks_exact(8)
-            .map(|row| core::array::from_fn(|j| row[j]))
-            .collect();
-        BaseTable { rows }
+        BaseTable {
+            points: batch_to_affine(&points),
+        }
     }
 
     /// k·G.
@@ -147,7 +146,7 @@ impl BaseTable {
     pub(crate) fn mul(&self, scalar: &[u8; 32]) -> Jacobian {
         let digits = Digits::new(scalar);
         let mut q = Jacobian::INFINITY;
-        for (row, &d) in self.rows.iter().zip(&digits.0) {
+        for (row, &d) in self.points.chunks_exact(8).zip(&digits.0) {
             let (term, zero) = lookup_affine(row, d);
             q = q.add_affine(&term, zero);
         }
