@@ -174,11 +174,8 @@ impl PublicJwk {
 
     /// Wraps a key that is already validated (a fresh one, for instance).
     pub fn from_key(key: PublicKey) -> PublicJwk {
-        let (x, y) = coordinates(&key);
-        let mut point = [0u8; 64];
-        point[..32].copy_from_slice(&x);
-        point[32..].copy_from_slice(&y);
-        PublicJwk::with_point(point)
+        let point = key.as_affine();
+        PublicJwk::with_point(join_coordinates(&point.x().into(), &point.y().into()))
     }
 
     /// A key from its coordinates, x then y, each 32 big-endian bytes; `InvalidPoint` unless
@@ -466,10 +463,12 @@ impl KeySet {
     }
 }
 
-/// The affine coordinates of `key`, 32 bytes each.
-pub(crate) fn coordinates(key: &PublicKey) -> ([u8; 32], [u8; 32]) {
-    let point = key.as_affine();
-    (point.x().into(), point.y().into())
+/// x then y, as `PublicJwk` keeps a point.
+fn join_coordinates(x: &[u8; 32], y: &[u8; 32]) -> [u8; 64] {
+    let mut point = [0u8; 64];
+    point[..32].copy_from_slice(x);
+    point[32..].copy_from_slice(y);
+    point
 }
 
 /// The JWK members walletpush reads, borrowed from the parsed value.
@@ -520,9 +519,7 @@ impl<'v> RawJwk<'v> {
         };
         let x = b64::decode_array::<32>(x).ok_or(KeyError::WrongLength)?;
         let y = b64::decode_array::<32>(y).ok_or(KeyError::WrongLength)?;
-        let mut point = [0u8; 64];
-        point[..32].copy_from_slice(&x);
-        point[32..].copy_from_slice(&y);
+        let point = join_coordinates(&x, &y);
         // Each coordinate below p and the point on the curve; the identity has no affine
         // coordinates.
         let key = PublicJwk::from_point(point)?;

@@ -46,8 +46,7 @@ pub fn public_key(scalar: &[u8; 32]) -> Option<[u8; 64]> {
 /// point is not on the curve, a coordinate is not below p, or the product is the point at
 /// infinity.
 pub fn diffie_hellman(scalar: &[u8; 32], peer: &[u8; 64]) -> Option<Zeroizing<[u8; 32]>> {
-    let (x, y) = peer.split_at(32);
-    let point = Affine::from_bytes(x.try_into().ok()?, y.try_into().ok()?)?;
+    let point = Affine::from_bytes(peer)?;
     let shared = scalar_mul::mul(&point, scalar).to_affine()?;
     Some(Zeroizing::new(shared.x.to_bytes()))
 }
@@ -71,8 +70,7 @@ impl core::fmt::Debug for Agreement {
 /// [`public_key`] and [`diffie_hellman`] of the same scalar at once, sharing the one field
 /// inversion that brings both points to affine coordinates.
 pub fn agree(scalar: &[u8; 32], peer: &[u8; 64]) -> Option<Agreement> {
-    let (x, y) = peer.split_at(32);
-    let point = Affine::from_bytes(x.try_into().ok()?, y.try_into().ok()?)?;
+    let point = Affine::from_bytes(peer)?;
     let public = base_table().mul(scalar);
     let shared = scalar_mul::mul(&point, scalar);
     if bool::from(public.is_infinity() | shared.is_infinity()) {
@@ -92,8 +90,7 @@ pub fn agree(scalar: &[u8; 32], peer: &[u8; 64]) -> Option<Agreement> {
 /// go through the same constant-time code as secrets. `None` if Q is not on the curve, a
 /// coordinate is not below p, or the sum is the point at infinity.
 pub fn linear_combination_x(u1: &[u8; 32], u2: &[u8; 32], q: &[u8; 64]) -> Option<[u8; 32]> {
-    let (x, y) = q.split_at(32);
-    let point = Affine::from_bytes(x.try_into().ok()?, y.try_into().ok()?)?;
+    let point = Affine::from_bytes(q)?;
     let sum = base_table().mul(u1).add(&scalar_mul::mul(&point, u2));
     sum.to_affine().map(|p| p.x.to_bytes())
 }
@@ -101,9 +98,5 @@ pub fn linear_combination_x(u1: &[u8; 32], u2: &[u8; 32], q: &[u8; 64]) -> Optio
 /// Whether x then y (each 32 big-endian bytes) are the coordinates of a point of P-256: both
 /// below p, and on the curve. (The point at infinity has no coordinates.)
 pub fn is_valid_point(point: &[u8; 64]) -> bool {
-    let (x, y) = point.split_at(32);
-    match (x.try_into(), y.try_into()) {
-        (Ok(x), Ok(y)) => Affine::from_bytes(x, y).is_some(),
-        _ => false,
-    }
+    Affine::from_bytes(point).is_some()
 }

@@ -58,12 +58,14 @@ impl Affine {
         ]),
     };
 
-    /// A point from big-endian coordinates; `None` unless both are below p and the point is
-    /// on the curve. (P-256 has prime order, so every point on it is in the group.)
-    pub(crate) fn from_bytes(x: &[u8; 32], y: &[u8; 32]) -> Option<Affine> {
+    /// A point from its coordinates, x then y, each 32 big-endian bytes; `None` unless both
+    /// are below p and the point is on the curve. (P-256 has prime order, so every point on it
+    /// is in the group.)
+    pub(crate) fn from_bytes(bytes: &[u8; 64]) -> Option<Affine> {
+        let (x, y) = bytes.split_at(32);
         let point = Affine {
-            x: Fe::from_bytes(x)?,
-            y: Fe::from_bytes(y)?,
+            x: Fe::from_bytes(x.try_into().ok()?)?,
+            y: Fe::from_bytes(y.try_into().ok()?)?,
         };
         point.is_on_curve().then_some(point)
     }
@@ -277,12 +279,11 @@ mod tests {
     #[test]
     fn the_generator_is_on_the_curve_and_the_decoder_checks() {
         let g = Affine::GENERATOR.to_bytes();
-        let (x, y) = (g[..32].try_into().unwrap(), g[32..].try_into().unwrap());
-        assert!(Affine::from_bytes(x, y).is_some());
-        let mut bad_y: [u8; 32] = *y;
-        bad_y[31] ^= 1;
-        assert!(Affine::from_bytes(x, &bad_y).is_none());
-        assert!(Affine::from_bytes(&[0; 32], &[0; 32]).is_none());
+        assert!(Affine::from_bytes(&g).is_some());
+        let mut bad_y = g;
+        bad_y[63] ^= 1;
+        assert!(Affine::from_bytes(&bad_y).is_none());
+        assert!(Affine::from_bytes(&[0; 64]).is_none());
     }
 
     #[test]
