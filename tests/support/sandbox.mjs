@@ -17,7 +17,7 @@ const binary = ["target/release/walletpush-sandbox", "target/debug/walletpush-sa
  * `dataDir` reuses a data folder. `logs: false` sends the sandbox's request log to /dev/null
  * (a load test should not pay for collecting it); start-up failures then show only the exit code.
  * `build` ({binary, wwwDir}) runs another build of the sandbox and the widget than this
- * worktree's (bench/compare.mjs compares two).
+ * checkout's (bench/compare.mjs compares two).
  */
 export async function startSandbox({ ports: pinned, dataDir, extraArgs = [], logs = true, build } = {}) {
   const program = build?.binary ?? binary;
