@@ -81,14 +81,8 @@ impl Fe {
 
     #[inline(never)]
     pub(crate) fn add(&self, rhs: &Fe) -> Fe {
-        let mut sum = [0u32; 8];
-        let mut carry = 0u64;
-        for (i, out) in sum.iter_mut().enumerate() {
-            let s = u64::from(self.0[i]) + u64::from(rhs.0[i]) + carry;
-            *out = s as u32;
-            carry = s >> 32;
-        }
-        reduce_once(sum, carry as u32)
+        let (sum, carry) = add_words(&self.0, &rhs.0);
+        reduce_once(sum, carry)
     }
 
     pub(crate) fn double(&self) -> Fe {
@@ -112,15 +106,9 @@ impl Fe {
     #[inline(never)]
     pub(crate) fn sub(&self, rhs: &Fe) -> Fe {
         let (diff, borrow) = sub_words(&self.0, &rhs.0);
-        // On a borrow, add p back: the mask is all ones exactly then.
-        let mask = borrow;
-        let mut out = [0u32; 8];
-        let mut carry = 0u64;
-        for (i, limb) in out.iter_mut().enumerate() {
-            let s = u64::from(diff[i]) + u64::from(P[i] & mask) + carry;
-            *limb = s as u32;
-            carry = s >> 32;
-        }
+        // On a borrow, add p back (the mask is all ones exactly then); the carry out of that
+        // addition is the borrow's 2^256, and is dropped.
+        let (out, _) = add_words(&diff, &P.map(|limb| limb & borrow));
         Fe(out)
     }
 
@@ -223,6 +211,18 @@ impl ConstantTimeEq for Fe {
     fn ct_eq(&self, other: &Fe) -> Choice {
         self.0.ct_eq(&other.0)
     }
+}
+
+/// a + b over eight limbs, and the carry out (0 or 1).
+fn add_words(a: &[u32; 8], b: &[u32; 8]) -> ([u32; 8], u32) {
+    let mut out = [0u32; 8];
+    let mut carry = 0u64;
+    for (i, limb) in out.iter_mut().enumerate() {
+        let s = u64::from(a[i]) + u64::from(b[i]) + carry;
+        *limb = s as u32;
+        carry = s >> 32;
+    }
+    (out, carry as u32)
 }
 
 /// a − b over eight limbs, and the final borrow as a mask (all ones when a < b).

@@ -10,6 +10,8 @@
 //! this happens only for a handful of scalars (see `scalar_mul`), which is also how
 //! BoringSSL's constant-time P-256 treats it.
 
+use core::ops::Neg;
+
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
 use crate::field::Fe;
@@ -84,11 +86,16 @@ impl Affine {
         out[32..].copy_from_slice(&self.y.to_bytes());
         out
     }
+}
 
-    /// −self when `choice` is set.
-    pub(crate) fn conditional_negate(&mut self, choice: Choice) {
-        let neg = self.y.neg();
-        self.y.conditional_assign(&neg, choice);
+/// −P = (x, −y); with it, subtle's `ConditionallyNegatable` gives `conditional_negate`.
+impl Neg for &Affine {
+    type Output = Affine;
+    fn neg(self) -> Affine {
+        Affine {
+            x: self.x,
+            y: self.y.neg(),
+        }
     }
 }
 
@@ -136,24 +143,22 @@ impl Jacobian {
         self.z.is_zero()
     }
 
-    /// −self when `choice` is set.
-    pub(crate) fn conditional_negate(&mut self, choice: Choice) {
-        let neg = self.y.neg();
-        self.y.conditional_assign(&neg, choice);
-    }
-
     /// The affine coordinates; `None` for the point at infinity. One inversion.
     #[inline(never)]
     pub(crate) fn to_affine(self) -> Option<Affine> {
         if bool::from(self.is_infinity()) {
             return None;
         }
-        let zinv = self.z.invert();
+        Some(self.scaled(&self.z.invert()))
+    }
+
+    /// (X·z⁻², Y·z⁻³), given `zinv` = z⁻¹.
+    fn scaled(&self, zinv: &Fe) -> Affine {
         let zinv2 = zinv.square();
-        Some(Affine {
+        Affine {
             x: self.x.mul(&zinv2),
-            y: self.y.mul(&zinv2.mul(&zinv)),
-        })
+            y: self.y.mul(&zinv2.mul(zinv)),
+        }
     }
 
     /// 2·self (`dbl-2001-b`, for a = −3).
@@ -211,7 +216,7 @@ impl Jacobian {
             return self.double();
         }
         let hh = h.square();
-        let i = hh.double().double();
+        let i = hh.mul_small(4);
         let j = h.mul(&i);
         let v = self.x.mul(&i);
         let x = r.square().sub(&j).sub(&v.double());
@@ -221,6 +226,18 @@ impl Jacobian {
         sum.conditional_assign(&Jacobian::from(*other), self_inf);
         sum.conditional_assign(self, other_is_zero);
         sum
+    }
+}
+
+/// −P = (X, −Y, Z); with it, subtle's `ConditionallyNegatable` gives `conditional_negate`.
+impl Neg for &Jacobian {
+    type Output = Jacobian;
+    fn neg(self) -> Jacobian {
+        Jacobian {
+            x: self.x,
+            y: self.y.neg(),
+            z: self.z,
+        }
     }
 }
 
@@ -247,13 +264,8 @@ pub(crate) fn batch_to_affine(points: &[Jacobian]) -> Vec<Affine> {
     let mut inv = acc.invert();
     let mut out = vec![Affine::default(); points.len()];
     for (i, p) in points.iter().enumerate().rev() {
-        let zinv = inv.mul(&prefix[i]);
+        out[i] = p.scaled(&inv.mul(&prefix[i]));
         inv = inv.mul(&p.z);
-        let zinv2 = zinv.square();
-        out[i] = Affine {
-            x: p.x.mul(&zinv2),
-            y: p.y.mul(&zinv2.mul(&zinv)),
-        };
     }
     out
 }
@@ -261,6 +273,7 @@ pub(crate) fn batch_to_affine(points: &[Jacobian]) -> Vec<Affine> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use subtle::ConditionallyNegatable;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
