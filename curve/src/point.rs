@@ -10,9 +10,7 @@
 //! this happens only for a handful of scalars (see `scalar_mul`), which is also how
 //! BoringSSL's constant-time P-256 treats it.
 
-use core::ops::Neg;
-
-use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+use subtle::{Choice, ConditionallyNegatable, ConditionallySelectable, ConstantTimeEq};
 
 use crate::field::Fe;
 
@@ -88,14 +86,11 @@ impl Affine {
     }
 }
 
-/// −P = (x, −y); with it, subtle's `ConditionallyNegatable` gives `conditional_negate`.
-impl Neg for &Affine {
-    type Output = Affine;
-    fn neg(self) -> Affine {
-        Affine {
-            x: self.x,
-            y: self.y.neg(),
-        }
+/// −P = (x, −y): only y is selected.
+impl ConditionallyNegatable for Affine {
+    fn conditional_negate(&mut self, choice: Choice) {
+        let neg = self.y.neg();
+        self.y.conditional_assign(&neg, choice);
     }
 }
 
@@ -229,15 +224,11 @@ impl Jacobian {
     }
 }
 
-/// −P = (X, −Y, Z); with it, subtle's `ConditionallyNegatable` gives `conditional_negate`.
-impl Neg for &Jacobian {
-    type Output = Jacobian;
-    fn neg(self) -> Jacobian {
-        Jacobian {
-            x: self.x,
-            y: self.y.neg(),
-            z: self.z,
-        }
+/// −P = (X, −Y, Z): only Y is selected.
+impl ConditionallyNegatable for Jacobian {
+    fn conditional_negate(&mut self, choice: Choice) {
+        let neg = self.y.neg();
+        self.y.conditional_assign(&neg, choice);
     }
 }
 
@@ -273,7 +264,6 @@ pub(crate) fn batch_to_affine(points: &[Jacobian]) -> Vec<Affine> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use subtle::ConditionallyNegatable;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 

@@ -13,7 +13,7 @@
 //! never in `BaseTable::mul`, whose partial sums stay below the next term in magnitude. The
 //! tests run those scalars. Keys are drawn at random from [1, n − 1].
 
-use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+use subtle::{Choice, ConditionallyNegatable, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroize;
 
 use crate::point::{batch_to_affine, Affine, Jacobian};
@@ -54,24 +54,17 @@ fn split(d: i8) -> (u8, Choice) {
     (abs, Choice::from((sign & 1) as u8))
 }
 
-/// d·P from the table of 1P..8P, reading every entry.
+/// d·T from a table of 1T..8T (Jacobian, or affine for the base point), reading every entry;
+/// and whether d is 0. For d = 0 the point is the type's default: the point at infinity for
+/// Jacobian points, a placeholder for affine ones (which `add_affine` is then told to skip).
 #[inline(never)]
-fn lookup(table: &[Jacobian; 8], d: i8) -> Jacobian {
+fn lookup<T>(table: &[T], d: i8) -> (T, Choice)
+where
+    T: ConditionallySelectable + ConditionallyNegatable + Default,
+{
     let (abs, negative) = split(d);
-    let mut out = Jacobian::INFINITY;
+    let mut out = T::default();
     for (j, entry) in (1u8..).zip(table) {
-        out.conditional_assign(entry, abs.ct_eq(&j));
-    }
-    out.conditional_negate(negative);
-    out
-}
-
-/// d·16^i·G from row i of the base table, and whether d is 0; reads every entry.
-#[inline(never)]
-fn lookup_affine(row: &[Affine], d: i8) -> (Affine, Choice) {
-    let (abs, negative) = split(d);
-    let mut out = Affine::default();
-    for (j, entry) in (1u8..).zip(row) {
         out.conditional_assign(entry, abs.ct_eq(&j));
     }
     out.conditional_negate(negative);
@@ -92,10 +85,10 @@ pub(crate) fn mul(point: &Affine, scalar: &[u8; 32]) -> Jacobian {
     let table = [p, p2, p3, p4, p5, p6, p7, p8];
 
     let digits = Digits::new(scalar);
-    let mut q = lookup(&table, digits.0[DIGITS - 1]);
+    let (mut q, _) = lookup(&table, digits.0[DIGITS - 1]);
     for &d in digits.0[..DIGITS - 1].iter().rev() {
         q = q.double().double().double().double();
-        q = q.add(&lookup(&table, d));
+        q = q.add(&lookup(&table, d).0);
     }
     q
 }
@@ -147,7 +140,7 @@ impl BaseTable {
         let digits = Digits::new(scalar);
         let mut q = Jacobian::INFINITY;
         for (row, &d) in self.points.chunks_exact(8).zip(&digits.0) {
-            let (term, zero) = lookup_affine(row, d);
+            let (term, zero) = lookup(row, d);
             q = q.add_affine(&term, zero);
         }
         q
