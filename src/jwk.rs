@@ -528,11 +528,11 @@ impl<'v> RawJwk<'v> {
             Some(u) => Some(KeyUse::parse(u).ok_or(KeyError::WrongUse)?),
         };
         Ok(PublicJwk {
-            point: key.point,
             kid: self.kid.map(str::to_owned),
             key_use,
             alg: self.alg.map(str::to_owned),
             exp: self.exp,
+            ..key
         })
     }
 
