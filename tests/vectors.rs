@@ -125,12 +125,18 @@ fn wycheproof_ecdh_p256_jwk() {
                 // The encryption's own ECDH (walletpush-curve), on the same case.
                 let peer = *public.point();
                 let scalar: [u8; 32] = private.secret().to_bytes().into();
-                let ours = walletpush_curve::diffie_hellman(&scalar, &peer)
+                // `agree`, as `jwe::encrypt` calls it: the shared secret and the public key.
+                let ours = walletpush_curve::agree(&scalar, &peer)
                     .unwrap_or_else(|| panic!("tc {id}: walletpush-curve refused a valid point"));
                 assert_eq!(
-                    ours.to_vec(),
+                    ours.shared_secret.to_vec(),
                     unhex(&t["shared"]),
                     "tc {id}: walletpush-curve"
+                );
+                assert_eq!(
+                    &ours.public_key,
+                    private.public().point(),
+                    "tc {id}: public key"
                 );
                 tally.add("passed by walletpush-curve too");
             }
@@ -149,7 +155,7 @@ fn wycheproof_ecdh_p256_jwk() {
                     peer[..32].copy_from_slice(&x);
                     peer[32..].copy_from_slice(&y);
                     assert!(
-                        walletpush_curve::diffie_hellman(&[1; 32], &peer).is_none(),
+                        walletpush_curve::agree(&[1; 32], &peer).is_none(),
                         "tc {id}: walletpush-curve accepted an invalid point"
                     );
                     tally.add("refused by walletpush-curve too (invalid, 32-byte coordinates)");
