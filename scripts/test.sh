@@ -11,6 +11,8 @@ cargo fmt --all --check
 step "cargo clippy (native and wasm32), warnings denied"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p walletpush --target wasm32-unknown-unknown --all-targets -- -D warnings
+# The widget's own build: no_std, with its panic handler (the tests link std).
+cargo clippy -p walletpush --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p walletpush --target wasm32-unknown-unknown --all-targets --features toolkit -- -D warnings
 cargo clippy -p walletpush-curve --target wasm32-unknown-unknown --all-targets -- -D warnings
 

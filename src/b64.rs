@@ -1,6 +1,7 @@
 //! base64url without padding (RFC 7515 §2, RFC 4648 §5), constant-time and strict: non-canonical
 //! encodings and padding are refused, so one byte string has exactly one encoding.
 
+use alloc::{string::String, vec::Vec};
 use base64ct::{Base64UrlUnpadded, Encoding};
 
 /// Encodes `bytes` as unpadded base64url.

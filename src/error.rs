@@ -5,6 +5,7 @@
 //! key, a card handle, a wallet session) maps them to an [`ErrorCode`]. Decryption and signature
 //! failures are deliberately opaque: they never say which check failed.
 
+use alloc::string::String;
 use core::fmt;
 
 /// The stable error codes of DESIGN.md §5. Their string forms never change.
@@ -151,7 +152,7 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 //! [`Flow`]; the flow decides what is valid next. A click while an attempt runs starts nothing,
 //! so a double click gives one flow. Any failure returns the flow to idle with a typed error.
 
+use alloc::{borrow::ToOwned, string::String};
 use rand_core::CryptoRng;
 
 use crate::b64;

@@ -10,6 +10,7 @@ use crate::error::{Error, ErrorCode};
 use crate::json::{self, JsonError, Object, Value};
 use crate::jwk::{KeySet, PrivateJwk};
 use crate::jws;
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 /// The JWS `typ` of a card handle.
 pub const HANDLE_TYP: &str = "walletpush-handle+jwt";

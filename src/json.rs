@@ -8,8 +8,9 @@
 //! member names (RFC 7515 §5.2 allows refusing them) and nesting deeper than [`MAX_DEPTH`].
 //! The writer escapes `"`, `\` and control characters, as `JSON.stringify` does.
 
+use alloc::borrow::Cow;
+use alloc::{string::String, vec::Vec};
 use core::fmt;
-use std::borrow::Cow;
 
 use zeroize::Zeroize;
 
@@ -26,7 +27,7 @@ impl fmt::Display for JsonError {
     }
 }
 
-impl std::error::Error for JsonError {}
+impl core::error::Error for JsonError {}
 
 /// A JSON value; its strings borrow from the parsed text where they can (`'static` when owned).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 //! Encryption takes the randomness for the ephemeral key and the IV from the caller. Decryption
 //! refuses every other algorithm and every malformed part with one opaque [`JweError`].
 
+use alloc::{string::String, vec::Vec};
 use core::fmt;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -28,7 +29,7 @@ impl fmt::Display for JweError {
     }
 }
 
-impl std::error::Error for JweError {}
+impl core::error::Error for JweError {}
 
 /// The optional header members of an encryption.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

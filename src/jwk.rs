@@ -5,6 +5,7 @@
 //! the caller needs with [`PublicJwk::check_for`]. A [`PrivateJwk`] also proves that `d` matches
 //! `x`/`y`, and zeroizes its scalar on drop.
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use core::fmt;
 
 use p256::ecdsa::SigningKey;
@@ -90,7 +91,7 @@ impl fmt::Display for KeyError {
     }
 }
 
-impl std::error::Error for KeyError {}
+impl core::error::Error for KeyError {}
 
 /// What a key is for (`use`, RFC 7517 §4.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 //! (`none`, `HS256`, ...), every extension (`crit`), and every malformed part, with one opaque
 //! [`JwsError`].
 
+use alloc::{string::String, vec::Vec};
 use core::fmt;
 
 use crate::b64;
@@ -22,7 +23,7 @@ impl fmt::Display for JwsError {
     }
 }
 
-impl std::error::Error for JwsError {}
+impl core::error::Error for JwsError {}
 
 /// A verified JWS: its protected header and payload.
 #[derive(Clone, Debug, PartialEq, Eq)]

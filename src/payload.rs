@@ -6,6 +6,7 @@
 //! (and `exp` in redirect mode) spliced in before its closing brace (DESIGN.md §3 step 5).
 //! Every buffer that holds card data is zeroized on drop.
 
+use alloc::{string::String, vec::Vec};
 use zeroize::Zeroizing;
 
 use crate::b64;

@@ -6,6 +6,7 @@ use crate::error::{Error, ErrorCode};
 use crate::json::{self, JsonError, Object, Value};
 use crate::jwk::{KeySet, KeyUse, PrivateJwk, PublicJwk, UsePolicy};
 use crate::jws;
+use alloc::{borrow::ToOwned, string::String};
 
 /// The JWS `typ` of a wallet session token.
 pub const SESSION_TYP: &str = "walletpush-session+jwt";

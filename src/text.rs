@@ -1,6 +1,8 @@
 //! Strings joined without `core::fmt` or the generic `[&str]::concat`: in the widget's Wasm,
 //! this one loop is what all its messages and URLs need.
 
+use alloc::string::String;
+
 /// `parts` joined, in one allocation.
 pub fn concat(parts: &[&str]) -> String {
     let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());

@@ -3,6 +3,7 @@
 use crate::error::{Error, ErrorCode};
 use crate::json;
 use crate::jwk::{KeySet, KeyUse, PublicJwk, UsePolicy};
+use alloc::{borrow::ToOwned, string::String};
 
 /// The protocol this crate speaks.
 pub const PROTOCOL: &str = "walletpush/1";

@@ -297,6 +297,8 @@ fn fold(mut out: [u32; 8], mut carry: i64) -> Fe {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
+    use alloc::vec::Vec;
     use crypto_bigint::{NonZero, U256};
     use rand_core::{TryRng, UnwrapErr};
     #[cfg(target_arch = "wasm32")]

@@ -13,7 +13,12 @@
 //! documented exception), public inputs included. Checked against `p256` and against
 //! crypto-bigint's modular arithmetic in the tests, natively and in the browser, and against
 //! the Wycheproof ECDH vectors by the `walletpush` crate that uses it.
+#![no_std]
 #![forbid(unsafe_code)]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -22,8 +27,9 @@ mod field;
 mod point;
 mod scalar_mul;
 
-use std::sync::OnceLock;
+use alloc::boxed::Box;
 
+use once_cell::race::OnceBox;
 use zeroize::Zeroizing;
 
 use point::{batch_to_affine, Affine};
@@ -31,8 +37,8 @@ pub use scalar_mul::BaseTable;
 
 /// The table of base-point multiples, built on first use.
 pub fn base_table() -> &'static BaseTable {
-    static TABLE: OnceLock<BaseTable> = OnceLock::new();
-    TABLE.get_or_init(BaseTable::new)
+    static TABLE: OnceBox<BaseTable> = OnceBox::new();
+    TABLE.get_or_init(|| Box::new(BaseTable::new()))
 }
 
 /// The public key of a secret scalar (32 big-endian bytes, expected in [1, n − 1]): its
@@ -100,3 +106,4 @@ pub fn linear_combination_x(u1: &[u8; 32], u2: &[u8; 32], q: &[u8; 64]) -> Optio
 pub fn is_valid_point(point: &[u8; 64]) -> bool {
     Affine::from_bytes(point).is_some()
 }
+

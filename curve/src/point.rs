@@ -10,6 +10,9 @@
 //! this happens only for a handful of scalars (see `scalar_mul`), which is also how
 //! BoringSSL's constant-time P-256 treats it.
 
+use alloc::vec;
+use alloc::vec::Vec;
+
 use subtle::{Choice, ConditionallyNegatable, ConditionallySelectable, ConstantTimeEq};
 
 use crate::field::Fe;

@@ -13,6 +13,9 @@
 //! never in `BaseTable::mul`, whose partial sums stay below the next term in magnitude. The
 //! tests run those scalars. Keys are drawn at random from [1, n − 1].
 
+use alloc::vec;
+use alloc::vec::Vec;
+
 use subtle::{Choice, ConditionallyNegatable, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroize;
 

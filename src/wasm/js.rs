@@ -1,5 +1,6 @@
 //! Small conversions between JS values and the core's types, and the JS errors thrown.
 
+use alloc::{string::String, vec::Vec};
 use js_sys::{Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;

@@ -9,6 +9,8 @@
 mod alloc;
 pub mod jose;
 mod js;
+#[cfg(not(feature = "std"))]
+mod panic;
 mod rng;
 #[cfg(feature = "toolkit")]
 pub mod toolkit;

@@ -3,6 +3,9 @@
 //! them; the interop tests and tools do. Same error contract as [`super::jose`], plus
 //! `JWS_INVALID`, which says nothing about which check failed, and `HANDLE_INVALID`.
 
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 use js_sys::{Object, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;

@@ -4,6 +4,8 @@
 //! methods with what arrives. Errors thrown here are JS `Error`s with a product `code`
 //! (DESIGN.md §5), a `message` for the developer and `retryable`.
 
+use alloc::borrow::ToOwned;
+
 use js_sys::{JsString, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
