@@ -30,6 +30,54 @@ const P: [u32; 8] = [
 /// One row of a schoolbook product: adds a[i]·b[j] for the listed j into wide[i + j], then
 /// stores the row's carry in wide[i + 8] (above every word the row touched, and not yet
 /// written by an earlier row). Each step is at most (2^32 − 1)^2 + 2 (2^32 − 1) = 2^64 − 1.
+/// Runs the body once for each i in 0..8, written out: the limbs then stay in locals (Wasm
+/// registers) whatever the optimisation level, where a loop would keep them in memory. (The
+/// carry of the last step is not read.)
+macro_rules! unroll8 {
+    ($i:ident => $body:block) => {{
+        #[allow(unused_assignments)]
+        {
+            const $i: usize = 0;
+            $body
+        }
+        #[allow(unused_assignments)]
+        {
+            const $i: usize = 1;
+            $body
+        }
+        #[allow(unused_assignments)]
+        {
+            const $i: usize = 2;
+            $body
+        }
+        #[allow(unused_assignments)]
+        {
+            const $i: usize = 3;
+            $body
+        }
+        #[allow(unused_assignments)]
+        {
+            const $i: usize = 4;
+            $body
+        }
+        #[allow(unused_assignments)]
+        {
+            const $i: usize = 5;
+            $body
+        }
+        #[allow(unused_assignments)]
+        {
+            const $i: usize = 6;
+            $body
+        }
+        #[allow(unused_assignments)]
+        {
+            const $i: usize = 7;
+            $body
+        }
+    }};
+}
+
 macro_rules! mul_row {
     ($wide:ident, $a:ident, $b:ident, $i:literal: $($j:literal)+) => {{
         let ai = u64::from($a[$i]);
@@ -95,11 +143,11 @@ impl Fe {
         debug_assert!(k <= 8);
         let mut out = [0u32; 8];
         let mut carry = 0u64;
-        for (i, limb) in out.iter_mut().enumerate() {
-            let t = u64::from(self.0[i]) * u64::from(k) + carry;
-            *limb = t as u32;
+        unroll8!(I => {
+            let t = u64::from(self.0[I]) * u64::from(k) + carry;
+            out[I] = t as u32;
             carry = t >> 32;
-        }
+        });
         fold(out, carry as i64)
     }
 
@@ -108,7 +156,11 @@ impl Fe {
         let (diff, borrow) = sub_words(&self.0, &rhs.0);
         // On a borrow, add p back (the mask is all ones exactly then); the carry out of that
         // addition is the borrow's 2^256, and is dropped.
-        let (out, _) = add_words(&diff, &P.map(|limb| limb & borrow));
+        let mut masked = [0u32; 8];
+        unroll8!(I => {
+            masked[I] = P[I] & borrow;
+        });
+        let (out, _) = add_words(&diff, &masked);
         Fe(out)
     }
 
@@ -145,20 +197,22 @@ impl Fe {
         mul_row!(wide, a, a, 5: 6 7);
         mul_row!(wide, a, a, 6: 7);
         let mut top = 0u32;
-        for word in wide.iter_mut() {
-            let next = *word >> 31;
-            *word = (*word << 1) | top;
-            top = next;
-        }
+        unroll8!(I => {
+            let next = wide[2 * I] >> 31;
+            wide[2 * I] = (wide[2 * I] << 1) | top;
+            let next2 = wide[2 * I + 1] >> 31;
+            wide[2 * I + 1] = (wide[2 * I + 1] << 1) | next;
+            top = next2;
+        });
         let mut carry = 0u64;
-        for i in 0..8 {
-            let sq = u64::from(a[i]) * u64::from(a[i]);
-            let t = u64::from(wide[2 * i]) + (sq & 0xffff_ffff) + carry;
-            wide[2 * i] = t as u32;
-            let t = u64::from(wide[2 * i + 1]) + (sq >> 32) + (t >> 32);
-            wide[2 * i + 1] = t as u32;
+        unroll8!(I => {
+            let sq = u64::from(a[I]) * u64::from(a[I]);
+            let t = u64::from(wide[2 * I]) + (sq & 0xffff_ffff) + carry;
+            wide[2 * I] = t as u32;
+            let t = u64::from(wide[2 * I + 1]) + (sq >> 32) + (t >> 32);
+            wide[2 * I + 1] = t as u32;
             carry = t >> 32;
-        }
+        });
         reduce_wide(&wide)
     }
 
@@ -199,10 +253,12 @@ impl Fe {
 
 impl ConditionallySelectable for Fe {
     fn conditional_select(a: &Fe, b: &Fe, choice: Choice) -> Fe {
+        // All ones to take b, as subtle's selection of integers does, computed once.
+        let mask = u32::from(choice.unwrap_u8()).wrapping_neg();
         let mut out = [0u32; 8];
-        for (i, limb) in out.iter_mut().enumerate() {
-            *limb = u32::conditional_select(&a.0[i], &b.0[i], choice);
-        }
+        unroll8!(I => {
+            out[I] = a.0[I] ^ (mask & (a.0[I] ^ b.0[I]));
+        });
         Fe(out)
     }
 }
@@ -214,38 +270,41 @@ impl ConstantTimeEq for Fe {
 }
 
 /// a + b over eight limbs, and the carry out (0 or 1).
+#[inline(always)]
 fn add_words(a: &[u32; 8], b: &[u32; 8]) -> ([u32; 8], u32) {
     let mut out = [0u32; 8];
     let mut carry = 0u64;
-    for (i, limb) in out.iter_mut().enumerate() {
-        let s = u64::from(a[i]) + u64::from(b[i]) + carry;
-        *limb = s as u32;
+    unroll8!(I => {
+        let s = u64::from(a[I]) + u64::from(b[I]) + carry;
+        out[I] = s as u32;
         carry = s >> 32;
-    }
+    });
     (out, carry as u32)
 }
 
 /// a − b over eight limbs, and the final borrow as a mask (all ones when a < b).
+#[inline(always)]
 fn sub_words(a: &[u32; 8], b: &[u32; 8]) -> ([u32; 8], u32) {
     let mut out = [0u32; 8];
     let mut borrow = 0i64;
-    for (i, limb) in out.iter_mut().enumerate() {
-        let d = i64::from(a[i]) - i64::from(b[i]) + borrow;
-        *limb = d as u32;
+    unroll8!(I => {
+        let d = i64::from(a[I]) - i64::from(b[I]) + borrow;
+        out[I] = d as u32;
         borrow = d >> 32;
-    }
+    });
     (out, borrow as u32)
 }
 
 /// The value carry·2^256 + t, known to be below 2p, reduced below p.
+#[inline(always)]
 fn reduce_once(t: [u32; 8], carry: u32) -> Fe {
     let (u, borrow) = sub_words(&t, &P);
     // Keep t only when t < p, i.e. no carry out and subtracting p borrowed.
     let keep_t = borrow & !carry.wrapping_neg();
     let mut out = [0u32; 8];
-    for (i, limb) in out.iter_mut().enumerate() {
-        *limb = (t[i] & keep_t) | (u[i] & !keep_t);
-    }
+    unroll8!(I => {
+        out[I] = (t[I] & keep_t) | (u[I] & !keep_t);
+    });
     Fe(out)
 }
 
@@ -255,41 +314,43 @@ fn reduce_once(t: [u32; 8], carry: u32) -> Fe {
 /// into signed 64-bit accumulators, the value lies in (−4·2^256, 7·2^256); its carry above
 /// 2^256 is folded back with 2^256 ≡ 2^224 − 2^192 − 2^96 + 1 (mod p), twice, after which it
 /// lies in [0, 2^256), and one conditional subtraction of p finishes (see `fold`).
+#[inline(always)]
 fn reduce_wide(wide: &[u32; 16]) -> Fe {
-    let c: [i64; 16] = core::array::from_fn(|i| i64::from(wide[i]));
+    let c = |i: usize| i64::from(wide[i]);
     let words = [
-        c[0] + c[8] + c[9] - c[11] - c[12] - c[13] - c[14],
-        c[1] + c[9] + c[10] - c[12] - c[13] - c[14] - c[15],
-        c[2] + c[10] + c[11] - c[13] - c[14] - c[15],
-        c[3] + 2 * (c[11] + c[12]) + c[13] - c[15] - c[8] - c[9],
-        c[4] + 2 * (c[12] + c[13]) + c[14] - c[9] - c[10],
-        c[5] + 2 * (c[13] + c[14]) + c[15] - c[10] - c[11],
-        c[6] + 3 * c[14] + 2 * c[15] + c[13] - c[8] - c[9],
-        c[7] + 3 * c[15] + c[8] - c[10] - c[11] - c[12] - c[13],
+        c(0) + c(8) + c(9) - c(11) - c(12) - c(13) - c(14),
+        c(1) + c(9) + c(10) - c(12) - c(13) - c(14) - c(15),
+        c(2) + c(10) + c(11) - c(13) - c(14) - c(15),
+        c(3) + 2 * (c(11) + c(12)) + c(13) - c(15) - c(8) - c(9),
+        c(4) + 2 * (c(12) + c(13)) + c(14) - c(9) - c(10),
+        c(5) + 2 * (c(13) + c(14)) + c(15) - c(10) - c(11),
+        c(6) + 3 * c(14) + 2 * c(15) + c(13) - c(8) - c(9),
+        c(7) + 3 * c(15) + c(8) - c(10) - c(11) - c(12) - c(13),
     ];
     let mut out = [0u32; 8];
     let mut carry = 0i64;
-    for (i, limb) in out.iter_mut().enumerate() {
-        let s = words[i] + carry;
-        *limb = s as u32;
+    unroll8!(I => {
+        let s = words[I] + carry;
+        out[I] = s as u32;
         carry = s >> 32;
-    }
+    });
     fold(out, carry)
 }
 
 /// Reduces carry·2^256 + out, with carry in [−4, 7], below p: folds the carry back with
 /// 2^256 ≡ 2^224 − 2^192 − 2^96 + 1 (mod p), twice, after which the value lies in
 /// [0, 2^256), then subtracts p if needed.
+#[inline(always)]
 fn fold(mut out: [u32; 8], mut carry: i64) -> Fe {
     for _ in 0..2 {
         let k = carry;
         let fold = [k, 0, 0, -k, 0, 0, -k, k];
         carry = 0;
-        for (i, limb) in out.iter_mut().enumerate() {
-            let s = i64::from(*limb) + fold[i] + carry;
-            *limb = s as u32;
+        unroll8!(I => {
+            let s = i64::from(out[I]) + fold[I] + carry;
+            out[I] = s as u32;
             carry = s >> 32;
-        }
+        });
     }
     reduce_once(out, 0)
 }
