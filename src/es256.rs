@@ -1,52 +1,34 @@
-//! ES256 verification (ECDSA on P-256 with SHA-256) with `walletpush-curve`'s point
-//! arithmetic, step for step as RustCrypto's `ecdsa::hazmat::verify_prehashed`.
+//! ES256 verification (ECDSA on P-256 with SHA-256) with `walletpush-curve`: its points, and
+//! its arithmetic modulo the group order.
 //!
 //! Why: the widget verifies one signature per attempt (the wallet's session token), and with
-//! this its Wasm carries a single implementation of P-256 points, the one its encryption needs;
-//! p256's is linked only where keys are generated or messages signed (the toolkit, the
+//! this its Wasm carries a single implementation of P-256, the one its encryption needs; p256's
+//! is linked only where keys are imported or messages signed or decrypted (the toolkit, the
 //! sandbox). Native builds verify with p256 (see `jws`), and the tests here compare the two.
 
-use p256::ecdsa::Signature;
-use p256::elliptic_curve::bigint::U256;
-use p256::elliptic_curve::ops::Reduce;
-use p256::{FieldBytes, Scalar};
-
-use crate::jwk::PublicJwk;
 use sha2::{Digest, Sha256};
 
-/// n − 2 (n: the order of P-256's group).
-const N_MINUS_2: U256 =
-    U256::from_be_hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc63254f");
+use crate::jwk::PublicJwk;
 
-/// Whether `signature` is a valid ES256 signature of `message` by `key`. The signature's r and
-/// s are already known to lie in [1, n − 1] (`Signature::from_slice` refuses anything else).
-pub fn verify(key: &PublicJwk, message: &[u8], signature: &Signature) -> bool {
-    let (r, s) = signature.split_scalars();
-    // z: the digest as an integer reduced mod n (its 256 bits are n's bit length).
-    let z = <Scalar as Reduce<FieldBytes>>::reduce(&Sha256::digest(message));
-    // s⁻¹ = s^(n − 2) (Fermat; s is not zero). Public values, so variable time is fine; and
-    // this reuses the scalar multiplication that u1 and u2 need, where p256's `invert` would
-    // bring a second algorithm (safegcd) into the Wasm.
-    let s_inv = s.pow_vartime(&N_MINUS_2);
-    let u1 = z * s_inv;
-    let u2 = *r * s_inv;
-    let q = key.point();
-    let Some(rx) =
-        walletpush_curve::linear_combination_x(&u1.to_bytes().into(), &u2.to_bytes().into(), q)
-    else {
+/// Whether `signature` (r then s, each 32 big-endian bytes, as in a JWS) is a valid ES256
+/// signature of `message` by `key`. Refuses r or s outside [1, n − 1].
+pub fn verify(key: &PublicJwk, message: &[u8], signature: &[u8; 64]) -> bool {
+    let (r, s) = signature.split_at(32);
+    let (Ok(r), Ok(s)) = (r.try_into(), s.try_into()) else {
         return false;
     };
-    // Valid when x(u1·G + u2·Q) mod n = r.
-    <Scalar as Reduce<FieldBytes>>::reduce(&rx.into()) == *r
+    // z: the whole SHA-256 digest, whose 256 bits are n's bit length.
+    let z: [u8; 32] = Sha256::digest(message).into();
+    walletpush_curve::verify_prehashed(&z, r, s, key.point())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use p256::ecdsa::signature::{Signer, Verifier};
-    use p256::ecdsa::{SigningKey, VerifyingKey};
+    use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
     use p256::elliptic_curve::Generate;
-    use p256::PublicKey;
+    use p256::{PublicKey, Scalar};
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -60,21 +42,10 @@ mod tests {
         assert_eq!(p256_says(key, message, signature), expected, "p256");
         let jwk = PublicJwk::from_key(*key);
         assert_eq!(
-            verify(&jwk, message, signature),
+            verify(&jwk, message, &signature.to_bytes().into()),
             expected,
             "walletpush-curve"
         );
-    }
-
-    #[test]
-    fn the_fermat_inverse_is_the_inverse() {
-        use p256::elliptic_curve::Field;
-        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
-        for _ in 0..16 {
-            let s = Scalar::random(&mut rng);
-            assert_eq!(s.pow_vartime(&N_MINUS_2) * s, Scalar::ONE);
-            assert_eq!(s.pow_vartime(&N_MINUS_2), s.invert().unwrap());
-        }
     }
 
     #[test]
@@ -107,6 +78,27 @@ mod tests {
             // r and s swapped.
             let swapped = Signature::from_scalars(s.to_bytes(), r.to_bytes()).unwrap();
             agree(&key, &message, &swapped, false);
+        }
+    }
+
+    /// r or s of zero, n or above: p256 cannot even make a `Signature` of them.
+    #[test]
+    fn refuses_r_and_s_outside_the_range() {
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let signing = SigningKey::generate_from_rng(&mut rng);
+        let jwk = PublicJwk::from_key(PublicKey::from(signing.verifying_key()));
+        let signature: Signature = signing.sign(b"m");
+        let good: [u8; 64] = signature.to_bytes().into();
+        assert!(verify(&jwk, b"m", &good));
+        let n = hex::decode("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")
+            .unwrap();
+        for bad in [[0u8; 32].as_slice(), &n, &[0xff; 32]] {
+            for half in [0..32, 32..64] {
+                let mut altered = good;
+                altered[half].copy_from_slice(bad);
+                assert!(!verify(&jwk, b"m", &altered));
+                assert!(Signature::from_slice(&altered).is_err());
+            }
         }
     }
 }

@@ -9,8 +9,7 @@ use core::fmt;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
-use p256::elliptic_curve::Generate;
-use p256::{PublicKey, SecretKey};
+use p256::PublicKey;
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
@@ -83,18 +82,26 @@ pub fn prepare() {
 /// The caller checks the recipient key's `use`, `alg` and `exp` before (see
 /// [`PublicJwk::check_for`]); the point itself is valid by construction.
 ///
-/// The ephemeral key is drawn by `p256`; its public key and the shared secret are computed by
-/// `walletpush-curve`, which is several times faster on wasm32, and the ephemeral public key
-/// is validated again as a JWK's point would be.
+/// The ephemeral key is 32 random bytes, drawn again until they are a valid scalar (in
+/// [1, n − 1]), as `p256` draws its keys (FIPS 186-5 A.2.2). Its public key and the shared
+/// secret are computed by `walletpush-curve`, which is several times faster on wasm32, and the
+/// ephemeral public key is validated again as a JWK's point would be.
 pub fn encrypt(
     recipient: &PublicJwk,
     plaintext: &[u8],
     params: &JweParams<'_>,
     rng: &mut impl CryptoRng,
 ) -> Result<String, JweError> {
-    let ephemeral = SecretKey::generate_from_rng(rng);
-    let scalar = Zeroizing::new(<[u8; 32]>::from(ephemeral.to_bytes()));
-    drop(ephemeral);
+    let mut scalar = Zeroizing::new([0u8; 32]);
+    loop {
+        rng.fill_bytes(&mut scalar[..]);
+        // Read as little-endian, as p256 (crypto-bigint) reads its draws: any fixed order is
+        // as good, and with this one the tests draw the same key with p256.
+        scalar.reverse();
+        if walletpush_curve::is_valid_scalar(&scalar) {
+            break;
+        }
+    }
     let agreement = walletpush_curve::agree(&scalar, recipient.point()).ok_or(JweError)?;
     let epk = PublicJwk::from_point(agreement.public_key).map_err(|_| JweError)?;
     let z = agreement.shared_secret;
@@ -227,6 +234,8 @@ fn optional_bytes(header: &Object<'_>, name: &str) -> Result<Vec<u8>, JweError> 
 mod tests {
     use super::*;
     use crate::jwk::KeyUse;
+    use p256::elliptic_curve::Generate;
+    use p256::SecretKey;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -293,6 +302,65 @@ mod tests {
             assert_eq!(epk, PublicJwk::from_key(expected), "seed {seed}");
             assert_eq!(decrypt(&key, &jwe).unwrap().plaintext.as_slice(), b"x");
         }
+    }
+
+    /// Given 32-byte draws first, then a [`Replay`] stream.
+    struct Prefixed(Vec<[u8; 32]>, Replay);
+
+    impl rand_core::TryRng for Prefixed {
+        type Error = core::convert::Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            self.1.try_next_u32()
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            self.1.try_next_u64()
+        }
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+            match self.0.first() {
+                Some(draw) if dst.len() == 32 => {
+                    dst.copy_from_slice(draw);
+                    self.0.remove(0);
+                    Ok(())
+                }
+                _ => self.1.try_fill_bytes(dst),
+            }
+        }
+    }
+
+    impl rand_core::TryCryptoRng for Prefixed {}
+
+    #[test]
+    fn draws_outside_the_scalar_range_are_drawn_again_like_p256() {
+        let key = PrivateJwk::generate(&mut Replay(1 << 41));
+        let mut n: [u8; 32] =
+            hex::decode("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")
+                .unwrap()
+                .try_into()
+                .unwrap();
+        n.reverse(); // draws are read little-endian
+        let epk_of = |draws: Vec<[u8; 32]>| {
+            let mut rng = Prefixed(draws, Replay(7));
+            let jwe = encrypt(key.public(), b"x", &JweParams::default(), &mut rng).unwrap();
+            PublicJwk::from_value(peek_header(&jwe).unwrap().get("epk").unwrap()).unwrap()
+        };
+        // n and 2^256 − 1 are refused by both, and the next draw taken.
+        let refused = vec![[0xff; 32], n];
+        let expected = SecretKey::generate_from_rng(&mut Prefixed(refused.clone(), Replay(7)));
+        assert_eq!(epk_of(refused), PublicJwk::from_key(expected.public_key()));
+        // That is the Replay stream's first draw.
+        let first = SecretKey::generate_from_rng(&mut Replay(7)).public_key();
+        assert_eq!(epk_of(vec![]), PublicJwk::from_key(first));
+        // Zero is refused too (p256 would take it as a key, and fail on it later).
+        assert_eq!(epk_of(vec![[0; 32]]), PublicJwk::from_key(first));
+        // n − 1 is the largest key.
+        let mut n_minus_1 = n;
+        n_minus_1[0] -= 1;
+        let expected = SecretKey::generate_from_rng(&mut Prefixed(vec![n_minus_1], Replay(7)));
+        assert_eq!(
+            epk_of(vec![n_minus_1]),
+            PublicJwk::from_key(expected.public_key())
+        );
+        assert_ne!(expected.public_key(), first);
     }
 
     #[test]

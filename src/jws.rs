@@ -72,8 +72,7 @@ pub fn verify_with(key: &PublicJwk, compact: &str) -> Result<Verified, JwsError>
     let (header, payload) = peek(compact)?;
     let (signing_input, signature) = compact.rsplit_once('.').ok_or(JwsError)?;
     let signature = b64::decode_array::<64>(signature).ok_or(JwsError)?;
-    // Refuses r or s of zero or not below the group order.
-    let signature = Signature::from_slice(&signature).map_err(|_| JwsError)?;
+    // Both verifications refuse r or s of zero or not below the group order.
     if !signature_valid(key, signing_input.as_bytes(), &signature) {
         return Err(JwsError);
     }
@@ -83,18 +82,21 @@ pub fn verify_with(key: &PublicJwk, compact: &str) -> Result<Verified, JwsError>
 /// In the widget's Wasm, ES256 is verified with walletpush-curve's arithmetic (see
 /// [`crate::es256`]), so that the module carries one implementation of P-256 points.
 #[cfg(target_arch = "wasm32")]
-fn signature_valid(key: &PublicJwk, message: &[u8], signature: &Signature) -> bool {
+fn signature_valid(key: &PublicJwk, message: &[u8], signature: &[u8; 64]) -> bool {
     crate::es256::verify(key, message, signature)
 }
 
 /// Natively (the sandbox's issuer API verifies every card handle), with p256's, which is faster
 /// there: 64-bit limbs with native 128-bit products.
 #[cfg(not(target_arch = "wasm32"))]
-fn signature_valid(key: &PublicJwk, message: &[u8], signature: &Signature) -> bool {
+fn signature_valid(key: &PublicJwk, message: &[u8], signature: &[u8; 64]) -> bool {
     use p256::ecdsa::signature::Verifier;
+    let Ok(signature) = Signature::from_slice(signature) else {
+        return false;
+    };
     key.p256_key().is_some_and(|key| {
         p256::ecdsa::VerifyingKey::from(&key)
-            .verify(message, signature)
+            .verify(message, &signature)
             .is_ok()
     })
 }

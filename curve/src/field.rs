@@ -102,11 +102,7 @@ impl Fe {
 
     /// Decodes 32 big-endian bytes; `None` unless the value is below p.
     pub(crate) fn from_bytes(bytes: &[u8; 32]) -> Option<Fe> {
-        let mut limbs = [0u32; 8];
-        for (i, limb) in limbs.iter_mut().enumerate() {
-            let at = 28 - 4 * i;
-            *limb = u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
-        }
+        let limbs = words_from_be_bytes(bytes);
         // Below p exactly when subtracting p borrows. (Decoded values are public: a key's
         // coordinates.)
         let (_, borrow) = sub_words(&limbs, &P);
@@ -115,12 +111,7 @@ impl Fe {
 
     /// The 32 big-endian bytes of the element.
     pub(crate) fn to_bytes(self) -> [u8; 32] {
-        let mut out = [0u8; 32];
-        for (i, limb) in self.0.iter().enumerate() {
-            let at = 28 - 4 * i;
-            out[at..at + 4].copy_from_slice(&limb.to_be_bytes());
-        }
-        out
+        words_to_be_bytes(&self.0)
     }
 
     pub(crate) fn is_zero(&self) -> Choice {
@@ -269,6 +260,26 @@ impl ConstantTimeEq for Fe {
     }
 }
 
+/// 32 big-endian bytes as eight limbs, least significant first.
+pub(crate) fn words_from_be_bytes(bytes: &[u8; 32]) -> [u32; 8] {
+    let mut limbs = [0u32; 8];
+    for (i, limb) in limbs.iter_mut().enumerate() {
+        let at = 28 - 4 * i;
+        *limb = u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    }
+    limbs
+}
+
+/// Eight limbs, least significant first, as 32 big-endian bytes.
+pub(crate) fn words_to_be_bytes(limbs: &[u32; 8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, limb) in limbs.iter().enumerate() {
+        let at = 28 - 4 * i;
+        out[at..at + 4].copy_from_slice(&limb.to_be_bytes());
+    }
+    out
+}
+
 /// a + b over eight limbs, and the carry out (0 or 1).
 #[inline(always)]
 fn add_words(a: &[u32; 8], b: &[u32; 8]) -> ([u32; 8], u32) {
@@ -284,7 +295,7 @@ fn add_words(a: &[u32; 8], b: &[u32; 8]) -> ([u32; 8], u32) {
 
 /// a − b over eight limbs, and the final borrow as a mask (all ones when a < b).
 #[inline(always)]
-fn sub_words(a: &[u32; 8], b: &[u32; 8]) -> ([u32; 8], u32) {
+pub(crate) fn sub_words(a: &[u32; 8], b: &[u32; 8]) -> ([u32; 8], u32) {
     let mut out = [0u32; 8];
     let mut borrow = 0i64;
     unroll8!(I => {

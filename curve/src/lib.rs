@@ -1,5 +1,4 @@
-//! P-256 point arithmetic for the widget's WebAssembly: key generation, ECDH, and the last
-//! step of ECDSA verification.
+//! P-256 for the widget's WebAssembly: key generation, ECDH, and ECDSA verification.
 //!
 //! The widget encrypts each card payload to a wallet with a fresh ephemeral key (JWE
 //! `ECDH-ES`): one multiplication of the base point and one of the wallet's point. RustCrypto's
@@ -7,12 +6,14 @@
 //! to a software routine; here the field has 32-bit limbs and P-256's special-form reduction,
 //! points are Jacobian, and the base point has a table of all its digit multiples.
 //!
-//! Scope: points only. Keys are validated, generated and encoded by `p256`, which also does
-//! ECDSA's scalar arithmetic, signing and decryption; this crate takes scalars as 32 bytes and
-//! points as coordinates. Every operation runs in constant time (see `scalar_mul` for the one
-//! documented exception), public inputs included. Checked against `p256` and against
-//! crypto-bigint's modular arithmetic in the tests, natively and in the browser, and against
-//! the Wycheproof ECDH vectors by the `walletpush` crate that uses it.
+//! Scope: what the widget does, nothing more. It takes scalars as 32 bytes and points as
+//! coordinates; signing, decryption and key encodings are `p256`'s, in the builds that need
+//! them. Point and field operations run in constant time (see `scalar_mul` for the one
+//! documented exception), public inputs included; the arithmetic modulo the group order serves
+//! only ECDSA verification, whose inputs are public, and runs in variable time (see `scalar`).
+//! Checked against `p256` and against crypto-bigint's modular arithmetic in the tests,
+//! natively and in the browser, and against the Wycheproof ECDH vectors by the `walletpush`
+//! crate that uses it.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -25,6 +26,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod field;
 mod point;
+mod scalar;
 mod scalar_mul;
 
 use alloc::boxed::Box;
@@ -107,3 +109,18 @@ pub fn is_valid_point(point: &[u8; 64]) -> bool {
     Affine::from_bytes(point).is_some()
 }
 
+/// Whether 32 big-endian bytes are a valid private scalar: an integer in [1, n − 1], n the
+/// order of the group. Constant time. Keys are drawn by rejection: 32 random bytes, again
+/// until they pass (FIPS 186-5 A.2.2; the chance of a second draw is below 2^−32).
+pub fn is_valid_scalar(scalar: &[u8; 32]) -> bool {
+    bool::from(scalar::is_in_range(scalar))
+}
+
+/// ECDSA verification on P-256 from the digest on (FIPS 186-5 §6.4.2, steps 3 to 7): whether
+/// (r, s) is a valid signature of `z` by `q`. `z` is the message digest's leftmost 256 bits
+/// (all of SHA-256's), r and s are 32 big-endian bytes each, `q` is the public point as x then
+/// y, each 32 big-endian bytes. False for r or s outside [1, n − 1] and for a `q` that is not a
+/// point of the curve.
+pub fn verify_prehashed(z: &[u8; 32], r: &[u8; 32], s: &[u8; 32], q: &[u8; 64]) -> bool {
+    scalar::verify_prehashed(z, r, s, q)
+}

@@ -1,6 +1,7 @@
-//! Key generation and ECDH against RustCrypto's `p256`, an independent implementation: random
-//! scalars and points, and the scalars at the edges of the digit recoding and of the group
-//! order (including those where an addition must double).
+//! Key generation, ECDH and ECDSA verification against RustCrypto's `p256`, an independent
+//! implementation: random scalars and points, the scalars at the edges of the digit recoding
+//! and of the group order (including those where an addition must double), and signatures
+//! altered in every way that must make verification fail.
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -230,4 +231,92 @@ fn linear_combinations_match_p256() {
         walletpush_curve::linear_combination_x(&small(1), &small(1), &[0; 64]),
         None
     );
+}
+
+#[test]
+fn scalar_validity_matches_p256() {
+    let mut cases = edge_scalars();
+    cases.extend([[0; 32], N, [0xff; 32], n_minus(0)]);
+    cases.extend((0..20).map(|_| random_bytes()));
+    for k in cases {
+        assert_eq!(
+            walletpush_curve::is_valid_scalar(&k),
+            secret(&k).is_some(),
+            "{k:02x?}"
+        );
+    }
+}
+
+/// p256's verdict on (r, s) for the digest z and key q; false where p256 refuses to make a
+/// signature of r and s (either of them zero or not below n).
+fn p256_verdict(q: &PublicKey, z: &[u8; 32], r: &[u8; 32], s: &[u8; 32]) -> bool {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    use p256::ecdsa::{Signature, VerifyingKey};
+    let Ok(signature) = Signature::from_scalars(*r, *s) else {
+        return false;
+    };
+    VerifyingKey::from(q).verify_prehash(z, &signature).is_ok()
+}
+
+/// (a + k) mod 2^256, big-endian, for small k.
+fn plus(a: &[u8; 32], k: u8) -> [u8; 32] {
+    let mut out = *a;
+    let mut carry = k;
+    for byte in out.iter_mut().rev() {
+        let (sum, over) = byte.overflowing_add(carry);
+        *byte = sum;
+        carry = u8::from(over);
+    }
+    out
+}
+
+/// n − a, big-endian, for a in [1, n − 1].
+fn negate(a: &[u8; 32]) -> [u8; 32] {
+    let s = Scalar::from_repr((*a).into()).unwrap();
+    (-s).to_repr().into()
+}
+
+#[test]
+fn ecdsa_verification_matches_p256() {
+    use p256::ecdsa::signature::hazmat::PrehashSigner;
+    use p256::ecdsa::{Signature, SigningKey};
+    for round in 0..12 {
+        let key = secret(&random_bytes()).expect("in range");
+        let q = key.public_key();
+        let other = secret(&random_bytes()).expect("in range").public_key();
+        let mut z = random_bytes();
+        if round == 0 {
+            z = [0xff; 32]; // a digest above n, reduced
+        }
+        let signature: Signature = SigningKey::from(&key).sign_prehash(&z).unwrap();
+        let (r, s): ([u8; 32], [u8; 32]) = (
+            signature.r().to_repr().into(),
+            signature.s().to_repr().into(),
+        );
+        let mut flipped = z;
+        flipped[round % 32] ^= 1 << (round % 8);
+        let cases = [
+            (q, z, r, s, true),
+            (q, z, r, negate(&s), true), // ECDSA accepts (r, n − s) too
+            (other, z, r, s, false),
+            (q, flipped, r, s, false),
+            (q, z, plus(&r, 1), s, false),
+            (q, z, r, plus(&s, 1), false),
+            (q, z, s, r, false),
+            (q, z, [0; 32], s, false),
+            (q, z, r, [0; 32], false),
+            (q, z, N, s, false),
+            (q, z, r, N, false),
+            (q, z, [0xff; 32], s, false),
+        ];
+        for (key, z, r, s, valid) in cases {
+            let ours = walletpush_curve::verify_prehashed(&z, &r, &s, &coordinates(&key));
+            assert_eq!(ours, p256_verdict(&key, &z, &r, &s), "round {round}");
+            assert_eq!(ours, valid, "round {round}");
+        }
+        // A point that is not on the curve.
+        let mut bad = coordinates(&q);
+        bad[63] ^= 1;
+        assert!(!walletpush_curve::verify_prehashed(&z, &r, &s, &bad));
+    }
 }
