@@ -2,11 +2,13 @@
 // deterministic for a given build, so the test run checks them; times are not, so no timed
 // check is made anywhere.
 //
-// The shim is held to its budget. The Wasm and the pages' totals are still above theirs
-// (bench/README.md says by how much), so they are held to the ceilings in size-ceilings.json:
-// the figures of the last change that moved them, plus 1% (`node scripts/sizes.mjs --ceilings`
-// rewrites them). A change that adds bytes fails here until its ceiling is raised on purpose;
-// a change that saves bytes lowers them.
+// Each is held to its budget (the shim 4 KB; the Wasm with its glue and adapter 45 KB; what a
+// page with the sandbox wallet downloads 60 KB, here as the files are on disk, where the
+// benchmark measures frame.html as served, a few hundred bytes more), and every figure to its
+// ceiling in size-ceilings.json: the figures of the last change that moved them, plus 1%
+// (`node scripts/sizes.mjs --ceilings` rewrites them). A change that adds bytes fails here
+// until its ceiling is raised on purpose, and never past a budget; a change that saves bytes
+// lowers them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -19,9 +21,10 @@ test("the shim is within its budget: 4 KB gzip", () => {
   assert.ok(gzip <= BUDGETS.shim, `shim: ${gzip} B gzip > ${BUDGETS.shim}`);
 });
 
-test("the Wasm, its glue and the walletpush/1 adapter stay under their ceiling", (t) => {
+test("the Wasm, its glue and the walletpush/1 adapter are within their budget (45 KB gzip) and ceiling", (t) => {
   const { gzip } = widgetSizes(FILES_BY_KIND["walletpush/1"]).total;
   t.diagnostic(`${gzip} B gzip; budget ${BUDGETS.wasmAndGlue}, ceiling ${ceilings.wasmAndGlue}`);
+  assert.ok(gzip <= BUDGETS.wasmAndGlue, `Wasm + glue: ${gzip} B gzip > budget ${BUDGETS.wasmAndGlue}`);
   assert.ok(gzip <= ceilings.wasmAndGlue, `Wasm + glue: ${gzip} B gzip > ceiling ${ceilings.wasmAndGlue}`);
 });
 
@@ -31,5 +34,6 @@ test("what each wallet configuration downloads stays under its ceiling", (t) => 
     assert.ok(Number.isInteger(ceiling), `no ceiling for configuration ${name}`);
     t.diagnostic(`${name}: ${files} files, ${gzip} B gzip; ceiling ${ceiling}`);
     assert.ok(gzip <= ceiling, `${name}: ${gzip} B gzip > ceiling ${ceiling}`);
+    assert.ok(gzip <= BUDGETS.total, `${name}: ${gzip} B gzip > budget ${BUDGETS.total}`);
   }
 });
