@@ -16,6 +16,7 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::aes::Aes192;
 use aes_gcm::{Aes128Gcm, Aes256Gcm, AesGcm, Nonce};
 use serde_json::Value;
+use walletpush::es256;
 use walletpush::jwe;
 use walletpush::jwk::{KeySet, PrivateJwk, PublicJwk};
 use walletpush::jws;
@@ -327,4 +328,127 @@ fn wycheproof_jwk_and_jws() {
         }
     }
     tally.print("json_web_key_test.json");
+}
+
+/// ECDSA on P-256 with SHA-256, signatures as r then s (IEEE P1363, the form a JWS ES256
+/// signature takes), through the widget's own verification, `es256::verify` (walletpush-curve's
+/// arithmetic). Natively, every verdict is compared with p256's.
+#[test]
+fn wycheproof_ecdsa_p256_sha256_p1363() {
+    let doc = load(include_str!(
+        "vectors/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json"
+    ));
+    let mut tally = Tally::default();
+    #[cfg(not(target_arch = "wasm32"))]
+    let mut same_as_p256 = 0;
+    for (g, t) in tests_of(&doc) {
+        let id = &t["tcId"];
+        let expected = t["result"].as_str().unwrap();
+        let point = group_point(g);
+        let key = point
+            .ok_or_else(|| "coordinate longer than 32 bytes".to_owned())
+            .and_then(|point| {
+                let jwk = serde_json::json!({
+                    "kty": "EC",
+                    "crv": "P-256",
+                    "x": walletpush::b64::encode(&point[..32]),
+                    "y": walletpush::b64::encode(&point[32..]),
+                });
+                // The file gives the same key as a JWK too: the coordinates above must match it.
+                if let Some(given) = g.get("publicKeyJwk") {
+                    assert_eq!(jwk["x"], given["x"], "tc {id}: x");
+                    assert_eq!(jwk["y"], given["y"], "tc {id}: y");
+                }
+                PublicJwk::from_json(&jwk.to_string()).map_err(|e| format!("{e:?}"))
+            });
+        let (msg, sig) = (unhex(&t["msg"]), unhex(&t["sig"]));
+        // Our verdict; only native builds compare it with p256's.
+        #[cfg_attr(target_arch = "wasm32", allow(unused_variables))]
+        let ours = match (&key, <[u8; 64]>::try_from(sig.as_slice())) {
+            (Err(why), _) => {
+                assert_ne!(
+                    expected, "valid",
+                    "tc {id}: key of a valid case refused: {why}"
+                );
+                tally.add(&format!("refused ({expected}: key refused, {why})"));
+                false
+            }
+            // A JWS ES256 signature is exactly 64 bytes (RFC 7518 §3.4): any other length is
+            // refused before verification, so it never reaches `es256::verify`.
+            (Ok(_), Err(_)) => {
+                assert_ne!(
+                    expected,
+                    "valid",
+                    "tc {id}: valid signature of {} bytes",
+                    sig.len()
+                );
+                tally.add(&format!("refused by length ({expected}: not 64 bytes)"));
+                false
+            }
+            (Ok(key), Ok(signature)) => {
+                let verdict = es256::verify(key, &msg, &signature);
+                match (expected, verdict) {
+                    ("valid", true) => tally.add("valid verified"),
+                    ("invalid", false) => tally.add("invalid refused"),
+                    ("acceptable", true) => tally.add("acceptable accepted"),
+                    ("acceptable", false) => tally.add("acceptable refused"),
+                    ("valid", false) => panic!("tc {id}: valid signature refused"),
+                    ("invalid", true) => panic!("tc {id}: invalid signature accepted"),
+                    (other, _) => panic!("tc {id}: unexpected result {other}"),
+                }
+                verdict
+            }
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let theirs = p256_verdict(point, &msg, &sig);
+            assert_eq!(
+                ours, theirs,
+                "tc {id} ({}): walletpush says {ours}, p256 says {theirs}",
+                t["comment"]
+            );
+            same_as_p256 += 1;
+        }
+    }
+    tally.print("ecdsa_secp256r1_sha256_p1363_test.json");
+    #[cfg(not(target_arch = "wasm32"))]
+    report!("ecdsa_secp256r1_sha256_p1363_test.json: {same_as_p256} verdicts the same as p256's");
+    // Every case lands in exactly one outcome, and the file's valid cases must have been run.
+    let total: usize = tally.0.values().sum();
+    assert_eq!(doc["numberOfTests"], total, "cases counted");
+    assert!(tally.count("valid verified") > 0, "no valid case verified");
+}
+
+/// A group's public key as x then y, each 32 big-endian bytes. The file writes coordinates as
+/// ASN.1 integers: a leading zero byte when the top bit is set, leading zeros otherwise dropped.
+/// `None` when a coordinate does not fit in 32 bytes.
+fn group_point(g: &Value) -> Option<[u8; 64]> {
+    let mut point = [0u8; 64];
+    for (name, half) in ["wx", "wy"].into_iter().zip(point.chunks_mut(32)) {
+        let bytes = unhex(&g["publicKey"][name]);
+        let digits = &bytes[bytes.iter().take_while(|&&b| b == 0).count()..];
+        half.get_mut(32usize.checked_sub(digits.len())?..)?
+            .copy_from_slice(digits);
+    }
+    Some(point)
+}
+
+/// p256's verdict on a case: its key from the SEC1 form of the file's coordinates (not from
+/// walletpush's JWK parsing), its signature parsed from the bytes as given.
+#[cfg(not(target_arch = "wasm32"))]
+fn p256_verdict(point: Option<[u8; 64]>, msg: &[u8], sig: &[u8]) -> bool {
+    use p256::ecdsa::signature::Verifier;
+    use p256::ecdsa::{Signature, VerifyingKey};
+    let Some(point) = point else {
+        return false;
+    };
+    let mut sec1 = [4u8; 65];
+    sec1[1..].copy_from_slice(&point);
+    let (Ok(key), Ok(sig)) = (
+        VerifyingKey::from_sec1_bytes(&sec1),
+        Signature::from_slice(sig),
+    ) else {
+        return false;
+    };
+    key.verify(msg, &sig).is_ok()
 }
