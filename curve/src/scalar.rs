@@ -119,7 +119,7 @@ pub(crate) fn verify_prehashed(z: &[u8; 32], r: &[u8; 32], s: &[u8; 32], q: &[u8
         return false;
     }
     let w = invert_to_montgomery(&words_from_be_bytes(s));
-    // A value times one in Montgomery form (w·R) is the plain product modulo n.
+    // A plain value times a Montgomery-form one (w·R) gives the plain product: u = x·w mod n.
     let u1 = mont_mul(&reduce(z), &w);
     let u2 = mont_mul(&words_from_be_bytes(r), &w);
     let Some(x) = crate::linear_combination_x(&words_to_be_bytes(&u1), &words_to_be_bytes(&u2), q)
