@@ -27,57 +27,27 @@ const P: [u32; 8] = [
     0xffff_ffff,
 ];
 
-/// One row of a schoolbook product: adds a[i]·b[j] for the listed j into wide[i + j], then
-/// stores the row's carry in wide[i + 8] (above every word the row touched, and not yet
-/// written by an earlier row). Each step is at most (2^32 − 1)^2 + 2 (2^32 − 1) = 2^64 − 1.
 /// Runs the body once for each i in 0..8, written out: the limbs then stay in locals (Wasm
 /// registers) whatever the optimisation level, where a loop would keep them in memory. (The
 /// carry of the last step is not read.)
 macro_rules! unroll8 {
-    ($i:ident => $body:block) => {{
-        #[allow(unused_assignments)]
-        {
-            const $i: usize = 0;
-            $body
-        }
-        #[allow(unused_assignments)]
-        {
-            const $i: usize = 1;
-            $body
-        }
-        #[allow(unused_assignments)]
-        {
-            const $i: usize = 2;
-            $body
-        }
-        #[allow(unused_assignments)]
-        {
-            const $i: usize = 3;
-            $body
-        }
-        #[allow(unused_assignments)]
-        {
-            const $i: usize = 4;
-            $body
-        }
-        #[allow(unused_assignments)]
-        {
-            const $i: usize = 5;
-            $body
-        }
-        #[allow(unused_assignments)]
-        {
-            const $i: usize = 6;
-            $body
-        }
-        #[allow(unused_assignments)]
-        {
-            const $i: usize = 7;
-            $body
-        }
+    ($i:ident => $body:block) => {
+        unroll8!(@each $i $body; 0 1 2 3 4 5 6 7)
+    };
+    (@each $i:ident $body:block; $($n:literal)+) => {{
+        $(
+            #[allow(unused_assignments)]
+            {
+                const $i: usize = $n;
+                $body
+            }
+        )+
     }};
 }
 
+/// One row of a schoolbook product: adds a[i]·b[j] for the listed j into wide[i + j], then
+/// stores the row's carry in wide[i + 8] (above every word the row touched, and not yet
+/// written by an earlier row). Each step is at most (2^32 − 1)^2 + 2 (2^32 − 1) = 2^64 − 1.
 macro_rules! mul_row {
     ($wide:ident, $a:ident, $b:ident, $i:literal: $($j:literal)+) => {{
         let ai = u64::from($a[$i]);
