@@ -91,7 +91,7 @@ impl Fe {
     #[inline(never)]
     pub(crate) fn add(&self, rhs: &Fe) -> Fe {
         let (sum, carry) = add_words(&self.0, &rhs.0);
-        reduce_once(sum, carry)
+        Fe(reduce_once(sum, carry, &P))
     }
 
     pub(crate) fn double(&self) -> Fe {
@@ -276,17 +276,18 @@ pub(crate) fn sub_words(a: &[u32; 8], b: &[u32; 8]) -> ([u32; 8], u32) {
     (out, borrow as u32)
 }
 
-/// The value carry·2^256 + t, known to be below 2p, reduced below p.
+/// The value carry·2^256 + t, known to be below 2m, reduced below m: m subtracted unless
+/// the value is already below it. Constant time.
 #[inline(always)]
-fn reduce_once(t: [u32; 8], carry: u32) -> Fe {
-    let (u, borrow) = sub_words(&t, &P);
-    // Keep t only when t < p, i.e. no carry out and subtracting p borrowed.
+pub(crate) fn reduce_once(t: [u32; 8], carry: u32, m: &[u32; 8]) -> [u32; 8] {
+    let (u, borrow) = sub_words(&t, m);
+    // Keep t only when t < m, i.e. no carry out and subtracting m borrowed.
     let keep_t = borrow & !carry.wrapping_neg();
     let mut out = [0u32; 8];
     unroll8!(I => {
         out[I] = (t[I] & keep_t) | (u[I] & !keep_t);
     });
-    Fe(out)
+    out
 }
 
 /// Reduces a 512-bit product modulo p with the special form of p. With c0..c15 its words,
@@ -333,7 +334,7 @@ fn fold(mut out: [u32; 8], mut carry: i64) -> Fe {
             carry = s >> 32;
         });
     }
-    reduce_once(out, 0)
+    Fe(reduce_once(out, 0, &P))
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@
 //! coordinates; signing, decryption and key encodings are `p256`'s, in the builds that need
 //! them. Point and field operations run in constant time (see `scalar_mul` for the one
 //! documented exception), public inputs included; the arithmetic modulo the group order serves
-//! only ECDSA verification, whose inputs are public, and runs in variable time (see `scalar`).
+//! only ECDSA verification, whose inputs are public, and does not branch on values either (see
+//! `scalar`).
 //! Checked against `p256` and against crypto-bigint's modular arithmetic in the tests,
 //! natively and in the browser, and against the Wycheproof ECDH vectors by the `walletpush`
 //! crate that uses it.

@@ -4,13 +4,14 @@
 //! A value is eight 32-bit limbs, least significant first. Multiplication is Montgomery's
 //! (R = 2^256, coarsely integrated operand scanning); inversion is Fermat's, s^(n − 2).
 //!
-//! Variable time: the only values multiplied or inverted here are public (a signature, a
-//! message digest). A secret scalar is only checked to lie in [1, n − 1] (`is_in_range`), in
-//! constant time.
+//! Only public values are multiplied or inverted here (a signature, a message digest); a
+//! secret scalar is only checked to lie in [1, n − 1] (`is_in_range`). No function branches on
+//! the values it is given: the final subtraction of a product is the field's constant-time
+//! `reduce_once`, and the inversion's square-and-multiply follows the fixed exponent n − 2.
 
 use subtle::{Choice, ConstantTimeEq};
 
-use crate::field::{sub_words, words_from_be_bytes, words_to_be_bytes};
+use crate::field::{reduce_once, sub_words, words_from_be_bytes, words_to_be_bytes};
 
 /// n, least significant limb first.
 const N: [u32; 8] = [
@@ -50,13 +51,7 @@ pub(crate) fn is_in_range(bytes: &[u8; 32]) -> Choice {
 
 /// A 256-bit big-endian integer reduced modulo n (one subtraction: 2^256 < 2n).
 fn reduce(bytes: &[u8; 32]) -> [u32; 8] {
-    let k = words_from_be_bytes(bytes);
-    let (diff, borrow) = sub_words(&k, &N);
-    if borrow != 0 {
-        k
-    } else {
-        diff
-    }
+    reduce_once(words_from_be_bytes(bytes), 0, &N)
 }
 
 /// a·b·R⁻¹ mod n, for a and b below n.
@@ -84,18 +79,13 @@ fn mont_mul(a: &[u32; 8], b: &[u32; 8]) -> [u32; 8] {
         t[7] = x as u32;
         t[8] = (x >> 32) as u32;
     }
+    // t < 2n, its ninth limb 0 or 1.
     let low: [u32; 8] = core::array::from_fn(|i| t[i]);
-    let (diff, borrow) = sub_words(&low, &N);
-    // t < 2n: subtract n unless t < n (no ninth limb and the subtraction borrowed).
-    if t[8] == 0 && borrow != 0 {
-        low
-    } else {
-        diff
-    }
+    reduce_once(low, t[8], &N)
 }
 
 /// a⁻¹·R mod n for a (not in Montgomery form) in [1, n − 1]: a^(n − 2), by square and
-/// multiply over the public exponent.
+/// multiply over the fixed exponent.
 fn invert_to_montgomery(a: &[u32; 8]) -> [u32; 8] {
     let base = mont_mul(a, &R2);
     let (exponent, _) = sub_words(&N, &[2, 0, 0, 0, 0, 0, 0, 0]);
