@@ -34,6 +34,15 @@ export function newKeyPair() {
   return { d: padded, jwk: { kty: "EC", crv: "P-256", ...publicOf(padded) } };
 }
 
+/** A fresh ES256 key: {jwk (public, for signatures), sign(text) -> r‖s signature bytes}. */
+export function newSigningKey() {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+  return {
+    jwk: { ...publicKey.export({ format: "jwk" }), use: "sig", alg: "ES256" },
+    sign: (text) => crypto.sign("sha256", Buffer.from(text, "ascii"), { key: privateKey, dsaEncoding: "ieee-p1363" }),
+  };
+}
+
 /** The ECDH shared secret (x coordinate) of scalar `d` with the point {x, y}, by OpenSSL. */
 export function ecdh(d, { x, y }) {
   const ecdhKey = crypto.createECDH("prime256v1");

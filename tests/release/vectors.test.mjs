@@ -19,7 +19,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { openBuilds } from "./harness.mjs";
 import {
-  b64, compactJwe, concatKdf, decryptWithCek, ecdh, inScalarRange, isP256Point, newKeyPair, parts,
+  b64, compactJwe, concatKdf, decryptWithCek, ecdh, inScalarRange, isP256Point, newKeyPair, newSigningKey, parts,
   publicOf, sealAes256Gcm, unb64, unhex,
 } from "./jose-node.mjs";
 
@@ -497,9 +497,10 @@ describe("target/pkg-toolkit/: the same release build with the toolkit's exports
     // payload is the vector's message (the signed bytes then differ from the vector's).
     const tally = new Tally(name, `${ECDSA} (validateJwk; verifyJws over a JWS signing input)`);
     const doc = vectors(ECDSA);
-    const keyOf = (g) => ({ kty: "EC", crv: "P-256", x: g.publicKeyJwk.x, y: g.publicKeyJwk.y });
+    // A signature key, as a wallet publishes one (`use` is required of a lone key).
+    const keyOf = (g) => ({ kty: "EC", crv: "P-256", x: g.publicKeyJwk.x, y: g.publicKeyJwk.y, use: "sig", alg: "ES256" });
     const groups = doc.testGroups;
-    const keyOuts = await builds.pages[name].run(groups.map((g) => ({ fn: "validateJwk", args: [keyOf(g), { use: "sig" }] })));
+    const keyOuts = await builds.pages[name].run(groups.map((g) => ({ fn: "validateJwk", args: [keyOf(g), { use: "sig", requireUse: true }] })));
     groups.forEach((g, i) => {
       const expected = isP256Point(keyOf(g));
       if (keyOuts[i].ok !== expected) tally.fail(`group ${i}`, `key ${keyOuts[i].ok ? "accepted" : "refused"}`);
@@ -517,6 +518,19 @@ describe("target/pkg-toolkit/: the same release build with the toolkit's exports
       if (wrong) return void tally.fail(id, `signature over other bytes: ${wrong}`);
       // The known answer itself (valid over the vector's message) is not run: see above.
       tally.add(`refused (${t.result} case: its signature against a JWS signing input, not its message)`);
+    });
+    // Control: the same JWSs signed in Node (OpenSSL, r‖s) with a fresh key verify, so the
+    // refusals above are the signatures', not a verifier that refuses everything.
+    const signer = newSigningKey();
+    const signed = cases.map(({ t }) => {
+      const input = `${header}.${b64(unhex(t.msg))}`;
+      return { fn: "verifyJws", args: [signer.jwk, `${input}.${b64(signer.sign(input))}`] };
+    });
+    (await builds.pages[name].run(signed)).forEach((out, i) => {
+      const id = `tc ${cases[i].t.tcId} (control)`;
+      if (!out.ok) return void tally.fail(id, `a JWS signed in Node refused: ${JSON.stringify(out.error)}`);
+      if (!Buffer.from(out.value.payload.bytes).equals(unhex(cases[i].t.msg))) return void tally.fail(id, "payload differs");
+      tally.add("passed (control: the vector's message as the payload of a JWS signed in Node verifies)");
     });
     tally.settle();
   });
