@@ -32,8 +32,12 @@ document.getElementById("open").addEventListener("click", () => {
 });
 </script>`;
 
+/** As the sandbox's origins: `/favicon.ico` answers 204, no icon and no 404. */
 async function listen(handler) {
-  const server = createServer(handler);
+  const server = createServer((req, res) => {
+    if (new URL(req.url, "http://x").pathname === "/favicon.ico") return void res.writeHead(204).end();
+    handler(req, res);
+  });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, origin: `http://127.0.0.1:${server.address().port}` };
 }
