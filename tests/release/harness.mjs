@@ -31,13 +31,12 @@ const real = crypto.getRandomValues.bind(crypto);
 let queue = new Uint8Array(0);
 let draws = [];
 crypto.getRandomValues = (view) => {
-  draws.push(view.length);
-  const n = Math.min(view.length, queue.length);
-  if (n > 0) {
-    new Uint8Array(view.buffer, view.byteOffset, n).set(queue.subarray(0, n));
-    queue = queue.subarray(n);
-  }
-  if (n < view.length) real(new Uint8Array(view.buffer, view.byteOffset + n, view.length - n));
+  const out = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  draws.push(out.length);
+  const n = Math.min(out.length, queue.length);
+  out.set(queue.subarray(0, n));
+  queue = queue.subarray(n);
+  if (n < out.length) real(out.subarray(n));
   return view;
 };
 const bytes = (a) => Uint8Array.from(a);
