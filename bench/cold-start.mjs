@@ -3,6 +3,11 @@
 // widget's `ready` event there, i.e. the button drawn and clickable. All times are the host
 // page's performance.now(); the frame's own timeline is mapped onto it through timeOrigin, to
 // show where the time goes. The responses of the widget origin are recorded for section 4.
+//
+// Its floor, in the same run and interleaved with it run for run: the same host page with, in
+// place of the widget, a cross-origin iframe holding a plain button and no script
+// (bench/floor.mjs), from the frame element being added to the iframe's `load` event on the
+// host page. The difference is what the widget costs over the browser making a frame.
 import { summary } from "./stats.mjs";
 import { measureBytes } from "../scripts/sizes.mjs";
 
@@ -36,6 +41,44 @@ function coldStartProbe({ hostOrigin, handle, signal }) {
     (document.getElementById("root") || document.body).append(button);
     probe.mountedAt = performance.now();
   });
+}
+
+/**
+ * Init script of a floor run: on the floor's host page, adds the iframe at DOMContentLoaded,
+ * where the walletpush run adds its element, and stamps the iframe's `load` on the host.
+ */
+function floorProbe({ hostOrigin, framePage, signal }) {
+  if (location.origin !== hostOrigin) return;
+  const probe = { mountedAt: null, loadedAt: null };
+  Object.defineProperty(window, "__floor", { value: probe });
+  document.addEventListener("DOMContentLoaded", () => {
+    const frame = document.createElement("iframe");
+    frame.addEventListener("load", () => {
+      if (probe.loadedAt !== null) return;
+      probe.loadedAt = performance.now();
+      console.debug(signal);
+    });
+    frame.src = framePage;
+    (document.getElementById("root") || document.body).append(frame);
+    probe.mountedAt = performance.now();
+  });
+}
+
+/** One floor run in a fresh context: ms from the iframe added to its load event. */
+async function floorRun(browser, floor) {
+  const context = await browser.newContext();
+  try {
+    await context.addInitScript(floorProbe, { hostOrigin: floor.hostOrigin, framePage: floor.framePage, signal: READY_SIGNAL });
+    const page = await context.newPage();
+    const loaded = page.waitForEvent("console", { predicate: (m) => m.text() === READY_SIGNAL, timeout: 15_000 });
+    loaded.catch(() => {}); // awaited below, unless goto fails first
+    await page.goto(floor.hostPage);
+    await loaded;
+    const { mountedAt, loadedAt } = await page.evaluate(() => window.__floor);
+    return loadedAt - mountedAt;
+  } finally {
+    await context.close();
+  }
 }
 
 /** The host's view of one run: shim timing, ready time, and the frame's milestones. */
@@ -89,13 +132,21 @@ async function readTimeline(page) {
 }
 
 /**
- * `runs` measured runs after `warmup` discarded ones; `mintHandle()` gives a fresh handle.
- * Returns the summary plus the widget-origin responses of the first measured run.
+ * `runs` measured runs after `warmup` discarded ones, each beside one floor run (`floor` from
+ * bench/floor.mjs; none when `floor` is null), the two in alternating order. Returns the
+ * summary, the floor's, the difference, plus the widget-origin responses of the first measured
+ * run.
  */
-export async function benchColdStart(browser, sandbox, { runs, warmup }) {
+export async function benchColdStart(browser, sandbox, floor, { runs, warmup }) {
   const samples = [];
+  const floorSamples = [];
   let responses = null;
   for (let i = 0; i < warmup + runs; i++) {
+    const floorFirst = i % 2 === 1;
+    if (floor && floorFirst) {
+      const ms = await floorRun(browser, floor);
+      if (i >= warmup) floorSamples.push(ms);
+    }
     const { handle } = await sandbox.mintHandle();
     const context = await browser.newContext();
     try {
@@ -117,12 +168,23 @@ export async function benchColdStart(browser, sandbox, { runs, warmup }) {
     } finally {
       await context.close();
     }
+    if (floor && !floorFirst) {
+      const ms = await floorRun(browser, floor);
+      if (i >= warmup) floorSamples.push(ms);
+    }
   }
   const names = [...new Set(samples.flatMap((s) => Object.keys(s.waterfall)))];
   const medianAt = (name, i) => summary(samples.map((s) => s.waterfall[name]?.[i]).filter(Number.isFinite), 1).median;
+  const coldStart = summary(samples.map((s) => s.coldStartMs), 1);
+  const floorSummary = floor ? summary(floorSamples, 1) : null;
   return {
     runs: samples.length,
-    coldStart: summary(samples.map((s) => s.coldStartMs), 1),
+    coldStart,
+    // The floor: the same host page, a cross-origin iframe with a plain button, no script.
+    floor: floorSummary,
+    overFloor: floor ? Number((coldStart.median - floorSummary.median).toFixed(1)) : null,
+    // Run i of walletpush minus run i of the floor (adjacent in time), median.
+    pairedOverFloor: floor ? summary(samples.map((s, i) => s.coldStartMs - floorSamples[i]), 1) : null,
     fromNavigation: summary(samples.map((s) => s.fromNavigationMs), 1),
     shimFetch: summary(samples.map((s) => s.shimFetchMs), 1),
     // Each request of the frame: median [start, last byte] in ms after the shim could run,
@@ -131,6 +193,7 @@ export async function benchColdStart(browser, sandbox, { runs, warmup }) {
       names.map((n) => [n, [medianAt(n, 0), medianAt(n, 1)]]).sort((a, b) => a[1][0] - b[1][0]),
     ),
     samples: samples.map((s) => Number(s.coldStartMs.toFixed(1))),
+    floorSamples: floorSamples.map((ms) => Number(ms.toFixed(1))),
     responses,
   };
 }

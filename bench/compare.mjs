@@ -37,7 +37,7 @@ try {
   for (let i = 0; i < WARMUP + runs; i++) {
     const order = builds.map((_, k) => k);
     for (const k of i % 2 ? order.reverse() : order) {
-      const run = await benchColdStart(browser, sandboxes[k], { runs: 1, warmup: 0 });
+      const run = await benchColdStart(browser, sandboxes[k], null, { runs: 1, warmup: 0 });
       if (i >= WARMUP) samples[k].push({ ms: run.samples[0], waterfall: run.waterfall });
     }
     loads.push(loadavg()[0]);

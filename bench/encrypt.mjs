@@ -113,6 +113,7 @@ export async function benchEncrypt(browser, { warmup, rounds, perRound }) {
       warmupEach: warmup,
       implementations,
       ratioWasmToWebCrypto: implementations.wasm.median / implementations.webcrypto.median,
+      ratioWasmToJose: implementations.wasm.median / implementations.jose.median,
     };
   } finally {
     await context.close();

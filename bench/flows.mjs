@@ -4,6 +4,11 @@
 // sign-in is clicked by an init script as soon as its page is parsed, so no human wait is in
 // the wall times either. Each flow gets a fresh handle and a freshly loaded host page (one
 // browser context for all: the widget's files come from the HTTP cache as on a return visit).
+//
+// Its floor, interleaved flow for flow: `window.open` of the same URL with the same features
+// from a bare page (bench/floor.mjs: a button in a cross-origin frame of a host page, nothing
+// else), in a browser context of its own. The widget's own compute is the sum of its measures
+// without its `window.open`, which is the browser's work and is reported beside the floor's.
 import { summary } from "./stats.mjs";
 
 const COMPUTE = ["walletpush:compute:open", "walletpush:compute:verify", "walletpush:compute:seal"];
@@ -17,6 +22,7 @@ function flowProbe({ hostOrigin, widgetOrigin, walletOrigin }) {
   if (location.origin === widgetOrigin) {
     const open = window.open;
     window.open = function (...args) {
+      window.__benchOpenArgs = { url: String(args[0]), name: args[1] ?? "", features: args[2] ?? "" };
       const start = performance.now();
       try {
         return open.apply(this, args);
@@ -93,6 +99,7 @@ async function oneFlow(page, context, sandbox) {
       clickMark: mark("walletpush:click"),
       readyMark: mark("walletpush:ready"),
       sealEnd: seal ? seal.startTime + seal.duration : null,
+      openArgs: window.__benchOpenArgs ?? null,
     };
   }, COMPUTE);
   await popup.close();
@@ -100,6 +107,7 @@ async function oneFlow(page, context, sandbox) {
   const parts = timeline.compute;
   if (COMPUTE.some((n) => parts[n] === null)) throw new Error("a compute measure is missing in the frame");
   return {
+    openArgs: timeline.openArgs,
     computeMs: COMPUTE.reduce((t, n) => t + parts[n], 0),
     parts,
     windowOpenMs: timeline.windowOpen,
@@ -112,28 +120,63 @@ async function oneFlow(page, context, sandbox) {
   };
 }
 
-/** `flows` measured flows after `warmup` discarded ones. */
-export async function benchFlows(browser, sandbox, { flows, warmup }) {
+/**
+ * The floor of one flow: a real click on the bare page's button (in a cross-origin frame of the
+ * floor's host page) runs `window.open(url, name, features)` as the widget called it; returns
+ * its ms.
+ */
+async function bareOpen(page, context, floor, { url, name, features }) {
+  await page.goto(floor.hostPage);
+  await page.evaluate((src) => {
+    const frame = document.createElement("iframe");
+    frame.src = src;
+    (document.getElementById("root") || document.body).append(frame);
+  }, floor.openPage);
+  const frame = await (await page.waitForSelector("iframe")).contentFrame();
+  await frame.waitForSelector("#open");
+  await frame.evaluate((open) => (window.__open = open), { url, name, features });
+  const popup = context.waitForEvent("page", { timeout: 5000 });
+  await frame.click("#open");
+  const opened = await frame.evaluate(() => window.__opened);
+  await (await popup).close();
+  if (!opened?.opened) throw new Error("the bare page's window.open returned null");
+  return opened.ms;
+}
+
+/** `flows` measured flows after `warmup` discarded ones, each followed by its floor. */
+export async function benchFlows(browser, sandbox, floor, { flows, warmup }) {
   const context = await browser.newContext();
+  const bareContext = await browser.newContext();
   const { host: hostOrigin, widget: widgetOrigin, wallet: walletOrigin } = sandbox.origins;
   await context.addInitScript(flowProbe, { hostOrigin, widgetOrigin, walletOrigin });
   const page = await context.newPage();
+  const barePage = await bareContext.newPage();
   recordFailedRequests(page);
   const samples = [];
   try {
     for (let i = 0; i < warmup + flows; i++) {
       const sample = await oneFlow(page, context, sandbox);
+      if (!sample.openArgs) throw new Error("the frame's window.open was not seen");
+      sample.bareWindowOpenMs = await bareOpen(barePage, bareContext, floor, sample.openArgs);
       if (i >= warmup) samples.push(sample);
     }
   } finally {
     await context.close();
+    await bareContext.close();
   }
+  const windowOpen = summary(samples.map((s) => s.windowOpenMs ?? NaN).filter(Number.isFinite), 3);
+  const bareWindowOpen = summary(samples.map((s) => s.bareWindowOpenMs), 3);
   return {
     flows: samples.length,
     compute: summary(samples.map((s) => s.computeMs), 3),
     parts: Object.fromEntries(COMPUTE.map((n) => [n.split(":").pop(), summary(samples.map((s) => s.parts[n]), 3)])),
     // window.open is the browser's work inside `open`; the widget's compute without it:
-    windowOpen: summary(samples.map((s) => s.windowOpenMs ?? NaN).filter(Number.isFinite), 3),
+    windowOpen,
+    // The floor: window.open of the same URL and features from a bare page, and the widget's
+    // window.open over it (medians).
+    bareWindowOpen,
+    windowOpenOverBare: Number((windowOpen.median - bareWindowOpen.median).toFixed(3)),
+    features: samples[0]?.openArgs.features ?? null,
     computeWithoutWindowOpen: summary(samples.map((s) => s.computeMs - (s.windowOpenMs ?? 0)), 3),
     wallClickToHandoff: summary(samples.map((s) => s.wallMs), 1),
     walletReadyToHandoff: summary(samples.map((s) => s.walletReadyToHandoffMs), 1),

@@ -20,6 +20,7 @@ import { benchColdStart } from "./cold-start.mjs";
 import { benchBytes } from "./bytes.mjs";
 import { benchFlows } from "./flows.mjs";
 import { benchServer } from "./server.mjs";
+import { startFloor } from "./floor.mjs";
 import { render, targets } from "./report.mjs";
 import { busyShare } from "./machine.mjs";
 
@@ -76,25 +77,28 @@ async function section(name, fn) {
 
 // The request log is not collected: the load test should not pay for it.
 const sandbox = await startSandbox({ logs: false });
+// The floors of cold start and click to hand-off (bench/floor.mjs), beside the sandbox.
+const floor = sections.has("cold-start") || sections.has("flows") ? await startFloor(sandbox) : null;
 try {
   const browser = await launch();
   result.environment.chromium = browser.version();
   try {
     result.encrypt = await section("encrypt", () => benchEncrypt(browser, plan.encrypt));
-    result.coldStart = await section("cold-start", () => benchColdStart(browser, sandbox, plan.coldStart));
+    result.coldStart = await section("cold-start", () => benchColdStart(browser, sandbox, floor, plan.coldStart));
     result.bytes = await section("bytes", async () => {
       const fetched = result.coldStart?.responses;
       const out = benchBytes(fetched ?? [], sandbox.origins.widget);
       // Without a cold-start run there is nothing to cross-check against.
       return fetched ? { ...out, crossChecked: true } : { ...out, crossChecked: false, problems: [] };
     });
-    result.flows = await section("flows", () => benchFlows(browser, sandbox, plan.flows));
+    result.flows = await section("flows", () => benchFlows(browser, sandbox, floor, plan.flows));
   } finally {
     await browser.close();
   }
   // Last, with the browser closed: the load test wants both cores.
   result.server = await section("server", () => benchServer(sandbox, plan.server));
 } finally {
+  await floor?.close();
   await sandbox.stop();
 }
 
