@@ -17,7 +17,6 @@ extern crate std;
 
 pub mod b64;
 pub mod error;
-pub mod es256;
 pub mod flow;
 pub mod handle;
 pub mod json;
