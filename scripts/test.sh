@@ -11,7 +11,7 @@ cargo fmt --all --check
 step "cargo clippy (native and wasm32), warnings denied"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p walletpush --target wasm32-unknown-unknown --all-targets -- -D warnings
-# The widget's own build: no_std, with its panic handler (the tests link std).
+# The widget's own build, without the test harness.
 cargo clippy -p walletpush --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p walletpush --target wasm32-unknown-unknown --all-targets --features toolkit -- -D warnings
 
