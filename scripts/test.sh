@@ -11,10 +11,9 @@ cargo fmt --all --check
 step "cargo clippy (native and wasm32), warnings denied"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p walletpush --target wasm32-unknown-unknown --all-targets -- -D warnings
-# The widget's own build: no_std, with its panic handler (the tests link std).
+# The widget's own build, without the test harness.
 cargo clippy -p walletpush --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p walletpush --target wasm32-unknown-unknown --all-targets --features toolkit -- -D warnings
-cargo clippy -p walletpush-curve --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 step "native tests"
 cargo test --workspace
@@ -22,10 +21,6 @@ cargo test --workspace
 step "core tests in headless Chromium (wasm-bindgen-test), with the toolkit exports"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p walletpush --target wasm32-unknown-unknown --features toolkit
-
-step "walletpush-curve against p256 and crypto-bigint in headless Chromium (as the widget runs it)"
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test -p walletpush-curve --target wasm32-unknown-unknown
 
 "$ROOT/scripts/build.sh"
 

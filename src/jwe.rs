@@ -9,7 +9,8 @@ use core::fmt;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
-use p256::PublicKey;
+use p256::ecdh::EphemeralSecret;
+use p256::elliptic_curve::Generate;
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
@@ -68,43 +69,22 @@ impl Decrypted {
 const ALG: &str = "ECDH-ES";
 const ENC: &str = "A256GCM";
 
-/// Builds the table of base-point multiples if it is not built yet. Each encryption's
-/// ephemeral key is a multiplication of the base point, which the table makes several times
-/// cheaper; it is built on first use, once per process or Wasm instance, at about the cost of
-/// two scalar multiplications. The widget calls this when the page is idle, so that the click
-/// does not pay for it. Calling it again costs nothing.
-pub fn prepare() {
-    let _ = walletpush_curve::base_table();
-}
-
 /// Encrypts `plaintext` to `recipient` (RFC 7516 §5.1 in compact form).
 ///
 /// The caller checks the recipient key's `use`, `alg` and `exp` before (see
 /// [`PublicJwk::check_for`]); the point itself is valid by construction.
 ///
-/// The ephemeral key is 32 random bytes, drawn again until they are a valid scalar (in
-/// [1, n − 1]), as `p256` draws its keys (FIPS 186-5 A.2.2). Its public key and the shared
-/// secret are computed by `walletpush-curve`, which is several times faster on wasm32, and the
-/// ephemeral public key is validated again as a JWK's point would be.
+/// The ephemeral key is p256's `EphemeralSecret`, drawn from `rng` uniformly in [1, n − 1]
+/// and zeroized on drop, as is the shared secret (RFC 7518 §4.6: a fresh key per message).
 pub fn encrypt(
     recipient: &PublicJwk,
     plaintext: &[u8],
     params: &JweParams<'_>,
     rng: &mut impl CryptoRng,
 ) -> Result<String, JweError> {
-    let mut scalar = Zeroizing::new([0u8; 32]);
-    loop {
-        rng.fill_bytes(&mut scalar[..]);
-        // Read as little-endian, as p256 (crypto-bigint) reads its draws: any fixed order is
-        // as good, and with this one the tests draw the same key with p256.
-        scalar.reverse();
-        if walletpush_curve::is_valid_scalar(&scalar) {
-            break;
-        }
-    }
-    let agreement = walletpush_curve::agree(&scalar, recipient.point()).ok_or(JweError)?;
-    let epk = PublicJwk::from_point(agreement.public_key).map_err(|_| JweError)?;
-    let z = agreement.shared_secret;
+    let ephemeral = EphemeralSecret::generate_from_rng(rng);
+    let epk = PublicJwk::from_key(ephemeral.public_key());
+    let z = ephemeral.diffie_hellman(recipient.key());
 
     let mut header = Object::new();
     header.insert("alg", ALG);
@@ -123,7 +103,7 @@ pub fn encrypt(
 
     let mut cek = Zeroizing::new([0u8; 32]);
     concat_kdf(
-        &z[..],
+        z.raw_secret_bytes(),
         ENC,
         params.apu.unwrap_or_default(),
         params.apv.unwrap_or_default(),
@@ -179,7 +159,7 @@ pub fn decrypt(recipient: &PrivateJwk, compact: &str) -> Result<Decrypted, JweEr
 
     let z = p256::ecdh::diffie_hellman(
         recipient.secret().to_nonzero_scalar(),
-        PublicKey::as_affine(&epk.p256_key().ok_or(JweError)?),
+        epk.key().as_affine(),
     );
     let mut cek = Zeroizing::new([0u8; 32]);
     concat_kdf(z.raw_secret_bytes(), ENC, &apu, &apv, &mut cek[..]);
@@ -234,8 +214,7 @@ fn optional_bytes(header: &Object<'_>, name: &str) -> Result<Vec<u8>, JweError> 
 mod tests {
     use super::*;
     use crate::jwk::KeyUse;
-    use p256::elliptic_curve::Generate;
-    use p256::SecretKey;
+    use p256::{NonZeroScalar, PublicKey};
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -288,18 +267,25 @@ mod tests {
     impl rand_core::TryCryptoRng for Replay {}
 
     #[test]
-    fn the_ephemeral_key_and_the_secret_agree_with_p256() {
-        // walletpush-curve computes the header's `epk` and the shared secret; p256 recomputes
-        // the same ephemeral key from the same random stream, and decrypts.
+    fn the_ephemeral_key_comes_from_the_given_randomness() {
+        // The same stream gives the same ephemeral key (the core draws nothing of its own), and
+        // a fresh stream a fresh key, which the recipient decrypts.
         let key = PrivateJwk::generate(&mut Replay(1 << 40));
-        prepare();
-        for seed in 0..16 {
+        let epk_of = |jwe: &str| {
+            PublicJwk::from_value(peek_header(jwe).unwrap().get("epk").unwrap()).unwrap()
+        };
+        let mut seen = Vec::new();
+        for seed in 0..8 {
             let jwe =
                 encrypt(key.public(), b"x", &JweParams::default(), &mut Replay(seed)).unwrap();
-            let header = peek_header(&jwe).unwrap();
-            let epk = PublicJwk::from_value(header.get("epk").unwrap()).unwrap();
-            let expected = SecretKey::generate_from_rng(&mut Replay(seed)).public_key();
-            assert_eq!(epk, PublicJwk::from_key(expected), "seed {seed}");
+            let again =
+                encrypt(key.public(), b"x", &JweParams::default(), &mut Replay(seed)).unwrap();
+            let scalar = NonZeroScalar::generate_from_rng(&mut Replay(seed));
+            let expected = PublicKey::from_secret_scalar(&scalar);
+            assert_eq!(epk_of(&jwe), PublicJwk::from_key(expected), "seed {seed}");
+            assert_eq!(jwe, again, "seed {seed}");
+            assert!(!seen.contains(&epk_of(&jwe)), "seed {seed}");
+            seen.push(epk_of(&jwe));
             assert_eq!(decrypt(&key, &jwe).unwrap().plaintext.as_slice(), b"x");
         }
     }
@@ -330,37 +316,33 @@ mod tests {
     impl rand_core::TryCryptoRng for Prefixed {}
 
     #[test]
-    fn draws_outside_the_scalar_range_are_drawn_again_like_p256() {
+    fn draws_outside_the_scalar_range_are_drawn_again() {
         let key = PrivateJwk::generate(&mut Replay(1 << 41));
+        let epk_of = |draws: Vec<[u8; 32]>| {
+            let mut rng = Prefixed(draws, Replay(7));
+            let jwe = encrypt(key.public(), b"x", &JweParams::default(), &mut rng).unwrap();
+            assert_eq!(decrypt(&key, &jwe).unwrap().plaintext.as_slice(), b"x");
+            PublicJwk::from_value(peek_header(&jwe).unwrap().get("epk").unwrap()).unwrap()
+        };
+        // The Replay stream's first draw is the key when nothing comes before it.
+        let first = epk_of(vec![]);
+        // Draws are read big-endian. Zero, n and 2^256 − 1 are no scalar in [1, n − 1]: each
+        // is refused and the next draw taken.
         let mut n: [u8; 32] =
             hex::decode("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")
                 .unwrap()
                 .try_into()
                 .unwrap();
-        n.reverse(); // draws are read little-endian
-        let epk_of = |draws: Vec<[u8; 32]>| {
-            let mut rng = Prefixed(draws, Replay(7));
-            let jwe = encrypt(key.public(), b"x", &JweParams::default(), &mut rng).unwrap();
-            PublicJwk::from_value(peek_header(&jwe).unwrap().get("epk").unwrap()).unwrap()
-        };
-        // n and 2^256 − 1 are refused by both, and the next draw taken.
-        let refused = vec![[0xff; 32], n];
-        let expected = SecretKey::generate_from_rng(&mut Prefixed(refused.clone(), Replay(7)));
-        assert_eq!(epk_of(refused), PublicJwk::from_key(expected.public_key()));
-        // That is the Replay stream's first draw.
-        let first = SecretKey::generate_from_rng(&mut Replay(7)).public_key();
-        assert_eq!(epk_of(vec![]), PublicJwk::from_key(first));
-        // Zero is refused too (p256 would take it as a key, and fail on it later).
-        assert_eq!(epk_of(vec![[0; 32]]), PublicJwk::from_key(first));
-        // n − 1 is the largest key.
-        let mut n_minus_1 = n;
-        n_minus_1[0] -= 1;
-        let expected = SecretKey::generate_from_rng(&mut Prefixed(vec![n_minus_1], Replay(7)));
-        assert_eq!(
-            epk_of(vec![n_minus_1]),
-            PublicJwk::from_key(expected.public_key())
-        );
-        assert_ne!(expected.public_key(), first);
+        for refused in [[0; 32], [0xff; 32], n] {
+            assert_eq!(epk_of(vec![refused]), first);
+        }
+        // n − 1 is the largest key: (n − 1)·G = −G, whose x is the base point's.
+        n[31] -= 1;
+        let largest = epk_of(vec![n]);
+        let gx = hex::decode("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296")
+            .unwrap();
+        assert_eq!(&largest.point()[..32], &gx[..]);
+        assert_ne!(largest.point()[32..], first.point()[32..]);
     }
 
     #[test]

@@ -139,11 +139,10 @@ pub enum UsePolicy {
 
 /// A validated P-256 public key with its JWK metadata.
 ///
-/// The point is kept as its coordinates, validated by `walletpush-curve`: the widget's Wasm
-/// does all its point arithmetic there, and so carries none of p256's field code.
+/// The point is p256's [`PublicKey`]: on the curve and not the identity by construction.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PublicJwk {
-    point: [u8; 64],
+    key: PublicKey,
     kid: Option<String>,
     key_use: Option<KeyUse>,
     alg: Option<String>,
@@ -175,22 +174,8 @@ impl PublicJwk {
 
     /// Wraps a key that is already validated (a fresh one, for instance).
     pub fn from_key(key: PublicKey) -> PublicJwk {
-        let point = key.as_affine();
-        PublicJwk::with_point(join_coordinates(&point.x().into(), &point.y().into()))
-    }
-
-    /// A key from its coordinates, x then y, each 32 big-endian bytes; `InvalidPoint` unless
-    /// both are below p and the point is on the curve.
-    pub fn from_point(point: [u8; 64]) -> Result<PublicJwk, KeyError> {
-        if !walletpush_curve::is_valid_point(&point) {
-            return Err(KeyError::InvalidPoint);
-        }
-        Ok(PublicJwk::with_point(point))
-    }
-
-    fn with_point(point: [u8; 64]) -> PublicJwk {
         PublicJwk {
-            point,
+            key,
             kid: None,
             key_use: None,
             alg: None,
@@ -237,19 +222,32 @@ impl PublicJwk {
         Ok(())
     }
 
-    /// The point's coordinates: x then y, each 32 big-endian bytes.
-    pub fn point(&self) -> &[u8; 64] {
-        &self.point
+    /// A key from its coordinates, x then y, each 32 big-endian bytes: `InvalidPoint` unless
+    /// both are below p, the point is on the curve and it is not the identity (which has no
+    /// affine coordinates anyway). p256's `AffinePoint::from_coordinates` (which checks the
+    /// range and the curve equation) and `PublicKey::from_affine` (which refuses the identity)
+    /// do the checks: the same as `PublicKey::from_sec1_bytes` on an uncompressed point,
+    /// without the code that decompresses points, which a JWK never needs.
+    pub fn from_point(point: &[u8; 64]) -> Result<PublicJwk, KeyError> {
+        let (x, y) = point.split_at(32);
+        let x = <&p256::FieldBytes>::try_from(x).map_err(|_| KeyError::WrongLength)?;
+        let y = <&p256::FieldBytes>::try_from(y).map_err(|_| KeyError::WrongLength)?;
+        let point = AffinePoint::from_coordinates(x, y)
+            .into_option()
+            .ok_or(KeyError::InvalidPoint)?;
+        let key = PublicKey::from_affine(point).map_err(|_| KeyError::InvalidPoint)?;
+        Ok(PublicJwk::from_key(key))
     }
 
-    /// The point as p256's key type, for p256's operations (signature verification natively,
-    /// decryption). `None` only if p256 refused a point `walletpush-curve` accepted, which the
-    /// tests show does not happen.
-    pub fn p256_key(&self) -> Option<PublicKey> {
-        let (x, y) = self.point.split_at(32);
-        let (x, y): ([u8; 32], [u8; 32]) = (x.try_into().ok()?, y.try_into().ok()?);
-        let point = AffinePoint::from_coordinates(&x.into(), &y.into()).into_option()?;
-        PublicKey::from_affine(point).ok()
+    /// The point's coordinates: x then y, each 32 big-endian bytes.
+    pub fn point(&self) -> [u8; 64] {
+        let point = self.key.as_affine();
+        join_coordinates(&point.x().into(), &point.y().into())
+    }
+
+    /// The key as p256's type, for p256's operations (ECDH, signature verification).
+    pub fn key(&self) -> &PublicKey {
+        &self.key
     }
 
     /// `kid`, if any.
@@ -269,7 +267,8 @@ impl PublicJwk {
 
     /// The JWK as a JSON object: `kty`, `crv`, `x`, `y`, then `kid`, `use`, `alg`, `exp` if set.
     pub fn to_value(&self) -> Value<'static> {
-        let (x, y) = self.point.split_at(32);
+        let point = self.point();
+        let (x, y) = point.split_at(32);
         let mut object = Object::new();
         object.insert("kty", "EC");
         object.insert("crv", "P-256");
@@ -297,7 +296,8 @@ impl PublicJwk {
 
     /// The RFC 7638 thumbprint (SHA-256, base64url): a stable `kid` for the key.
     pub fn thumbprint(&self) -> String {
-        let (x, y) = self.point.split_at(32);
+        let point = self.point();
+        let (x, y) = point.split_at(32);
         // The required members in lexicographic order, no whitespace (RFC 7638 §3.2).
         let mut canonical = Object::new();
         canonical.insert("crv", "P-256");
@@ -351,7 +351,7 @@ impl PrivateJwk {
         let secret = raw.secret()?;
         let public = raw.public()?;
         let signing = SigningKey::from(&secret);
-        if PublicJwk::from_key(PublicKey::from(signing.verifying_key())).point != public.point {
+        if PublicKey::from(signing.verifying_key()) != public.key {
             return Err(KeyError::MismatchedPrivate);
         }
         Ok(PrivateJwk {
@@ -434,12 +434,14 @@ impl KeySet {
     }
 
     /// The one key usable for `key_use` at `now`: the one named `kid`, or the only usable key
-    /// when `kid` is `None`. Ambiguity finds nothing.
+    /// when `kid` is `None`. Ambiguity finds nothing. A key is usable only if its `use` says
+    /// so: a set holds signing and encryption keys side by side (docs/design.md §3), and a key
+    /// that does not say which it is could be either, so it is never chosen.
     pub fn find(&self, kid: Option<&str>, key_use: KeyUse, now: i64) -> Option<&PublicJwk> {
         let mut usable = self
             .keys
             .iter()
-            .filter(|k| k.check_for(key_use, UsePolicy::IfPresent, now).is_ok())
+            .filter(|k| k.check_for(key_use, UsePolicy::Required, now).is_ok())
             .filter(|k| kid.is_none() || k.kid() == kid);
         let first = usable.next()?;
         usable.next().is_none().then_some(first)
@@ -520,10 +522,9 @@ impl<'v> RawJwk<'v> {
         };
         let x = b64::decode_array::<32>(x).ok_or(KeyError::WrongLength)?;
         let y = b64::decode_array::<32>(y).ok_or(KeyError::WrongLength)?;
-        let point = join_coordinates(&x, &y);
         // Each coordinate below p and the point on the curve; the identity has no affine
         // coordinates.
-        let key = PublicJwk::from_point(point)?;
+        let key = PublicJwk::from_point(&join_coordinates(&x, &y))?;
         let key_use = match self.key_use {
             None => None,
             Some(u) => Some(KeyUse::parse(u).ok_or(KeyError::WrongUse)?),
@@ -560,20 +561,21 @@ mod tests {
     }
 
     #[test]
-    fn the_point_is_kept_as_coordinates_and_converts_to_p256() {
+    fn the_point_round_trips_through_its_coordinates() {
         let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         for _ in 0..16 {
             let key = PrivateJwk::generate(&mut rng);
             let p256_key = PublicKey::from(key.signing_key().verifying_key());
-            assert_eq!(key.public().p256_key(), Some(p256_key));
-            assert_eq!(
-                PublicJwk::from_point(*key.public().point()).as_ref(),
-                Ok(key.public())
-            );
-            let mut off_curve = *key.public().point();
+            assert_eq!(key.public().key(), &p256_key);
+            let point = key.public().point();
+            let mut sec1 = [4u8; 65];
+            sec1[1..].copy_from_slice(&point);
+            assert_eq!(PublicKey::from_sec1_bytes(&sec1).unwrap(), p256_key);
+            assert_eq!(PublicJwk::from_point(&point).as_ref(), Ok(key.public()));
+            let mut off_curve = point;
             off_curve[63] ^= 1;
             assert_eq!(
-                PublicJwk::from_point(off_curve),
+                PublicJwk::from_point(&off_curve),
                 Err(KeyError::InvalidPoint)
             );
         }
@@ -657,5 +659,16 @@ mod tests {
         assert_eq!(set.find(None, KeyUse::Enc, 0), Some(e.public()));
         let parsed = KeySet::from_value(&set.to_value()).unwrap();
         assert_eq!(parsed, set);
+    }
+
+    #[test]
+    fn key_set_never_chooses_a_key_without_use() {
+        let bare = PublicJwk::from_json(&key_json(r#","kid":"k""#)).unwrap();
+        let set = KeySet::new(vec![bare.clone()]);
+        assert_eq!(set.find(Some("k"), KeyUse::Sig, 0), None);
+        assert_eq!(set.find(None, KeyUse::Sig, 0), None);
+        assert_eq!(set.find(Some("k"), KeyUse::Enc, 0), None);
+        let set = KeySet::new(vec![bare.with_use(KeyUse::Sig)]);
+        assert!(set.find(Some("k"), KeyUse::Sig, 0).is_some());
     }
 }

@@ -10,8 +10,8 @@ use core::fmt;
 use crate::b64;
 use crate::json::{self, Object, Value};
 use crate::jwk::{KeySet, KeyUse, PrivateJwk, PublicJwk};
-use p256::ecdsa::signature::Signer;
-use p256::ecdsa::Signature;
+use p256::ecdsa::signature::{Signer, Verifier};
+use p256::ecdsa::{Signature, VerifyingKey};
 
 /// The JWS was refused. Deliberately says nothing more.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,33 +72,22 @@ pub fn verify_with(key: &PublicJwk, compact: &str) -> Result<Verified, JwsError>
     let (header, payload) = peek(compact)?;
     let (signing_input, signature) = compact.rsplit_once('.').ok_or(JwsError)?;
     let signature = b64::decode_array::<64>(signature).ok_or(JwsError)?;
-    // Both verifications refuse r or s of zero or not below the group order.
-    if !signature_valid(key, signing_input.as_bytes(), &signature) {
+    if !verify_signature(key, signing_input.as_bytes(), &signature) {
         return Err(JwsError);
     }
     Ok(Verified { header, payload })
 }
 
-/// In the widget's Wasm, ES256 is verified with walletpush-curve's arithmetic (see
-/// [`crate::es256`]), so that the module carries one implementation of P-256 points.
-#[cfg(target_arch = "wasm32")]
-fn signature_valid(key: &PublicJwk, message: &[u8], signature: &[u8; 64]) -> bool {
-    crate::es256::verify(key, message, signature)
-}
-
-/// Natively (the sandbox's issuer API verifies every card handle), with p256's, which is faster
-/// there: 64-bit limbs with native 128-bit products.
-#[cfg(not(target_arch = "wasm32"))]
-fn signature_valid(key: &PublicJwk, message: &[u8], signature: &[u8; 64]) -> bool {
-    use p256::ecdsa::signature::Verifier;
+/// Whether `signature` (r then s, each 32 big-endian bytes, as a JWS carries it, RFC 7518
+/// §3.4) is a valid ES256 signature of `message` by `key`: ECDSA on P-256 with SHA-256, by
+/// p256's `VerifyingKey`. r or s of zero or not below the group order are refused.
+pub fn verify_signature(key: &PublicJwk, message: &[u8], signature: &[u8; 64]) -> bool {
     let Ok(signature) = Signature::from_slice(signature) else {
         return false;
     };
-    key.p256_key().is_some_and(|key| {
-        p256::ecdsa::VerifyingKey::from(&key)
-            .verify(message, &signature)
-            .is_ok()
-    })
+    VerifyingKey::from(key.key())
+        .verify(message, &signature)
+        .is_ok()
 }
 
 /// Reads header and payload without verifying: for display only, never for decisions.
@@ -145,5 +134,62 @@ mod tests {
         let mut parts: Vec<String> = jws.split('.').map(str::to_owned).collect();
         parts[1] = b64::encode(b"hellp");
         assert_eq!(verify_with(a.public(), &parts.join(".")), Err(JwsError));
+    }
+
+    /// ES256 does not normalise s: (r, n − s) is the same signature's other valid form. Any
+    /// other change of r or s, another key or another message is refused.
+    #[test]
+    fn verifies_both_forms_of_s_and_nothing_altered() {
+        use p256::Scalar;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let other = PrivateJwk::generate(&mut rng);
+        for i in 0..8u8 {
+            let key = PrivateJwk::generate(&mut rng);
+            let message = vec![i; usize::from(i) * 7];
+            let signature: Signature = key.signing_key().sign(&message);
+            let bytes = |s: &Signature| -> [u8; 64] { s.to_bytes().into() };
+            assert!(verify_signature(key.public(), &message, &bytes(&signature)));
+            assert!(!verify_signature(
+                other.public(),
+                &message,
+                &bytes(&signature)
+            ));
+            let mut altered = message.clone();
+            altered.push(1);
+            assert!(!verify_signature(
+                key.public(),
+                &altered,
+                &bytes(&signature)
+            ));
+
+            let (r, s) = signature.split_scalars();
+            let high = Signature::from_scalars(r.to_bytes(), (-*s).to_bytes()).unwrap();
+            assert!(verify_signature(key.public(), &message, &bytes(&high)));
+            let s1 = Signature::from_scalars(r.to_bytes(), (*s + Scalar::ONE).to_bytes()).unwrap();
+            assert!(!verify_signature(key.public(), &message, &bytes(&s1)));
+            let r1 = Signature::from_scalars((*r + Scalar::ONE).to_bytes(), s.to_bytes()).unwrap();
+            assert!(!verify_signature(key.public(), &message, &bytes(&r1)));
+            let swapped = Signature::from_scalars(s.to_bytes(), r.to_bytes()).unwrap();
+            assert!(!verify_signature(key.public(), &message, &bytes(&swapped)));
+        }
+    }
+
+    /// r or s of zero, n or above are refused.
+    #[test]
+    fn refuses_r_and_s_outside_the_range() {
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let key = PrivateJwk::generate(&mut rng);
+        let signature: Signature = key.signing_key().sign(b"m");
+        let good: [u8; 64] = signature.to_bytes().into();
+        assert!(verify_signature(key.public(), b"m", &good));
+        let n = hex::decode("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")
+            .unwrap();
+        for bad in [[0u8; 32].as_slice(), &n, &[0xff; 32]] {
+            for half in [0..32, 32..64] {
+                let mut altered = good;
+                altered[half].copy_from_slice(bad);
+                assert!(!verify_signature(key.public(), b"m", &altered));
+            }
+        }
     }
 }

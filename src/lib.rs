@@ -6,18 +6,15 @@
 //! so everything here is tested natively and runs unchanged in the browser. The WebAssembly
 //! bindings live in [`wasm`] and are compiled for `wasm32` only.
 //!
-//! The crate needs only `core` and `alloc`: without the `std` feature it is `no_std`, and the
-//! widget's Wasm then brings its own panic handler (see `wasm::panic` and Cargo.toml).
+//! The crate's own code needs only `core` and `alloc`. The widget's Wasm links the standard
+//! library nevertheless, for p256's table of base-point multiples (see Cargo.toml).
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
 extern crate alloc;
-#[cfg(all(feature = "std", not(test)))]
-extern crate std;
 
 pub mod b64;
 pub mod error;
-pub mod es256;
 pub mod flow;
 pub mod handle;
 pub mod json;

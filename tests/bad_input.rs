@@ -328,3 +328,26 @@ fn jws_bad_signatures() {
     let enc_only = KeySet::new(vec![key.public().clone().with_use(KeyUse::Enc)]);
     assert_eq!(jws::verify(&enc_only, &good, 0).unwrap_err(), JwsError);
 }
+
+#[test]
+fn jws_key_without_use_does_not_verify() {
+    // A key that does not say `use: "sig"` never verifies, even with the right signature and
+    // `kid`: a wallet's set holds encryption keys beside its signing keys.
+    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+    let key = PrivateJwk::generate(&mut rng).with_meta("k", KeyUse::Sig);
+    let good = jws::sign(&key, None, b"{}");
+    let mut bare = key.public().to_value();
+    let object = bare.as_object_mut().unwrap();
+    object.remove("use");
+    object.remove("alg");
+    let bare = PublicJwk::from_value(&bare).unwrap();
+    assert_eq!(bare.key_use(), None);
+    assert_eq!(
+        bare.check_for(KeyUse::Sig, UsePolicy::Required, 0),
+        Err(KeyError::WrongUse)
+    );
+    let keys = KeySet::new(vec![bare.clone()]);
+    assert_eq!(jws::verify(&keys, &good, 0).unwrap_err(), JwsError);
+    let keys = KeySet::new(vec![bare.with_use(KeyUse::Sig)]);
+    assert!(jws::verify(&keys, &good, 0).is_ok());
+}

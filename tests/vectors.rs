@@ -16,9 +16,8 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::aes::Aes192;
 use aes_gcm::{Aes128Gcm, Aes256Gcm, AesGcm, Nonce};
 use serde_json::Value;
-use walletpush::es256;
 use walletpush::jwe;
-use walletpush::jwk::{KeySet, PrivateJwk, PublicJwk};
+use walletpush::jwk::{KeyError, KeySet, PrivateJwk, PublicJwk};
 use walletpush::jws;
 use walletpush::kdf::concat_kdf;
 
@@ -82,7 +81,7 @@ fn rfc7518_appendix_c_concat_kdf() {
     let bob = PrivateJwk::from_json(&v["bob_jwk"].to_string()).unwrap();
     let z = p256::ecdh::diffie_hellman(
         alice.secret().to_nonzero_scalar(),
-        bob.public().p256_key().unwrap().as_affine(),
+        bob.public().key().as_affine(),
     );
     let apu = walletpush::b64::decode(v["apu"].as_str().unwrap()).unwrap();
     let apv = walletpush::b64::decode(v["apv"].as_str().unwrap()).unwrap();
@@ -115,7 +114,7 @@ fn wycheproof_ecdh_p256_jwk() {
                 let public = public.unwrap_or_else(|e| panic!("tc {id}: public refused: {e}"));
                 let z = p256::ecdh::diffie_hellman(
                     private.secret().to_nonzero_scalar(),
-                    public.p256_key().unwrap().as_affine(),
+                    public.key().as_affine(),
                 );
                 assert_eq!(
                     z.raw_secret_bytes().to_vec(),
@@ -123,43 +122,45 @@ fn wycheproof_ecdh_p256_jwk() {
                     "tc {id}"
                 );
                 tally.add("passed (valid, shared secret matches)");
-                // The encryption's own ECDH (walletpush-curve), on the same case.
-                let peer = *public.point();
-                let scalar: [u8; 32] = private.secret().to_bytes().into();
-                // `agree`, as `jwe::encrypt` calls it: the shared secret and the public key.
-                let ours = walletpush_curve::agree(&scalar, &peer)
-                    .unwrap_or_else(|| panic!("tc {id}: walletpush-curve refused a valid point"));
+                // The encryption's own ECDH, on the same case: `jwe::encrypt` to the public
+                // key, with the case's private key drawn as the ephemeral key. The header's
+                // `epk` must be that key's public half, and the JWE must open with the key
+                // derived from the case's shared secret.
+                let d: [u8; 32] = private.secret().to_bytes().into();
+                let mut draws = Draws([&d[..], &[0x5a; 12]].concat());
+                let compact =
+                    jwe::encrypt(&public, b"vector", &jwe::JweParams::default(), &mut draws)
+                        .unwrap_or_else(|e| panic!("tc {id}: encryption refused: {e}"));
+                let header = jwe::peek_header(&compact).unwrap();
+                let epk = PublicJwk::from_value(header.get("epk").unwrap()).unwrap();
+                assert_eq!(epk.point(), private.public().point(), "tc {id}: epk");
                 assert_eq!(
-                    ours.shared_secret.to_vec(),
-                    unhex(&t["shared"]),
-                    "tc {id}: walletpush-curve"
+                    open_with_secret(&compact, &unhex(&t["shared"])),
+                    b"vector",
+                    "tc {id}: shared secret"
                 );
-                assert_eq!(
-                    &ours.public_key,
-                    private.public().point(),
-                    "tc {id}: public key"
-                );
-                tally.add("passed by walletpush-curve too");
+                tally.add("passed by jwe::encrypt too (epk and shared secret)");
             }
             "invalid" => {
                 let err = public.expect_err(&format!("tc {id}: invalid public key accepted"));
                 tally.add(&format!("refused (invalid: {err:?})"));
-                // Coordinates of P-256's size must be refused by walletpush-curve too.
+                // Coordinates of P-256's size reach the point check itself, which refuses them.
                 let coordinate = |name: &str| {
                     t["public"][name]
                         .as_str()
                         .and_then(walletpush::b64::decode)
-                        .filter(|bytes| bytes.len() == 32)
+                        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
                 };
                 if let (Some(x), Some(y)) = (coordinate("x"), coordinate("y")) {
-                    let mut peer = [0u8; 64];
-                    peer[..32].copy_from_slice(&x);
-                    peer[32..].copy_from_slice(&y);
-                    assert!(
-                        walletpush_curve::agree(&[1; 32], &peer).is_none(),
-                        "tc {id}: walletpush-curve accepted an invalid point"
+                    let mut point = [0u8; 64];
+                    point[..32].copy_from_slice(&x);
+                    point[32..].copy_from_slice(&y);
+                    assert_eq!(
+                        PublicJwk::from_point(&point),
+                        Err(KeyError::InvalidPoint),
+                        "tc {id}: the point check accepted an invalid point"
                     );
-                    tally.add("refused by walletpush-curve too (invalid, 32-byte coordinates)");
+                    tally.add("refused by the point check too (invalid, 32-byte coordinates)");
                 }
             }
             other => panic!("tc {id}: unexpected result {other}"),
@@ -167,7 +168,58 @@ fn wycheproof_ecdh_p256_jwk() {
     }
     tally.print("ecdh_secp256r1_webcrypto_test.json");
     assert_eq!(tally.count("passed (valid, shared secret matches)"), 330);
-    assert_eq!(tally.count("passed by walletpush-curve too"), 330);
+    assert_eq!(
+        tally.count("passed by jwe::encrypt too (epk and shared secret)"),
+        330
+    );
+}
+
+/// Randomness that gives these bytes, then zeros: lets a test choose an encryption's ephemeral
+/// key and IV.
+struct Draws(Vec<u8>);
+
+impl rand_core::TryRng for Draws {
+    type Error = std::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut b = [0u8; 4];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut b = [0u8; 8];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        let n = dst.len().min(self.0.len());
+        dst[..n].copy_from_slice(&self.0[..n]);
+        dst[n..].fill(0);
+        self.0.drain(..n);
+        Ok(())
+    }
+}
+
+impl rand_core::TryCryptoRng for Draws {}
+
+/// Opens a compact `ECDH-ES` + `A256GCM` JWE without `apu`/`apv` given the ECDH shared secret
+/// (RFC 7518 §4.6.2, then AES-256-GCM with the protected header as AAD).
+fn open_with_secret(compact: &str, shared: &[u8]) -> Vec<u8> {
+    let parts: Vec<&str> = compact.split('.').collect();
+    let part = |i: usize| walletpush::b64::decode(parts[i]).unwrap();
+    let mut key = [0u8; 32];
+    concat_kdf(shared, "A256GCM", &[], &[], &mut key);
+    let mut sealed = part(3);
+    sealed.extend(part(4));
+    Aes256Gcm::new_from_slice(&key)
+        .unwrap()
+        .decrypt(
+            &Nonce::try_from(&part(2)[..]).unwrap(),
+            Payload {
+                msg: &sealed,
+                aad: parts[0].as_bytes(),
+            },
+        )
+        .expect("the JWE opens with the key of the expected shared secret")
 }
 
 /// AES-GCM with 96-bit IVs and 128-bit tags for all key sizes; other IV sizes are skipped
@@ -331,8 +383,9 @@ fn wycheproof_jwk_and_jws() {
 }
 
 /// ECDSA on P-256 with SHA-256, signatures as r then s (IEEE P1363, the form a JWS ES256
-/// signature takes), through the widget's own verification, `es256::verify` (walletpush-curve's
-/// arithmetic). Natively, every verdict is compared with p256's.
+/// signature takes), through the widget's own verification, `jws::verify_signature`, with the
+/// key parsed as a JWK. Natively, every verdict is compared with p256's on the key read from
+/// its SEC1 form, which holds the JWK parsing and the length check to the same verdicts.
 #[test]
 fn wycheproof_ecdsa_p256_sha256_p1363() {
     let doc = load(include_str!(
@@ -374,7 +427,7 @@ fn wycheproof_ecdsa_p256_sha256_p1363() {
                 false
             }
             // A JWS ES256 signature is exactly 64 bytes (RFC 7518 §3.4): any other length is
-            // refused before verification, so it never reaches `es256::verify`.
+            // refused before verification, so it never reaches `jws::verify_signature`.
             (Ok(_), Err(_)) => {
                 assert_ne!(
                     expected,
@@ -386,7 +439,7 @@ fn wycheproof_ecdsa_p256_sha256_p1363() {
                 false
             }
             (Ok(key), Ok(signature)) => {
-                let verdict = es256::verify(key, &msg, &signature);
+                let verdict = jws::verify_signature(key, &msg, &signature);
                 match (expected, verdict) {
                     ("valid", true) => tally.add("valid verified"),
                     ("invalid", false) => tally.add("invalid refused"),

@@ -9,8 +9,6 @@
 mod alloc;
 pub mod jose;
 mod js;
-#[cfg(not(feature = "std"))]
-mod panic;
 mod rng;
 #[cfg(feature = "toolkit")]
 pub mod toolkit;

@@ -88,7 +88,9 @@ pub fn sign_jws(signer: JsValue, payload: JsValue, options: JsValue) -> Result<S
 }
 
 /// Verifies a compact ES256 JWS against a key set (`{keys: [...]}`) or one JWK, choosing the
-/// key by `kid`. Returns `{header: object, payload: Uint8Array}`.
+/// key by `kid`; only a key with `use: "sig"` verifies. One JWK without it, or with another
+/// `use`, `alg` or a past `exp`, throws `KEY_INVALID`. Returns
+/// `{header: object, payload: Uint8Array}`.
 #[wasm_bindgen(js_name = verifyJws)]
 pub fn verify_jws(keys: JsValue, compact: &str) -> Result<Object, JsValue> {
     let text = json_text(&keys)?;
@@ -96,7 +98,10 @@ pub fn verify_jws(keys: JsValue, compact: &str) -> Result<Object, JsValue> {
     let keys = if value.get("keys").is_some() {
         KeySet::from_value(&value).map_err(key_error)?
     } else {
-        KeySet::new(vec![PublicJwk::from_value(&value).map_err(key_error)?])
+        let key = PublicJwk::from_value(&value).map_err(key_error)?;
+        key.check_for(KeyUse::Sig, UsePolicy::Required, now())
+            .map_err(key_error)?;
+        KeySet::new(vec![key])
     };
     let verified = jws::verify(&keys, compact, now())
         .map_err(|_| error("JWS_INVALID", "the JWS did not verify", None))?;

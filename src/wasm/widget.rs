@@ -35,12 +35,6 @@ impl Widget {
         })
     }
 
-    /// Does ahead of time the one-off work of the first encryption (the base-point table,
-    /// see [`crate::jwe::prepare`]). The frame calls it when the page is idle after `ready`.
-    pub fn prepare(&self) {
-        crate::jwe::prepare();
-    }
-
     /// The wallet's origin: the only origin its messages may come from.
     #[wasm_bindgen(getter, js_name = walletOrigin)]
     pub fn wallet_origin(&self) -> JsString {

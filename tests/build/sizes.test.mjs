@@ -2,8 +2,8 @@
 // deterministic for a given build, so the test run checks them; times are not, so no timed
 // check is made anywhere.
 //
-// Each is held to its budget (the shim 4 KB; the Wasm with its glue and adapter 45 KB; what a
-// page with the sandbox wallet downloads 60 KB, here as the files are on disk, where the
+// Each is held to its budget (the shim 4 KB; the Wasm with its glue and adapter 54 KB; what a
+// page downloads for any wallet configuration 64 KB, here as the files are on disk, where the
 // benchmark measures frame.html as served, a few hundred bytes more), and every figure to its
 // ceiling in size-ceilings.json: the figures of the last change that moved them, plus 1%
 // (`node scripts/sizes.mjs --ceilings` rewrites them). A change that adds bytes fails here
@@ -21,14 +21,14 @@ test("the shim is within its budget: 4 KB gzip", () => {
   assert.ok(gzip <= BUDGETS.shim, `shim: ${gzip} B gzip > ${BUDGETS.shim}`);
 });
 
-test("the Wasm, its glue and the walletpush/1 adapter are within their budget (45 KB gzip) and ceiling", (t) => {
+test("the Wasm, its glue and the walletpush/1 adapter are within their budget (54 KB gzip) and ceiling", (t) => {
   const { gzip } = widgetSizes(FILES_BY_KIND["walletpush/1"]).total;
   t.diagnostic(`${gzip} B gzip; budget ${BUDGETS.wasmAndGlue}, ceiling ${ceilings.wasmAndGlue}`);
   assert.ok(gzip <= BUDGETS.wasmAndGlue, `Wasm + glue: ${gzip} B gzip > budget ${BUDGETS.wasmAndGlue}`);
   assert.ok(gzip <= ceilings.wasmAndGlue, `Wasm + glue: ${gzip} B gzip > ceiling ${ceilings.wasmAndGlue}`);
 });
 
-test("what each wallet configuration downloads stays under its ceiling", (t) => {
+test("what each wallet configuration downloads stays within its budget (64 KB gzip) and ceiling", (t) => {
   for (const { name, files, gzip } of configurationSizes()) {
     const ceiling = ceilings.configurations[name];
     assert.ok(Number.isInteger(ceiling), `no ceiling for configuration ${name}`);

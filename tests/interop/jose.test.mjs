@@ -101,6 +101,21 @@ test("our signJws -> jose.compactVerify, and jose's ES256 JWS -> our verifyJws",
   assert.throws(() => wp.verifyJws(keys.publicJwk, `${h}.${jose.base64url.encode("{}")}.${s}`), (e) => e.code === "JWS_INVALID");
 });
 
+test("jose's ES256 JWS verifies only with a key that says use: sig", async () => {
+  const keys = await joseKeyPair("sig");
+  const jws = await new jose.CompactSign(new TextEncoder().encode("{}"))
+    .setProtectedHeader({ alg: "ES256", kid: "sig-1" })
+    .sign(keys.privateKey);
+  assert.equal(new TextDecoder().decode(wp.verifyJws(keys.publicJwk, jws).payload), "{}");
+  const { use, alg, ...bare } = keys.publicJwk;
+  assert.equal(use, "sig");
+  assert.throws(() => wp.verifyJws(bare, jws), (e) => e.code === "KEY_INVALID" && e.reason === "WrongUse");
+  assert.throws(() => wp.verifyJws({ ...bare, use: "enc" }, jws), (e) => e.code === "KEY_INVALID" && e.reason === "WrongUse");
+  assert.throws(() => wp.verifyJws({ keys: [bare] }, jws), (e) => e.code === "JWS_INVALID");
+  assert.equal(new TextDecoder().decode(wp.verifyJws({ keys: [{ ...bare, use: "sig" }] }, jws).payload), "{}");
+  assert.equal(alg, "ES256");
+});
+
 test("jose's HS256 and unsecured JWS are refused by ours", async () => {
   const secret = new Uint8Array(32).fill(7);
   const hs = await new jose.CompactSign(new TextEncoder().encode("{}")).setProtectedHeader({ alg: "HS256", kid: "sig-1" }).sign(secret);

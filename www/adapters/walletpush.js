@@ -39,9 +39,6 @@ function loadWasm() {
 /** Prepares the wallet `id`: Wasm loaded and the wallet's document verified, before any click. */
 export async function load({ id, config, widgetOrigin }) {
   const widget = await takeWidget({ id, config, widgetOrigin });
-  // The first encryption's one-off work (a P-256 table), done while the page is idle rather
-  // than inside the click. Browsers without requestIdleCallback do it after a short delay.
-  whenIdle(() => widget.prepare());
   return {
     origin: widget.walletOrigin,
     click: (attempt) => click(widget, attempt),
@@ -74,11 +71,6 @@ function takeWidget(wallet) {
     return early.widget;
   }
   return makeWidget(wallet);
-}
-
-function whenIdle(task) {
-  if (typeof requestIdleCallback === "function") requestIdleCallback(task, { timeout: 2000 });
-  else setTimeout(task, 200);
 }
 
 /** Inside the click: opens the wallet window (no card data in its URL), or goes by redirect. */
