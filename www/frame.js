@@ -333,6 +333,9 @@ class Attempt {
       setStatus(text(state.locale, "cancelled"));
       emit("cancel", { wallet: id, code: "USER_CANCELLED", cid: this.cid });
     } else {
+      // A card the issuer reports inactive (closed, blocked) cannot go into any wallet: no
+      // button offers it any more, the status line says why.
+      if (outcome.code === "CARD_INACTIVE") for (const e of state.buttons.values()) e.button.hidden = true;
       relabel();
       report({ code: outcome.code, message: outcome.message, retryable: outcome.retryable }, { wallet: id, cid: this.cid });
     }
@@ -346,11 +349,14 @@ class Attempt {
 // ---- helpers ------------------------------------------------------------------------------------
 
 function report(error, extra = {}) {
-  setStatus(text(state.locale, `error.${error.code}`, {}, text(state.locale, "error")), "error");
+  const again = error.retryable ?? retryable(error.code);
+  // A code without its own words gets the general line that matches `retryable`: "try again"
+  // only where trying again can work.
+  setStatus(text(state.locale, `error.${error.code}`, {}, text(state.locale, again ? "error" : "errorFinal")), "error");
   emit("error", {
     code: CODES.has(error.code) ? error.code : "INTERNAL",
     message: error.message,
-    retryable: error.retryable ?? retryable(error.code),
+    retryable: again,
     ...extra,
   });
 }

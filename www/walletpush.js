@@ -12,7 +12,23 @@
   if (typeof window === "undefined" || (window.WalletPush && window.WalletPush.version)) return;
 
   const VERSION = "0.1.0";
-  const EVENTS = ["ready", "unavailable", "click", "progress", "success", "cancel", "error"];
+  // How long the frame may take to say it started: after its page has loaded (it says so while
+  // loading), and at most in all. A frame that never says so was refused (frame-ancestors) or
+  // could not load; the page gets CONFIG_INVALID instead of a silent grey box.
+  const FRAME_START_AFTER_LOAD_MS = 3000;
+  const FRAME_START_MS = 20000;
+  /** The documented fields of each event's detail (README.md, "Events"). */
+  const FIELDS = {
+    ready: "wallets last4",
+    unavailable: "wallet cause",
+    click: "wallet",
+    progress: "step wallet cid",
+    success: "wallet token_ref last4 cid",
+    cancel: "wallet code cid",
+    error: "code message retryable wallet cid",
+  };
+
+  const EVENTS = Object.keys(FIELDS);
   const CODES = [
     "CONFIG_INVALID", "HANDLE_INVALID", "HANDLE_EXPIRED", "HANDLE_REPLAYED", "ORIGIN_NOT_ALLOWED",
     "CARD_INACTIVE", "WALLET_UNAVAILABLE", "WALLET_KEY_INVALID", "WALLET_SESSION_INVALID",
@@ -27,10 +43,10 @@
 
   const sharedSheet = new CSSStyleSheet();
   sharedSheet.replaceSync(
-    ":host { display: inline-block; min-width: 220px; max-width: 100%; vertical-align: middle; }" +
-      ":host([hidden]) { display: none; }" +
-      "iframe { display: block; width: 100%; height: var(--wp-frame-height, 72px); border: 0;" +
-      " background: transparent; color-scheme: normal; }",
+    ":host{display:inline-block;min-width:220px;max-width:100%;vertical-align:middle}" +
+      ":host([hidden]){display:none}" +
+      "iframe{display:block;width:100%;height:var(--wp-frame-height,72px);border:0;" +
+      "background:transparent;color-scheme:normal}",
   );
 
   /** @type {Map<Element, Controller>} */
@@ -78,6 +94,7 @@
 
     /** Removes the frame and forgets the element. */
     destroy() {
+      this.stopWatching();
       if (this.frame) this.frame.remove();
       this.frame = null;
       controllers.delete(this.element);
@@ -103,6 +120,25 @@
       root.replaceChildren(frame);
       this.frame = frame;
       mark("frame-inserted");
+      // CONFIG_INVALID if the frame does not say it started: the widget origin refused to be
+      // framed by this page (its frame-ancestors lacks this origin), or it is unreachable. The
+      // browser shows nothing in either case and tells the host page nothing either.
+      const silent = () => {
+        this.stopWatching();
+        if (!this.frameReady && this.frame === frame) {
+          this.dispatch("error", {
+            code: "CONFIG_INVALID",
+            message: `the frame did not start: allow ${location.origin} in frame-ancestors of ${WIDGET_ORIGIN}/frame.html`,
+            retryable: false,
+          });
+        }
+      };
+      this.timers = [setTimeout(silent, FRAME_START_MS)];
+      frame.onload = () => this.timers.push(setTimeout(silent, FRAME_START_AFTER_LOAD_MS));
+    }
+
+    stopWatching() {
+      this.timers.forEach(clearTimeout);
     }
 
     frameOptions() {
@@ -127,10 +163,11 @@
       if (data.type === "walletpush/frame-ready") {
         mark("frame-ready");
         this.frameReady = true;
+        this.stopWatching();
         this.post({ type: "walletpush/init", ...this.frameOptions() });
       } else if (data.type === "walletpush/size" && Number.isFinite(data.height)) {
         const height = Math.max(24, Math.min(400, Math.ceil(data.height)));
-        this.sizeSheet.replaceSync(`:host { --wp-frame-height: ${height}px; }`);
+        this.sizeSheet.replaceSync(`:host{--wp-frame-height:${height}px}`);
       } else if (data.type === "walletpush/event" && EVENTS.includes(data.name)) {
         if (data.name === "ready") mark("ready");
         this.dispatch(data.name, sanitise(data.name, data.detail));
@@ -196,21 +233,9 @@
   /** Keeps only the documented fields of each event, so nothing else can reach the host. */
   function sanitise(name, detail) {
     const d = detail && typeof detail === "object" ? detail : {};
-    const pick = (...keys) => Object.fromEntries(keys.filter((k) => d[k] !== undefined).map((k) => [k, d[k]]));
-    switch (name) {
-      case "ready": return pick("wallets", "last4");
-      case "unavailable": return pick("wallet", "cause");
-      case "click": return pick("wallet");
-      case "progress": return pick("step", "wallet", "cid");
-      case "success": return pick("wallet", "token_ref", "last4", "cid");
-      case "cancel": return pick("wallet", "code", "cid");
-      case "error": {
-        const out = pick("code", "message", "retryable", "wallet", "cid");
-        if (!CODES.includes(out.code)) out.code = "INTERNAL";
-        return out;
-      }
-      default: return {};
-    }
+    const out = Object.fromEntries(FIELDS[name].split(" ").filter((k) => d[k] !== undefined).map((k) => [k, d[k]]));
+    if (name === "error" && !CODES.includes(out.code)) out.code = "INTERNAL";
+    return out;
   }
 
   /** Reads and clears the redirect-mode result from the URL fragment (docs/wire.md). */
