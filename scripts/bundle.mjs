@@ -29,7 +29,7 @@ const dist = `${www}dist/`;
 /** Adapter file of each wallet kind (www/frame.js has the same table). */
 export const ADAPTER_FILES = ["walletpush.js", "google.js", "apple.js", "token-connect.js"];
 /** The languages' modules, beside frame.js (www/i18n.js imports the one a page needs). */
-export const LANGUAGE_FILES = ["i18n-fr.js", "i18n-de.js", "i18n-es.js", "i18n-it.js", "i18n-nl.js"];
+export const LANGUAGE_FILES = ["fr", "de", "es", "it", "nl", "pt", "pl", "ja", "ar"].map((l) => `i18n-${l}.js`);
 /** The frame's modules that adapters import; frame.js exports them in the bundle. */
 const SHARED = ["frame/errors.js", "frame/issuer.js", "frame/values.js"];
 

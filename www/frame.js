@@ -8,7 +8,7 @@
 // becomes a JS string here, never reaches the DOM, a URL, storage, a log or a message to the host.
 // docs/wire.md has every message.
 
-import { loadLocale, text } from "./i18n.js";
+import { direction, loadLocale, text } from "./i18n.js";
 import { CODES, coded, asError, failure, retryable } from "./frame/errors.js";
 import { requestCredential, requestJson } from "./frame/issuer.js";
 import { readDisplay } from "./frame/handle.js";
@@ -113,6 +113,7 @@ function applyOptions(data) {
 async function render(first) {
   if (!state.handle) throw coded("CONFIG_INVALID", "no card handle: set the handle attribute or option");
   document.documentElement.lang = state.locale;
+  document.documentElement.dir = direction(state.locale);
   const wanted = state.requestedWallets ?? Object.keys(state.config.wallets);
   const allowed = wanted.filter((id) => state.display.wallets.includes(id));
   const configured = allowed.filter((id) => Object.hasOwn(state.config.wallets, id));
@@ -186,8 +187,11 @@ function relabel() {
   const last4 = state.display?.last4 ?? "";
   for (const entry of state.buttons.values()) {
     const busy = state.attempt?.walletId === entry.button.dataset.wallet;
-    entry.label.textContent = busy ? text(state.locale, "adding") : text(state.locale, entry.added ? "added" : "add", { wallet: entry.name });
-    entry.button.setAttribute("aria-label", text(state.locale, entry.added ? "addedLong" : "addLong", { wallet: entry.name, last4 }));
+    const key = entry.added ? "added" : "add";
+    const values = { wallet: entry.name, last4 };
+    entry.label.textContent = text(state.locale, busy ? "adding" : key, values);
+    // The accessible name starts with the visible label (WCAG 2.5.3), then says which card.
+    entry.button.setAttribute("aria-label", busy ? entry.label.textContent : text(state.locale, `${key}Long`, values));
     entry.button.setAttribute("aria-busy", busy ? "true" : "false");
     entry.button.dataset.state = entry.added ? "added" : busy ? "busy" : "idle";
     entry.button.disabled = entry.added;
@@ -448,10 +452,10 @@ function applyTheme(theme) {
   const rules = [];
   const color = /^#[0-9a-f]{3,8}$/i;
   const length = /^\d{1,3}(\.\d+)?(px|rem|em)$/;
-  if (color.test(theme.accent ?? "")) rules.push(`--wp-accent: ${theme.accent};`);
-  if (color.test(theme.accentText ?? "")) rules.push(`--wp-accent-text: ${theme.accentText};`);
-  if (length.test(theme.radius ?? "")) rules.push(`--wp-radius: ${theme.radius};`);
+  if (color.test(theme.accent ?? "")) rules.push(`--wp-accent:${theme.accent}`);
+  if (color.test(theme.accentText ?? "")) rules.push(`--wp-accent-text:${theme.accentText}`);
+  if (length.test(theme.radius ?? "")) rules.push(`--wp-radius:${theme.radius}`);
   const sheet = new CSSStyleSheet();
-  sheet.replaceSync(`:root { ${rules.join(" ")} }`);
+  sheet.replaceSync(`:root{${rules.join(";")}}`);
   document.adoptedStyleSheets = [sheet];
 }

@@ -2,10 +2,10 @@
 // a missing key falls back to English).
 export default {
   add: "Zu {wallet} hinzufügen",
-  addLong: "Karte mit Endziffern {last4} zu {wallet} hinzufügen",
+  addLong: "Zu {wallet} hinzufügen, Karte mit Endziffern {last4}",
   adding: "Wird hinzugefügt…",
   added: "Zu {wallet} hinzugefügt",
-  addedLong: "Karte mit Endziffern {last4} zu {wallet} hinzugefügt",
+  addedLong: "Zu {wallet} hinzugefügt, Karte mit Endziffern {last4}",
   inWallet: "Im Fenster von {wallet} fortfahren",
   cancelled: "Abgebrochen. Sie können es erneut versuchen.",
   unavailable: "Für diese Karte ist hier kein Wallet verfügbar.",

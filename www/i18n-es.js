@@ -2,10 +2,10 @@
 // a missing key falls back to English).
 export default {
   add: "Añadir a {wallet}",
-  addLong: "Añadir la tarjeta terminada en {last4} a {wallet}",
+  addLong: "Añadir a {wallet}, tarjeta terminada en {last4}",
   adding: "Añadiendo…",
   added: "Añadida a {wallet}",
-  addedLong: "Tarjeta terminada en {last4} añadida a {wallet}",
+  addedLong: "Añadida a {wallet}, tarjeta terminada en {last4}",
   inWallet: "Continúe en la ventana de {wallet}",
   cancelled: "Cancelado. Puede volver a intentarlo.",
   unavailable: "No hay ningún monedero disponible aquí para esta tarjeta.",

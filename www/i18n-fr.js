@@ -2,10 +2,10 @@
 // a missing key falls back to English).
 export default {
   add: "Ajouter à {wallet}",
-  addLong: "Ajouter la carte se terminant par {last4} à {wallet}",
+  addLong: "Ajouter à {wallet}, carte se terminant par {last4}",
   adding: "Ajout en cours…",
   added: "Ajoutée à {wallet}",
-  addedLong: "Carte se terminant par {last4} ajoutée à {wallet}",
+  addedLong: "Ajoutée à {wallet}, carte se terminant par {last4}",
   inWallet: "Continuez dans la fenêtre {wallet}",
   cancelled: "Annulé. Vous pouvez réessayer.",
   unavailable: "Aucun portefeuille n'est disponible ici pour cette carte.",

@@ -2,10 +2,10 @@
 // a missing key falls back to English).
 export default {
   add: "Aggiungi a {wallet}",
-  addLong: "Aggiungi la carta che termina con {last4} a {wallet}",
+  addLong: "Aggiungi a {wallet}, carta che termina con {last4}",
   adding: "Aggiunta in corso…",
   added: "Aggiunta a {wallet}",
-  addedLong: "Carta che termina con {last4} aggiunta a {wallet}",
+  addedLong: "Aggiunta a {wallet}, carta che termina con {last4}",
   inWallet: "Continua nella finestra di {wallet}",
   cancelled: "Annullato. Puoi riprovare.",
   unavailable: "Nessun wallet disponibile qui per questa carta.",

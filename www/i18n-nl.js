@@ -2,10 +2,10 @@
 // a missing key falls back to English).
 export default {
   add: "Toevoegen aan {wallet}",
-  addLong: "Kaart eindigend op {last4} toevoegen aan {wallet}",
+  addLong: "Toevoegen aan {wallet}, kaart eindigend op {last4}",
   adding: "Bezig met toevoegen…",
   added: "Toegevoegd aan {wallet}",
-  addedLong: "Kaart eindigend op {last4} toegevoegd aan {wallet}",
+  addedLong: "Toegevoegd aan {wallet}, kaart eindigend op {last4}",
   inWallet: "Ga verder in het venster van {wallet}",
   cancelled: "Geannuleerd. U kunt het opnieuw proberen.",
   unavailable: "Er is hier geen wallet beschikbaar voor deze kaart.",

@@ -1,14 +1,15 @@
-// The widget's words. English is here; French, German, Spanish, Italian and Dutch are each in
-// their own module (www/i18n-<language>.js), which the frame loads only for a page in that
-// language: every page downloads one language, not six. `{name}` is replaced by the named value.
+// The widget's words. English is here; French, German, Spanish, Italian, Dutch, Portuguese,
+// Polish, Japanese and Arabic (right to left) are each in their own module
+// (www/i18n-<language>.js), which the frame loads only for a page in that language: every page
+// downloads one language, not ten. `{name}` is replaced by the named value.
 // A missing key, or a language whose module could not be loaded, falls back to English.
 
 const ENGLISH = {
   add: "Add to {wallet}",
-  addLong: "Add card ending {last4} to {wallet}",
+  addLong: "Add to {wallet}, card ending {last4}",
   adding: "Adding…",
   added: "Added to {wallet}",
-  addedLong: "Card ending {last4} added to {wallet}",
+  addedLong: "Added to {wallet}, card ending {last4}",
   inWallet: "Continue in the {wallet} window",
   cancelled: "Cancelled. You can try again.",
   unavailable: "No wallet is available for this card here.",
@@ -24,22 +25,19 @@ const ENGLISH = {
   "error.WALLET_UNAVAILABLE": "This wallet is not available here. Try another one.",
 };
 
-/** The other languages' modules, imported on demand. */
-const LANGUAGES = {
-  fr: () => import("./i18n-fr.js"),
-  de: () => import("./i18n-de.js"),
-  es: () => import("./i18n-es.js"),
-  it: () => import("./i18n-it.js"),
-  nl: () => import("./i18n-nl.js"),
-};
+/**
+ * The other languages, each its module `./i18n-<language>.js`, imported on demand. Only these
+ * names are ever imported (the locale comes from the host page).
+ */
+const LANGUAGES = ["fr", "de", "es", "it", "nl", "pt", "pl", "ja", "ar"];
 
 /** The messages of each language loaded so far. */
 const MESSAGES = { en: ENGLISH };
 /** Imports running, by language. */
 const loading = new Map();
 
-/** The languages the widget speaks. */
-export const LOCALES = ["en", ...Object.keys(LANGUAGES)];
+/** "rtl" or "ltr", for the `dir` of a page in `locale`: Arabic is the one right-to-left language. */
+export const direction = (locale) => (languageOf(locale) === "ar" ? "rtl" : "ltr");
 
 /**
  * Loads the messages of `locale`'s language, if the widget speaks it and they are not loaded
@@ -48,9 +46,11 @@ export const LOCALES = ["en", ...Object.keys(LANGUAGES)];
  */
 export function loadLocale(locale) {
   const language = languageOf(locale);
-  if (Object.hasOwn(MESSAGES, language) || !Object.hasOwn(LANGUAGES, language)) return Promise.resolve();
+  if (Object.hasOwn(MESSAGES, language) || !LANGUAGES.includes(language)) return Promise.resolve();
   if (!loading.has(language)) {
-    const load = LANGUAGES[language]().then(
+    // A computed specifier, which the bundler leaves as it is: the module beside this one.
+    const url = `./i18n-${language}.js`;
+    const load = import(url).then(
       (module) => {
         MESSAGES[language] = module.default;
       },

@@ -94,7 +94,7 @@
 
     /** Removes the frame and forgets the element. */
     destroy() {
-      this.stopWatching();
+      this.timers.forEach(clearTimeout);
       if (this.frame) this.frame.remove();
       this.frame = null;
       controllers.delete(this.element);
@@ -124,7 +124,7 @@
       // framed by this page (its frame-ancestors lacks this origin), or it is unreachable. The
       // browser shows nothing in either case and tells the host page nothing either.
       const silent = () => {
-        this.stopWatching();
+        this.timers.forEach(clearTimeout);
         if (!this.frameReady && this.frame === frame) {
           this.dispatch("error", {
             code: "CONFIG_INVALID",
@@ -135,10 +135,6 @@
       };
       this.timers = [setTimeout(silent, FRAME_START_MS)];
       frame.onload = () => this.timers.push(setTimeout(silent, FRAME_START_AFTER_LOAD_MS));
-    }
-
-    stopWatching() {
-      this.timers.forEach(clearTimeout);
     }
 
     frameOptions() {
@@ -163,7 +159,7 @@
       if (data.type === "walletpush/frame-ready") {
         mark("frame-ready");
         this.frameReady = true;
-        this.stopWatching();
+        this.timers.forEach(clearTimeout);
         this.post({ type: "walletpush/init", ...this.frameOptions() });
       } else if (data.type === "walletpush/size" && Number.isFinite(data.height)) {
         const height = Math.max(24, Math.min(400, Math.ceil(data.height)));
