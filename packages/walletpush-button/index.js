@@ -106,7 +106,10 @@ function insert(src, { integrity, nonce, timeoutMs = DEFAULT_LOAD_TIMEOUT_MS } =
       }
     };
     const script = existing || document.createElement("script");
+    let settled = false;
     const done = (error) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       script.removeEventListener("load", onLoad);
       script.removeEventListener("error", onError);
@@ -132,10 +135,13 @@ function insert(src, { integrity, nonce, timeoutMs = DEFAULT_LOAD_TIMEOUT_MS } =
     script.addEventListener("load", onLoad);
     script.addEventListener("error", onError);
     if (existing) {
-      // Loaded before this call (its load event is gone)? Then WalletPush would be there; a tag
-      // whose request has ended without it has failed.
+      // Its request ended before this call: it has run by now (then WalletPush is there) or it
+      // failed, and its events are gone. The moment between an async script's arrival and its
+      // run is short; the load event, if it comes, settles first.
       const entry = performance.getEntriesByName(src, "resource")[0];
-      if (entry && entry.responseEnd > 0) setTimeout(onError, 0);
+      if (entry && entry.responseEnd > 0) {
+        setTimeout(() => (window.WalletPush && window.WalletPush.version ? done(null) : onError()), 500);
+      }
       return;
     }
     script.src = src;

@@ -72,6 +72,7 @@ async function serve(req, res) {
     const { handle } = await env.host.mintHandle({});
     const config = {
       right: { integrity: manifest().shim.integrity },
+      conflict: { integrity: manifest().shim.integrity },
       wrong: { integrity: `sha384-${createHash("sha384").update("another shim").digest("base64")}` },
       timeout: { timeoutMs: 1500 },
     }[variant];
@@ -103,7 +104,7 @@ async function serve(req, res) {
 
 /** The widget origin the page of each variant loads the shim from. */
 function originOf(variant) {
-  if (variant === "http") return env.host.origins.host; // no walletpush.js there: 404
+  if (variant === "http" || variant === "failed-tag") return env.host.origins.host; // no walletpush.js there: 404
   if (variant === "timeout") return `http://127.0.0.1:${env.hang.address().port}`;
   if (variant === "blocked") return `http://127.0.0.1:${env.closedPort}`;
   return env.host.origins.widget;
@@ -226,10 +227,27 @@ test("the plain ES module page: the loader with the right integrity, once, and a
   });
 });
 
-test("the loader rejects with its typed error: wrong integrity, 404, CSP, unreachable, timeout", async () => {
+test("the loader reuses the page's own script tag for the shim, and refuses one without the integrity asked for", async () => {
+  await withPage(async (page) => {
+    await page.goto(`${env.host.origins.host}/esm/?variant=existing`);
+    await page.waitForFunction(() => window.loaded || window.loadError);
+    assert.equal(await page.evaluate(() => window.loadError), undefined);
+    assert.deepEqual(await page.evaluate(() => window.loaded), { same: true, scripts: 1 });
+    await waitForEvent(page, "ready");
+  });
+  await withPage(async (page) => {
+    await page.goto(`${env.host.origins.host}/esm/?variant=conflict`);
+    await page.waitForFunction(() => window.loaded || window.loadError);
+    const error = await page.evaluate(() => window.loadError);
+    assert.deepEqual([error.typed, error.reason], [true, "conflict"], error.message);
+  });
+});
+
+test("the loader rejects with its typed error: wrong integrity, 404 (also for the page's own failed tag), CSP, unreachable, timeout", async () => {
   const expected = {
     wrong: { reason: "integrity" },
     http: { reason: "http", status: 404 },
+    "failed-tag": { reason: "http", status: 404 },
     csp: { reason: "csp" },
     blocked: { reason: "blocked" },
     timeout: { reason: "timeout" },
