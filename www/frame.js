@@ -112,8 +112,9 @@ function applyOptions(data) {
 
 async function render(first) {
   if (!state.handle) throw coded("CONFIG_INVALID", "no card handle: set the handle attribute or option");
-  document.documentElement.lang = state.locale;
-  document.documentElement.dir = direction(state.locale);
+  const root = document.documentElement;
+  root.lang = state.locale;
+  root.dir = direction(state.locale);
   const wanted = state.requestedWallets ?? Object.keys(state.config.wallets);
   const allowed = wanted.filter((id) => state.display.wallets.includes(id));
   const configured = allowed.filter((id) => Object.hasOwn(state.config.wallets, id));

@@ -12,11 +12,6 @@
   if (typeof window === "undefined" || (window.WalletPush && window.WalletPush.version)) return;
 
   const VERSION = "0.1.0";
-  // How long the frame may take to say it started: after its page has loaded (it says so while
-  // loading), and at most in all. A frame that never says so was refused (frame-ancestors) or
-  // could not load; the page gets CONFIG_INVALID instead of a silent grey box.
-  const FRAME_START_AFTER_LOAD_MS = 3000;
-  const FRAME_START_MS = 20000;
   /** The documented fields of each event's detail (README.md, "Events"). */
   const FIELDS = {
     ready: "wallets last4",
@@ -66,6 +61,7 @@
   class Controller {
     constructor(element, options) {
       this.element = element;
+      this.given = options;
       this.options = normalise(options);
       this.listeners = new Map(EVENTS.map((name) => [name, new Set()]));
       this.result = new Promise((resolve) => (this.settle = resolve));
@@ -87,7 +83,9 @@
 
     /** Changes options (e.g. a fresh handle after HANDLE_REPLAYED or HANDLE_EXPIRED). */
     update(options) {
-      this.options = normalise({ ...this.options, ...options });
+      // Merged into the options as given, so that callbacks (onSuccess...) stay.
+      this.given = { ...this.given, ...options };
+      this.options = normalise(this.given);
       if (this.frameReady) this.post({ type: "walletpush/update", ...this.frameOptions() });
       return this;
     }
@@ -122,19 +120,20 @@
       mark("frame-inserted");
       // CONFIG_INVALID if the frame does not say it started: the widget origin refused to be
       // framed by this page (its frame-ancestors lacks this origin), or it is unreachable. The
-      // browser shows nothing in either case and tells the host page nothing either.
+      // browser shows nothing in either case and tells the host page nothing either. The frame
+      // says so while it loads: 3 s after its load event, or 20 s in all, it has failed.
       const silent = () => {
         this.timers.forEach(clearTimeout);
-        if (!this.frameReady && this.frame === frame) {
+        if (!this.frameReady) {
           this.dispatch("error", {
             code: "CONFIG_INVALID",
-            message: `the frame did not start: allow ${location.origin} in frame-ancestors of ${WIDGET_ORIGIN}/frame.html`,
+            message: `${WIDGET_ORIGIN}/frame.html did not start: allow ${location.origin} in its frame-ancestors`,
             retryable: false,
           });
         }
       };
-      this.timers = [setTimeout(silent, FRAME_START_MS)];
-      frame.onload = () => this.timers.push(setTimeout(silent, FRAME_START_AFTER_LOAD_MS));
+      this.timers = [setTimeout(silent, 20000)];
+      frame.onload = () => this.timers.push(setTimeout(silent, 3000));
     }
 
     frameOptions() {

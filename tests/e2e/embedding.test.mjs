@@ -207,3 +207,25 @@ test("a host page whose origin the widget does not allow gets CONFIG_INVALID nam
     server.close();
   }
 });
+
+test("update() keeps the callbacks given to mount()", async () => {
+  await withPage(env, async (page, context) => {
+    const { handle } = await env.sandbox.mintHandle({});
+    await page.goto(`${env.sandbox.origins.host}/__sandbox/embed`);
+    await page.waitForFunction(() => window.WalletPush && window.WalletPush.version);
+    await page.evaluate((h) => {
+      window.clicks = [];
+      const el = document.createElement("div");
+      document.body.append(el);
+      window.__controller = window.WalletPush.mount(el, { handle: h, onClick: (d) => window.clicks.push(d.wallet) });
+    }, handle);
+    await waitForEvent(page, "ready");
+    await page.evaluate(() => window.__controller.update({ locale: "fr" }));
+    await widgetFrame(page).locator("button.wallet .label", { hasText: "Ajouter" }).waitFor();
+    const popup = context.waitForEvent("page");
+    await widgetFrame(page).locator("button.wallet").click();
+    await (await popup).close();
+    await waitForEvent(page, "click");
+    assert.deepEqual(await page.evaluate(() => window.clicks), ["sandbox"]);
+  });
+});

@@ -43,7 +43,14 @@ before(async () => {
   env.files = packed[0].files.map((f) => f.path).sort();
   env.react = install("react-app");
   env.esm = install("esm-page");
-  run(join(env.react, "node_modules", ".bin", "vite"), ["build", "--logLevel", "error"], env.react);
+  const vite = join(env.react, "node_modules", ".bin", "vite");
+  run(vite, ["build", "--logLevel", "error"], env.react);
+  // React's development build too: only there does StrictMode mount, unmount and mount again.
+  execFileSync(vite, ["build", "--logLevel", "error", "--mode", "development", "--base", "/react-dev/", "--outDir", "dist-dev"], {
+    cwd: env.react,
+    env: { ...process.env, NODE_ENV: "development" },
+    stdio: "ignore",
+  });
 
   // A server that accepts and never answers: the loader's timeout.
   env.hang = createServer(() => {});
@@ -81,7 +88,7 @@ async function serve(req, res) {
     return true;
   }
   const [, app, ...rest] = url.pathname.split("/");
-  const dirs = { react: join(env.react, "dist"), esm: env.esm };
+  const dirs = { react: join(env.react, "dist"), "react-dev": join(env.react, "dist-dev"), esm: env.esm };
   if (!Object.hasOwn(dirs, app)) return false;
   const file = normalize(join(dirs[app], rest.join("/") || "index.html"));
   if (!file.startsWith(dirs[app]) || !existsSync(file) || !statSync(file).isFile()) {
@@ -128,6 +135,13 @@ async function withPage(fn) {
   } finally {
     await context.close();
   }
+}
+
+/** Waits until the React app's outcome line (which its callbacks set) says `expected`. */
+async function outcome(page, expected) {
+  const line = page.locator("#outcome");
+  for (let i = 0; i < 50 && (await line.innerText()) !== expected; i++) await page.waitForTimeout(100);
+  assert.equal(await line.innerText(), expected, JSON.stringify(await events(page)));
 }
 
 /** Clicks the button, confirms in the wallet, and checks the card reached the wallet. */
@@ -195,12 +209,13 @@ test("a TypeScript consumer type-checks; an unknown event, a wrong option type, 
   }
 });
 
-test("the Vite + React app under StrictMode: one frame, a card provisioned, no frame after unmount", async () => {
+test("the Vite + React app, React's development build, StrictMode: one frame, a card provisioned, no frame after unmount", async () => {
   await withPage(async (page, context, violations) => {
-    await page.goto(`${env.host.origins.host}/react/`);
-    await provision(page, context);
-    await page.locator("#outcome", { hasText: /^added \d{4}$/ }).waitFor();
+    await page.goto(`${env.host.origins.host}/react-dev/`);
+    const success = await provision(page, context);
+    await outcome(page, `added ${success.detail.last4}`);
     assert.equal(await frameCount(page), 1, "frames in the page");
+    assert.ok(await page.evaluate(() => window.appRenders % 2 === 0 && window.appRenders >= 4), "StrictMode's double renders");
     assert.equal(page.frames().filter((f) => f.url().includes("/frame.html")).length, 1);
     assert.equal((await events(page)).filter((e) => e.name === "ready").length, 1, "one widget became ready");
     assert.equal(await page.evaluate(() => document.querySelectorAll('script[src$="/walletpush.js"]').length), 1);
@@ -211,6 +226,17 @@ test("the Vite + React app under StrictMode: one frame, a card provisioned, no f
     await page.locator("#toggle").click();
     await waitForEvent(page, "ready", { skip: 1 });
     assert.equal(await frameCount(page), 1, "frames after mounting again");
+    assert.deepEqual(violations, []);
+  });
+});
+
+test("the Vite + React app, production build: a card provisioned", async () => {
+  await withPage(async (page, context, violations) => {
+    await page.goto(`${env.host.origins.host}/react/`);
+    const success = await provision(page, context);
+    await outcome(page, `added ${success.detail.last4}`);
+    assert.equal(await frameCount(page), 1);
+    assert.ok(await page.evaluate(() => window.appRenders >= 2));
     assert.deepEqual(violations, []);
   });
 });
