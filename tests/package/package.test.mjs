@@ -196,6 +196,9 @@ test("a TypeScript consumer type-checks; an unknown event, a wrong option type, 
   const tsc = join(env.react, "node_modules", ".bin", "tsc");
   const ok = spawnSync(tsc, ["-p", "tsconfig.json"], { cwd: env.react, encoding: "utf8" });
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  // Also as a Node project resolves packages (the `exports` map with its `types`).
+  const node = spawnSync(tsc, ["--noEmit", "--strict", "--target", "ES2022", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--lib", "ES2022,DOM", "--jsx", "react-jsx", join("types", "consumer.tsx")], { cwd: env.react, encoding: "utf8" });
+  assert.equal(node.status, 0, node.stdout + node.stderr);
   const options = ["--noEmit", "--strict", "--target", "ES2022", "--module", "ESNext", "--moduleResolution", "Bundler", "--lib", "ES2022,DOM"];
   for (const [file, expected] of [
     ["misuse-event.ts", /misuse-event\.ts\(5,\d+\): error TS2345: Argument of type '"sucess"'/],
