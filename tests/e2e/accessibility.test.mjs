@@ -1,5 +1,6 @@
 // The frame in every language it speaks (Arabic laid out right to left), and axe-core's WCAG 2.1
-// A and AA rules over the frame in each of its states: ready, busy, success, error, unavailable.
+// A and AA rules over the frame in each of its states: ready, busy, success, error, unavailable;
+// and a card provisioned with the keyboard alone.
 // axe-core (a devDependency, pinned) is the rule engine browsers' own audit tools build on; the
 // whole file takes about 10 s here (`node --test tests/e2e/accessibility.test.mjs`), 15 runs.
 import { test } from "node:test";
@@ -98,5 +99,38 @@ test("axe-core finds no WCAG 2.1 A/AA violation in the frame: error, unavailable
     await waitForEvent(page, "unavailable");
     await widgetFrame(page).locator('#status[data-kind="error"]').waitFor();
     assert.deepEqual(await violations(page), [], "unavailable");
+  });
+});
+
+/** Presses Tab in `page` until the element with `id` has focus (at most 15 times). */
+async function tabTo(page, id) {
+  for (let i = 0; i < 15; i++) {
+    if (await page.evaluate((want) => document.activeElement?.id === want, id)) return;
+    await page.keyboard.press("Tab");
+  }
+  assert.fail(`Tab never reached #${id}`);
+}
+
+test("the keyboard alone provisions a card: Tab to the button, Enter, then the wallet window by keyboard", async () => {
+  await withPage(env, async (page, context) => {
+    const before = (await env.sandbox.tokens()).length;
+    const { handle } = await env.sandbox.mintHandle({});
+    await embed(page, env.sandbox, { handle, wallets: "sandbox" });
+    await waitForEvent(page, "ready");
+    // From the host page's start, Tab leads into the frame, to the wallet's button.
+    await page.keyboard.press("Tab");
+    const focused = await frameOf(page).evaluate(() => document.activeElement?.className);
+    assert.equal(focused, "wallet", "the first Tab reaches the wallet button");
+    const opened = context.waitForEvent("page");
+    await page.keyboard.press("Enter");
+    const popup = await opened;
+    await popup.waitForLoadState();
+    await tabTo(popup, "signin");
+    await popup.keyboard.press("Enter");
+    await popup.locator("#confirm").waitFor();
+    await tabTo(popup, "confirm");
+    await popup.keyboard.press("Enter");
+    await waitForEvent(page, "success");
+    assert.equal((await env.sandbox.tokens()).length, before + 1);
   });
 });
