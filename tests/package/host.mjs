@@ -13,7 +13,9 @@ const UPSTREAM = "127.0.0.2";
 function forward(port, { cors = false } = {}) {
   return (req, res) => {
     const upstream = request(
-      { host: UPSTREAM, port, method: req.method, path: req.url, headers: req.headers },
+      // A connection per request: a kept-alive one that the sandbox has just closed would fail
+      // the next request forwarded on it.
+      { host: UPSTREAM, port, method: req.method, path: req.url, headers: req.headers, agent: false },
       (answer) => {
         const headers = { ...answer.headers };
         // The widget origin serves the public shim with CORS, so that a host page's
