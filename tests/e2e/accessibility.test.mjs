@@ -1,6 +1,6 @@
 // The frame in every language it speaks (Arabic laid out right to left), and axe-core's WCAG 2.1
 // A and AA rules over the frame in each of its states: ready, busy, success, error, unavailable;
-// and a card provisioned with the keyboard alone.
+// a card provisioned with the keyboard alone, and the focus back on the button after a cancel.
 // axe-core (a devDependency, pinned) is the rule engine browsers' own audit tools build on; the
 // whole file takes about 10 s here (`node --test tests/e2e/accessibility.test.mjs`), 15 runs.
 import { test } from "node:test";
@@ -132,5 +132,25 @@ test("the keyboard alone provisions a card: Tab to the button, Enter, then the w
     await popup.keyboard.press("Enter");
     await waitForEvent(page, "success");
     assert.equal((await env.sandbox.tokens()).length, before + 1);
+  });
+});
+
+test("when the user closes the wallet window, the keyboard focus is back on the wallet's button", async () => {
+  await withPage(env, async (page, context) => {
+    const { handle } = await env.sandbox.mintHandle({});
+    await embed(page, env.sandbox, { handle, wallets: "sandbox" });
+    await waitForEvent(page, "ready");
+    await page.keyboard.press("Tab");
+    const opened = context.waitForEvent("page");
+    await page.keyboard.press("Enter");
+    await (await opened).close();
+    await waitForEvent(page, "cancel");
+    const focus = await frameOf(page).evaluate(() => ({ focused: document.activeElement?.className, busy: document.activeElement?.getAttribute("aria-busy") }));
+    assert.deepEqual(focus, { focused: "wallet", busy: "false" });
+    // And Enter tries again from there.
+    const again = context.waitForEvent("page");
+    await page.keyboard.press("Enter");
+    await (await again).close();
+    await waitForEvent(page, "cancel", { skip: 1 });
   });
 });
