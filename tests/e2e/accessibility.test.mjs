@@ -2,7 +2,7 @@
 // A and AA rules over the frame in each of its states: ready, busy, success, error, unavailable;
 // a card provisioned with the keyboard alone, and the focus back on the button after a cancel.
 // axe-core (a devDependency, pinned) is the rule engine browsers' own audit tools build on; the
-// whole file takes about 10 s here (`node --test tests/e2e/accessibility.test.mjs`), 15 runs.
+// whole file takes about 13 s here (`node --test tests/e2e/accessibility.test.mjs`), 15 axe runs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
