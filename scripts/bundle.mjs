@@ -10,13 +10,17 @@
 //                              shows; walletpush.js carries the wasm-bindgen glue, google.js and
 //                              apple.js each their copy of www/frame/loader.js
 //   pkg/walletpush_bg.wasm     the Wasm module, as scripts/build.sh made it into www/pkg/
+//   manifest.json              every file above with its size and sha384 integrity, and the
+//                              shim's `integrity` for the host page's script tag (docs/design.md
+//                              §6): an inventory of the payment page's scripts, with hashes
 //
 // The adapters share the frame's modules instead of carrying copies: frame.js exports them, and
 // each adapter imports them from "../frame.js", the very module instance the page runs. The
 // sources in www/ stay plain ES modules; this file only rearranges and minifies them (esbuild).
 import { build, transform } from "esbuild";
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const www = fileURLToPath(new URL("../www/", import.meta.url));
@@ -25,7 +29,7 @@ const dist = `${www}dist/`;
 /** Adapter file of each wallet kind (www/frame.js has the same table). */
 export const ADAPTER_FILES = ["walletpush.js", "google.js", "apple.js", "token-connect.js"];
 /** The languages' modules, beside frame.js (www/i18n.js imports the one a page needs). */
-export const LANGUAGE_FILES = ["i18n-fr.js", "i18n-de.js", "i18n-es.js", "i18n-it.js", "i18n-nl.js"];
+export const LANGUAGE_FILES = ["fr", "de", "es", "it", "nl", "pt", "pl", "ja", "ar"].map((l) => `i18n-${l}.js`);
 /** The frame's modules that adapters import; frame.js exports them in the bundle. */
 const SHARED = ["frame/errors.js", "frame/issuer.js", "frame/values.js"];
 
@@ -112,3 +116,29 @@ const html = readFileSync(`${www}frame.html`, "utf8")
 writeFileSync(`${dist}frame.html`, `${html}\n`);
 
 copyFileSync(`${www}pkg/walletpush_bg.wasm`, `${dist}pkg/walletpush_bg.wasm`);
+
+/** The files under `dir`, as paths relative to dist/ with "/" separators, sorted. */
+function filesUnder(dir) {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dist, resolve(entry.parentPath, entry.name)).split("\\").join("/"))
+    .sort();
+}
+
+/** `sha384-<base64>`, as the `integrity` attribute takes it (Subresource Integrity §3.5). */
+export function integrityOf(bytes) {
+  return `sha384-${createHash("sha384").update(bytes).digest("base64")}`;
+}
+
+// The manifest: what the widget origin serves, each file with its hash. frame.html is hashed as
+// built; the widget origin serves it with the deployment's configuration inserted.
+const files = Object.fromEntries(
+  filesUnder(dist).map((path) => {
+    const bytes = readFileSync(`${dist}${path}`);
+    return [path, { bytes: bytes.length, integrity: integrityOf(bytes) }];
+  }),
+);
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+const manifest = { version, shim: { path: "walletpush.js", integrity: files["walletpush.js"].integrity }, files };
+writeFileSync(`${dist}manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);
+console.log(`walletpush.js integrity: ${manifest.shim.integrity}`);

@@ -8,7 +8,7 @@
 // becomes a JS string here, never reaches the DOM, a URL, storage, a log or a message to the host.
 // docs/wire.md has every message.
 
-import { loadLocale, text } from "./i18n.js";
+import { direction, loadLocale, text } from "./i18n.js";
 import { CODES, coded, asError, failure, retryable } from "./frame/errors.js";
 import { requestCredential, requestJson } from "./frame/issuer.js";
 import { readDisplay } from "./frame/handle.js";
@@ -112,7 +112,9 @@ function applyOptions(data) {
 
 async function render(first) {
   if (!state.handle) throw coded("CONFIG_INVALID", "no card handle: set the handle attribute or option");
-  document.documentElement.lang = state.locale;
+  const root = document.documentElement;
+  root.lang = state.locale;
+  root.dir = direction(state.locale);
   const wanted = state.requestedWallets ?? Object.keys(state.config.wallets);
   const allowed = wanted.filter((id) => state.display.wallets.includes(id));
   const configured = allowed.filter((id) => Object.hasOwn(state.config.wallets, id));
@@ -186,8 +188,11 @@ function relabel() {
   const last4 = state.display?.last4 ?? "";
   for (const entry of state.buttons.values()) {
     const busy = state.attempt?.walletId === entry.button.dataset.wallet;
-    entry.label.textContent = busy ? text(state.locale, "adding") : text(state.locale, entry.added ? "added" : "add", { wallet: entry.name });
-    entry.button.setAttribute("aria-label", text(state.locale, entry.added ? "addedLong" : "addLong", { wallet: entry.name, last4 }));
+    const key = entry.added ? "added" : "add";
+    const values = { wallet: entry.name, last4 };
+    entry.label.textContent = text(state.locale, busy ? "adding" : key, values);
+    // The accessible name starts with the visible label (WCAG 2.5.3), then says which card.
+    entry.button.setAttribute("aria-label", busy ? entry.label.textContent : text(state.locale, `${key}Long`, values));
     entry.button.setAttribute("aria-busy", busy ? "true" : "false");
     entry.button.dataset.state = entry.added ? "added" : busy ? "busy" : "idle";
     entry.button.disabled = entry.added;
@@ -333,6 +338,9 @@ class Attempt {
       setStatus(text(state.locale, "cancelled"));
       emit("cancel", { wallet: id, code: "USER_CANCELLED", cid: this.cid });
     } else {
+      // A card the issuer reports inactive (closed, blocked) cannot go into any wallet: no
+      // button offers it any more, the status line says why.
+      if (outcome.code === "CARD_INACTIVE") for (const e of state.buttons.values()) e.button.hidden = true;
       relabel();
       report({ code: outcome.code, message: outcome.message, retryable: outcome.retryable }, { wallet: id, cid: this.cid });
     }
@@ -346,11 +354,14 @@ class Attempt {
 // ---- helpers ------------------------------------------------------------------------------------
 
 function report(error, extra = {}) {
-  setStatus(text(state.locale, `error.${error.code}`, {}, text(state.locale, "error")), "error");
+  const again = error.retryable ?? retryable(error.code);
+  // A code without its own words gets the general line that matches `retryable`: "try again"
+  // only where trying again can work.
+  setStatus(text(state.locale, `error.${error.code}`, {}, text(state.locale, again ? "error" : "errorFinal")), "error");
   emit("error", {
     code: CODES.has(error.code) ? error.code : "INTERNAL",
     message: error.message,
-    retryable: error.retryable ?? retryable(error.code),
+    retryable: again,
     ...extra,
   });
 }
@@ -442,10 +453,10 @@ function applyTheme(theme) {
   const rules = [];
   const color = /^#[0-9a-f]{3,8}$/i;
   const length = /^\d{1,3}(\.\d+)?(px|rem|em)$/;
-  if (color.test(theme.accent ?? "")) rules.push(`--wp-accent: ${theme.accent};`);
-  if (color.test(theme.accentText ?? "")) rules.push(`--wp-accent-text: ${theme.accentText};`);
-  if (length.test(theme.radius ?? "")) rules.push(`--wp-radius: ${theme.radius};`);
+  if (color.test(theme.accent ?? "")) rules.push(`--wp-accent:${theme.accent}`);
+  if (color.test(theme.accentText ?? "")) rules.push(`--wp-accent-text:${theme.accentText}`);
+  if (length.test(theme.radius ?? "")) rules.push(`--wp-radius:${theme.radius}`);
   const sheet = new CSSStyleSheet();
-  sheet.replaceSync(`:root { ${rules.join(" ")} }`);
+  sheet.replaceSync(`:root{${rules.join(";")}}`);
   document.adoptedStyleSheets = [sheet];
 }

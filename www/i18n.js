@@ -1,44 +1,43 @@
-// The widget's words. English is here; French, German, Spanish, Italian and Dutch are each in
-// their own module (www/i18n-<language>.js), which the frame loads only for a page in that
-// language: every page downloads one language, not six. `{name}` is replaced by the named value.
+// The widget's words. English is here; French, German, Spanish, Italian, Dutch, Portuguese,
+// Polish, Japanese and Arabic (right to left) are each in their own module
+// (www/i18n-<language>.js), which the frame loads only for a page in that language: every page
+// downloads one language, not ten. `{name}` is replaced by the named value.
 // A missing key, or a language whose module could not be loaded, falls back to English.
 
 const ENGLISH = {
   add: "Add to {wallet}",
-  addLong: "Add card ending {last4} to {wallet}",
+  addLong: "Add to {wallet}, card ending {last4}",
   adding: "Adding…",
   added: "Added to {wallet}",
-  addedLong: "Card ending {last4} added to {wallet}",
+  addedLong: "Added to {wallet}, card ending {last4}",
   inWallet: "Continue in the {wallet} window",
   cancelled: "Cancelled. You can try again.",
   unavailable: "No wallet is available for this card here.",
   error: "The card could not be added. Please try again.",
+  errorFinal: "The card could not be added. Please contact your bank.",
   "error.POPUP_BLOCKED": "The wallet window was blocked. Allow pop-ups and try again.",
   "error.TIMEOUT": "The wallet took too long to answer. Please try again.",
   "error.NETWORK": "Network problem. Check your connection and try again.",
   "error.HANDLE_EXPIRED": "This page has expired. Reload it and try again.",
   "error.HANDLE_REPLAYED": "This page was already used. Reload it and try again.",
-  "error.CARD_INACTIVE": "This card is not active yet.",
+  "error.CARD_INACTIVE": "This card cannot be added to a wallet. Please contact your bank.",
   toRequestor: "Taking you to {wallet}…",
   "error.WALLET_UNAVAILABLE": "This wallet is not available here. Try another one.",
 };
 
-/** The other languages' modules, imported on demand. */
-const LANGUAGES = {
-  fr: () => import("./i18n-fr.js"),
-  de: () => import("./i18n-de.js"),
-  es: () => import("./i18n-es.js"),
-  it: () => import("./i18n-it.js"),
-  nl: () => import("./i18n-nl.js"),
-};
+/**
+ * The other languages, each its module `./i18n-<language>.js`, imported on demand. Only these
+ * names are ever imported (the locale comes from the host page).
+ */
+const LANGUAGES = ["fr", "de", "es", "it", "nl", "pt", "pl", "ja", "ar"];
 
 /** The messages of each language loaded so far. */
 const MESSAGES = { en: ENGLISH };
 /** Imports running, by language. */
 const loading = new Map();
 
-/** The languages the widget speaks. */
-export const LOCALES = ["en", ...Object.keys(LANGUAGES)];
+/** "rtl" or "ltr", for the `dir` of a page in `locale`: Arabic is the one right-to-left language. */
+export const direction = (locale) => (languageOf(locale) === "ar" ? "rtl" : "ltr");
 
 /**
  * Loads the messages of `locale`'s language, if the widget speaks it and they are not loaded
@@ -47,9 +46,11 @@ export const LOCALES = ["en", ...Object.keys(LANGUAGES)];
  */
 export function loadLocale(locale) {
   const language = languageOf(locale);
-  if (Object.hasOwn(MESSAGES, language) || !Object.hasOwn(LANGUAGES, language)) return Promise.resolve();
+  if (Object.hasOwn(MESSAGES, language) || !LANGUAGES.includes(language)) return Promise.resolve();
   if (!loading.has(language)) {
-    const load = LANGUAGES[language]().then(
+    // A computed specifier, which the bundler leaves as it is: the module beside this one.
+    const url = `./i18n-${language}.js`;
+    const load = import(url).then(
       (module) => {
         MESSAGES[language] = module.default;
       },

@@ -12,7 +12,18 @@
   if (typeof window === "undefined" || (window.WalletPush && window.WalletPush.version)) return;
 
   const VERSION = "0.1.0";
-  const EVENTS = ["ready", "unavailable", "click", "progress", "success", "cancel", "error"];
+  /** The documented fields of each event's detail (README.md, "Events"). */
+  const FIELDS = {
+    ready: "wallets last4",
+    unavailable: "wallet cause",
+    click: "wallet",
+    progress: "step wallet cid",
+    success: "wallet token_ref last4 cid",
+    cancel: "wallet code cid",
+    error: "code message retryable wallet cid",
+  };
+
+  const EVENTS = Object.keys(FIELDS);
   const CODES = [
     "CONFIG_INVALID", "HANDLE_INVALID", "HANDLE_EXPIRED", "HANDLE_REPLAYED", "ORIGIN_NOT_ALLOWED",
     "CARD_INACTIVE", "WALLET_UNAVAILABLE", "WALLET_KEY_INVALID", "WALLET_SESSION_INVALID",
@@ -27,10 +38,10 @@
 
   const sharedSheet = new CSSStyleSheet();
   sharedSheet.replaceSync(
-    ":host { display: inline-block; min-width: 220px; max-width: 100%; vertical-align: middle; }" +
-      ":host([hidden]) { display: none; }" +
-      "iframe { display: block; width: 100%; height: var(--wp-frame-height, 72px); border: 0;" +
-      " background: transparent; color-scheme: normal; }",
+    ":host{display:inline-block;min-width:220px;max-width:100%;vertical-align:middle}" +
+      ":host([hidden]){display:none}" +
+      "iframe{display:block;width:100%;height:var(--wp-frame-height,72px);border:0;" +
+      "background:transparent;color-scheme:normal}",
   );
 
   /** @type {Map<Element, Controller>} */
@@ -50,6 +61,7 @@
   class Controller {
     constructor(element, options) {
       this.element = element;
+      this.given = options;
       this.options = normalise(options);
       this.listeners = new Map(EVENTS.map((name) => [name, new Set()]));
       this.result = new Promise((resolve) => (this.settle = resolve));
@@ -71,13 +83,16 @@
 
     /** Changes options (e.g. a fresh handle after HANDLE_REPLAYED or HANDLE_EXPIRED). */
     update(options) {
-      this.options = normalise({ ...this.options, ...options });
+      // Merged into the options as given, so that callbacks (onSuccess...) stay.
+      this.given = { ...this.given, ...options };
+      this.options = normalise(this.given);
       if (this.frameReady) this.post({ type: "walletpush/update", ...this.frameOptions() });
       return this;
     }
 
     /** Removes the frame and forgets the element. */
     destroy() {
+      this.timers.forEach(clearTimeout);
       if (this.frame) this.frame.remove();
       this.frame = null;
       controllers.delete(this.element);
@@ -103,6 +118,22 @@
       root.replaceChildren(frame);
       this.frame = frame;
       mark("frame-inserted");
+      // CONFIG_INVALID if the frame does not say it started: the widget origin refused to be
+      // framed by this page (its frame-ancestors lacks this origin), or it is unreachable. The
+      // browser shows nothing in either case and tells the host page nothing either. The frame
+      // says so while it loads: 3 s after its load event, or 20 s in all, it has failed.
+      const silent = () => {
+        this.timers.forEach(clearTimeout);
+        if (!this.frameReady) {
+          this.dispatch("error", {
+            code: "CONFIG_INVALID",
+            message: `${WIDGET_ORIGIN}/frame.html did not start: allow ${location.origin} in its frame-ancestors`,
+            retryable: false,
+          });
+        }
+      };
+      this.timers = [setTimeout(silent, 20000)];
+      frame.onload = () => this.timers.push(setTimeout(silent, 3000));
     }
 
     frameOptions() {
@@ -127,10 +158,11 @@
       if (data.type === "walletpush/frame-ready") {
         mark("frame-ready");
         this.frameReady = true;
+        this.timers.forEach(clearTimeout);
         this.post({ type: "walletpush/init", ...this.frameOptions() });
       } else if (data.type === "walletpush/size" && Number.isFinite(data.height)) {
         const height = Math.max(24, Math.min(400, Math.ceil(data.height)));
-        this.sizeSheet.replaceSync(`:host { --wp-frame-height: ${height}px; }`);
+        this.sizeSheet.replaceSync(`:host{--wp-frame-height:${height}px}`);
       } else if (data.type === "walletpush/event" && EVENTS.includes(data.name)) {
         if (data.name === "ready") mark("ready");
         this.dispatch(data.name, sanitise(data.name, data.detail));
@@ -196,21 +228,9 @@
   /** Keeps only the documented fields of each event, so nothing else can reach the host. */
   function sanitise(name, detail) {
     const d = detail && typeof detail === "object" ? detail : {};
-    const pick = (...keys) => Object.fromEntries(keys.filter((k) => d[k] !== undefined).map((k) => [k, d[k]]));
-    switch (name) {
-      case "ready": return pick("wallets", "last4");
-      case "unavailable": return pick("wallet", "cause");
-      case "click": return pick("wallet");
-      case "progress": return pick("step", "wallet", "cid");
-      case "success": return pick("wallet", "token_ref", "last4", "cid");
-      case "cancel": return pick("wallet", "code", "cid");
-      case "error": {
-        const out = pick("code", "message", "retryable", "wallet", "cid");
-        if (!CODES.includes(out.code)) out.code = "INTERNAL";
-        return out;
-      }
-      default: return {};
-    }
+    const out = Object.fromEntries(FIELDS[name].split(" ").filter((k) => d[k] !== undefined).map((k) => [k, d[k]]));
+    if (name === "error" && !CODES.includes(out.code)) out.code = "INTERNAL";
+    return out;
   }
 
   /** Reads and clears the redirect-mode result from the URL fragment (docs/wire.md). */

@@ -2,6 +2,7 @@
 // the host page's CSP (no inline script or style is needed).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { useSandbox, withPage } from "../support/e2e.mjs";
 import { embed, waitForEvent, events, widgetFrame } from "../support/browser.mjs";
 
@@ -167,5 +168,64 @@ test("the handle can arrive before the frame's script runs: the frame page keeps
     const ready = await waitForEvent(page, "ready");
     assert.deepEqual(ready.detail.wallets, ["sandbox"]);
     assert.equal(await frame().evaluate(() => window.walletpushInbox), null, "taken once");
+  });
+});
+
+test("a host page whose origin the widget does not allow gets CONFIG_INVALID naming that origin", async () => {
+  const { handle } = await env.sandbox.mintHandle({});
+  // A page on an origin of its own (not the sandbox's host origin, the only one its frame's
+  // frame-ancestors names), served from loopback as a developer's own page would be.
+  const page = `<!doctype html><html lang="en"><body><div id="w"></div>
+<script src="${env.sandbox.origins.widget}/walletpush.js"></script>
+<script>
+  window.seen = [];
+  const controller = WalletPush.mount(document.getElementById("w"), {
+    handle: ${JSON.stringify(handle)}, onError: (d) => window.seen.push(d) });
+  const started = performance.now();
+  controller.result.then((r) => { window.outcome = r; window.settledAfter = performance.now() - started; });
+</script></body></html>`;
+  const server = createServer((req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(page);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  try {
+    await withPage(env, async (p) => {
+      await p.goto(`${origin}/`);
+      await p.waitForFunction(() => window.outcome, null, { timeout: 25_000 });
+      const { outcome, seen, settledAfter } = await p.evaluate(() => ({ outcome: window.outcome, seen: window.seen, settledAfter: window.settledAfter }));
+      assert.equal(outcome.status, "error");
+      assert.equal(outcome.code, "CONFIG_INVALID");
+      assert.equal(outcome.retryable, false);
+      assert.ok(outcome.message.includes(`allow ${origin}`), outcome.message);
+      assert.match(outcome.message, /frame-ancestors/);
+      assert.equal(seen.length, 1, "one error event");
+      assert.ok(settledAfter < 10_000, `settled after ${settledAfter} ms`);
+    });
+  } finally {
+    server.close();
+  }
+});
+
+test("update() keeps the callbacks given to mount()", async () => {
+  await withPage(env, async (page, context) => {
+    const { handle } = await env.sandbox.mintHandle({});
+    await page.goto(`${env.sandbox.origins.host}/__sandbox/embed`);
+    await page.waitForFunction(() => window.WalletPush && window.WalletPush.version);
+    await page.evaluate((h) => {
+      window.clicks = [];
+      const el = document.createElement("div");
+      document.body.append(el);
+      window.__controller = window.WalletPush.mount(el, { handle: h, onClick: (d) => window.clicks.push(d.wallet) });
+    }, handle);
+    await waitForEvent(page, "ready");
+    await page.evaluate(() => window.__controller.update({ locale: "fr" }));
+    await widgetFrame(page).locator("button.wallet .label", { hasText: "Ajouter" }).waitFor();
+    const popup = context.waitForEvent("page");
+    await widgetFrame(page).locator("button.wallet").click();
+    await (await popup).close();
+    await waitForEvent(page, "click");
+    assert.deepEqual(await page.evaluate(() => window.clicks), ["sandbox"]);
   });
 });

@@ -49,8 +49,35 @@ test("HANDLE_INVALID: a handle with a bad signature", () =>
 test("ORIGIN_NOT_ALLOWED: a handle minted for another widget origin", () =>
   expectFailure("ORIGIN_NOT_ALLOWED", failAfterSignIn, { claims: { aud: "https://walletpush.other-bank.example" } }));
 
-test("CARD_INACTIVE: a handle for an inactive card", () =>
-  expectFailure("CARD_INACTIVE", failAfterSignIn, { claims: { card: "corp-inactive" } }));
+test("CARD_INACTIVE: a handle for an inactive card; no button offers it any more", async () => {
+  await withPage(env, async (page, context) => {
+    const before = (await env.sandbox.tokens()).length;
+    await mounted(page, { card: "corp-inactive" });
+    const error = await failAfterSignIn(page, context);
+    assert.equal(error.detail.code, "CARD_INACTIVE", JSON.stringify(error.detail));
+    assert.equal(error.detail.retryable, false);
+    assert.equal((await env.sandbox.tokens()).length, before, "no token left behind");
+    await assertWalletClosed(context);
+    const frame = widgetFrame(page);
+    await frame.locator("button.wallet").first().waitFor({ state: "hidden" });
+    assert.equal(await frame.locator("button.wallet:visible").count(), 0, "a button still offers the card");
+    const status = await frame.locator("#status").innerText();
+    assert.match(status, /cannot be added/);
+    assert.doesNotMatch(status, /yet|try again/i);
+  });
+});
+
+test("a code without words of its own gets a line that matches retryable", async () => {
+  await withPage(env, async (page, context) => {
+    await mounted(page, { signer: "rogue" });
+    const error = await failAfterSignIn(page, context);
+    assert.equal(error.detail.code, "HANDLE_INVALID");
+    assert.equal(error.detail.retryable, false);
+    const status = widgetFrame(page).locator("#status");
+    assert.doesNotMatch(await status.innerText(), /try again/i);
+    assert.equal(await status.getAttribute("data-kind"), "error");
+  });
+});
 
 test("HANDLE_REPLAYED: a handle used a second time", async () => {
   const { handle } = await env.sandbox.mintHandle({});

@@ -1,0 +1,156 @@
+// The frame in every language it speaks (Arabic laid out right to left), and axe-core's WCAG 2.1
+// A and AA rules over the frame in each of its states: ready, busy, success, error, unavailable;
+// a card provisioned with the keyboard alone, and the focus back on the button after a cancel.
+// axe-core (a devDependency, pinned) is the rule engine browsers' own audit tools build on; the
+// whole file takes about 13 s here (`node --test tests/e2e/accessibility.test.mjs`), 15 axe runs.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { useSandbox, withPage } from "../support/e2e.mjs";
+import { embed, waitForEvent, widgetFrame, clickAndOpenWallet, confirmInWallet } from "../support/browser.mjs";
+
+const env = useSandbox();
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+/** The label of the sandbox wallet's button in each language, as the frame shows it. */
+const LABELS = {
+  en: "Add to Sandbox Wallet",
+  fr: "Ajouter à Sandbox Wallet",
+  de: "Zu Sandbox Wallet hinzufügen",
+  es: "Añadir a Sandbox Wallet",
+  it: "Aggiungi a Sandbox Wallet",
+  nl: "Toevoegen aan Sandbox Wallet",
+  pt: "Adicionar a Sandbox Wallet",
+  pl: "Dodaj do Sandbox Wallet",
+  ja: "Sandbox Walletに追加",
+  ar: "إضافة إلى Sandbox Wallet",
+};
+
+const frameOf = (page) => page.frames().find((f) => f.url().includes("/frame.html"));
+
+/** axe-core's WCAG 2.1 A/AA violations in the frame: `[{id, impact, targets}]`. */
+async function violations(page) {
+  const frame = frameOf(page);
+  if (!(await frame.evaluate(() => typeof window.axe === "object"))) await frame.evaluate(axeSource);
+  const result = await frame.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+    const found = result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(" ")) }));
+    return { found, checked: result.passes.length + result.violations.length };
+  }, WCAG_21_AA);
+  // The rules ran on something: button names, contrast, language, landmarks at least.
+  assert.ok(result.checked >= 4, `axe checked ${result.checked} rules`);
+  return result.found;
+}
+
+test("the frame speaks ten languages, Arabic laid out right to left", async () => {
+  await withPage(env, async (page) => {
+    const { handle } = await env.sandbox.mintHandle({});
+    await embed(page, env.sandbox, { handle, wallets: "sandbox", locale: "en" });
+    await waitForEvent(page, "ready");
+    const frame = widgetFrame(page);
+    for (const [locale, label] of Object.entries(LABELS)) {
+      await page.evaluate((l) => window.__controller.update({ locale: l }), locale);
+      await frame.locator("button.wallet .label", { hasText: label }).waitFor({ timeout: 5000 });
+      const { lang, dir } = await frameOf(page).evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir }));
+      assert.deepEqual({ lang, dir }, { lang: locale, dir: locale === "ar" ? "rtl" : "ltr" }, locale);
+      const name = await frame.locator("button.wallet").getAttribute("aria-label");
+      assert.ok(name.includes(label), `${locale}: the accessible name "${name}" contains the visible label`);
+      const mark = await frame.locator("button.wallet .mark").boundingBox();
+      const text = await frame.locator("button.wallet .label").boundingBox();
+      // The wallet's mark comes first in reading order: on the left, or on the right in Arabic.
+      assert.equal(mark.x < text.x, locale !== "ar", `${locale}: mark at ${mark.x}, label at ${text.x}`);
+      assert.deepEqual(await violations(page), [], `${locale}: axe`);
+    }
+  });
+});
+
+test("axe-core finds no WCAG 2.1 A/AA violation in the frame: ready, busy, success", async () => {
+  await withPage(env, async (page, context) => {
+    const { handle } = await env.sandbox.mintHandle({});
+    await embed(page, env.sandbox, { handle, wallets: "sandbox" });
+    await waitForEvent(page, "ready");
+    assert.deepEqual(await violations(page), [], "ready");
+    const popup = await clickAndOpenWallet(page, context);
+    await widgetFrame(page).locator('button.wallet[aria-busy="true"]').waitFor();
+    assert.deepEqual(await violations(page), [], "busy");
+    await confirmInWallet(popup);
+    await waitForEvent(page, "success");
+    await widgetFrame(page).locator('button.wallet[data-state="added"]').waitFor();
+    assert.deepEqual(await violations(page), [], "success");
+  });
+});
+
+test("axe-core finds no WCAG 2.1 A/AA violation in the frame: error, unavailable", async () => {
+  await withPage(env, async (page, context) => {
+    const { handle } = await env.sandbox.mintHandle({ signer: "rogue" });
+    await embed(page, env.sandbox, { handle, wallets: "sandbox" });
+    await waitForEvent(page, "ready");
+    const popup = await clickAndOpenWallet(page, context);
+    await popup.locator("#signin").click();
+    await waitForEvent(page, "error");
+    await widgetFrame(page).locator('#status[data-kind="error"]').waitFor();
+    assert.deepEqual(await violations(page), [], "error");
+  });
+  await withPage(env, async (page) => {
+    const { handle } = await env.sandbox.mintHandle({ wallets: ["google"] });
+    await embed(page, env.sandbox, { handle, wallets: "sandbox" });
+    await waitForEvent(page, "unavailable");
+    await widgetFrame(page).locator('#status[data-kind="error"]').waitFor();
+    assert.deepEqual(await violations(page), [], "unavailable");
+  });
+});
+
+/** Presses Tab in `page` until the element with `id` has focus (at most 15 times). */
+async function tabTo(page, id) {
+  for (let i = 0; i < 15; i++) {
+    if (await page.evaluate((want) => document.activeElement?.id === want, id)) return;
+    await page.keyboard.press("Tab");
+  }
+  assert.fail(`Tab never reached #${id}`);
+}
+
+test("the keyboard alone provisions a card: Tab to the button, Enter, then the wallet window by keyboard", async () => {
+  await withPage(env, async (page, context) => {
+    const before = (await env.sandbox.tokens()).length;
+    const { handle } = await env.sandbox.mintHandle({});
+    await embed(page, env.sandbox, { handle, wallets: "sandbox" });
+    await waitForEvent(page, "ready");
+    // From the host page's start, Tab leads into the frame, to the wallet's button.
+    await page.keyboard.press("Tab");
+    const focused = await frameOf(page).evaluate(() => document.activeElement?.className);
+    assert.equal(focused, "wallet", "the first Tab reaches the wallet button");
+    const opened = context.waitForEvent("page");
+    await page.keyboard.press("Enter");
+    const popup = await opened;
+    await popup.waitForLoadState();
+    await tabTo(popup, "signin");
+    await popup.keyboard.press("Enter");
+    await popup.locator("#confirm").waitFor();
+    await tabTo(popup, "confirm");
+    await popup.keyboard.press("Enter");
+    await waitForEvent(page, "success");
+    assert.equal((await env.sandbox.tokens()).length, before + 1);
+  });
+});
+
+test("when the user closes the wallet window, the keyboard focus is back on the wallet's button", async () => {
+  await withPage(env, async (page, context) => {
+    const { handle } = await env.sandbox.mintHandle({});
+    await embed(page, env.sandbox, { handle, wallets: "sandbox" });
+    await waitForEvent(page, "ready");
+    await page.keyboard.press("Tab");
+    const opened = context.waitForEvent("page");
+    await page.keyboard.press("Enter");
+    await (await opened).close();
+    await waitForEvent(page, "cancel");
+    const focus = await frameOf(page).evaluate(() => ({ focused: document.activeElement?.className, busy: document.activeElement?.getAttribute("aria-busy") }));
+    assert.deepEqual(focus, { focused: "wallet", busy: "false" });
+    // And Enter tries again from there.
+    const again = context.waitForEvent("page");
+    await page.keyboard.press("Enter");
+    await (await again).close();
+    await waitForEvent(page, "cancel", { skip: 1 });
+  });
+});

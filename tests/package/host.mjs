@@ -1,0 +1,87 @@
+// A developer's own host page in front of the sandbox: three loopback listeners on 127.0.0.1
+// that forward to a sandbox bound to 127.0.0.2 on the same ports, while the sandbox names
+// 127.0.0.1 in its origins (`--bind 127.0.0.2 --public-host 127.0.0.1`). The host listener
+// first offers each request to `serve(req, res)` (the test's pages and its backend, e.g.
+// `/react/…`, `/api/config`): so those pages are on the host origin that the frame's
+// frame-ancestors allows, served by a real loopback server (Chromium refuses loopback
+// subresources to pages made up by request interception).
+import { createServer, request } from "node:http";
+import { startSandbox } from "../support/sandbox.mjs";
+
+const UPSTREAM = "127.0.0.2";
+
+function forward(port, { cors = false } = {}) {
+  return (req, res) => {
+    const upstream = request(
+      // A connection per request: a kept-alive one that the sandbox has just closed would fail
+      // the next request forwarded on it.
+      { host: UPSTREAM, port, method: req.method, path: req.url, headers: req.headers, agent: false },
+      (answer) => {
+        const headers = { ...answer.headers };
+        // The widget origin serves the public shim with CORS, so that a host page's
+        // `integrity` + `crossorigin` can check it (docs/design.md §6); added here where the
+        // sandbox does not send it.
+        if (cors && req.url.split("?")[0] === "/walletpush.js" && !headers["access-control-allow-origin"]) {
+          headers["access-control-allow-origin"] = "*";
+        }
+        res.writeHead(answer.statusCode, headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on("error", () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(upstream);
+  };
+}
+
+function listen(handler) {
+  const server = createServer(handler);
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+/**
+ * Starts the three listeners and the sandbox behind them; `serve(req, res)` returns true when
+ * it answered a host-origin request itself. Returns the sandbox (startSandbox's object, its
+ * origins on 127.0.0.1) with a `stop()` that ends both.
+ */
+export async function startHost(serve) {
+  const ports = {};
+  const handlers = {};
+  const servers = await Promise.all(
+    ["host", "widget", "wallet"].map((name) =>
+      listen((req, res) => handlers[name](req, res)).then((server) => {
+        ports[name] = server.address().port;
+        return server;
+      }),
+    ),
+  );
+  handlers.widget = forward(ports.widget, { cors: true });
+  handlers.wallet = forward(ports.wallet);
+  const toSandbox = forward(ports.host);
+  handlers.host = async (req, res) => {
+    try {
+      if (await serve(req, res)) return;
+    } catch (error) {
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end(String(error && error.message));
+      return;
+    }
+    toSandbox(req, res);
+  };
+  let sandbox;
+  try {
+    sandbox = await startSandbox({ ports, extraArgs: ["--bind", UPSTREAM, "--public-host", "127.0.0.1"] });
+  } catch (error) {
+    for (const server of servers) server.close();
+    throw error;
+  }
+  return {
+    ...sandbox,
+    async stop() {
+      for (const server of servers) server.closeAllConnections(), server.close();
+      await sandbox.stop();
+    },
+  };
+}
