@@ -1,37 +1,30 @@
 //! `walletpush-sandbox`: one binary, three loopback listeners (docs/wire.md, "Origins"):
 //!
 //! - host (`:8080`): the demo issuer portals ([`host`]);
-//! - widget (`:8081`): the widget's files ([`www`]), card art ([`art`]) and the issuer API
-//!   ([`issuer`]);
+//! - widget (`:8081`): walletpush-server (the widget's files and the issuer API) with the demo
+//!   card source ([`demo_cards`]) and the cards' art ([`art`]);
 //! - wallet (`:8082`): a `walletpush/1` wallet ([`wallet`]).
 //!
 //! State lives in one SQLite file ([`db`]), keys too ([`keys`]). Start-up: open the store,
 //! bind the three ports, prepare the state ([`app`]), print the three URLs and `ready`, serve.
+//! Test hooks and faults ([`hooks`], [`faults`]) exist only in this crate, never in the server.
 #![forbid(unsafe_code)]
 
-mod activation;
-mod adapters;
 mod app;
 mod art;
 mod assets;
-mod clock;
 mod config;
 mod csp;
 mod db;
+mod demo_cards;
 mod faults;
 mod hooks;
 mod host;
 mod html;
-mod http;
-mod ids;
-mod issuer;
 mod keys;
 mod listeners;
 mod seed;
-mod urls;
 mod wallet;
-mod wallets;
-mod www;
 
 #[cfg(test)]
 mod flow_tests;
@@ -47,7 +40,6 @@ use tokio::net::TcpListener;
 
 use crate::app::App;
 use crate::config::{Config, Origins};
-use crate::db::Db;
 
 fn main() -> ExitCode {
     let config = Config::parse();
@@ -71,7 +63,7 @@ fn fail(e: &dyn Error) -> ExitCode {
 
 async fn run(config: Config) -> Result<(), Box<dyn Error>> {
     std::fs::create_dir_all(&config.data_dir)?;
-    let db = Db::open(&config.data_dir.join(db::FILE_NAME))?;
+    let db = db::open(&config.data_dir.join(db::FILE_NAME))?;
 
     // Bind first: with port 0 the origins are only known once the ports are.
     let host = TcpListener::bind((config.bind, config.host_port)).await?;
@@ -83,10 +75,14 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
         widget.local_addr()?.port(),
         wallet.local_addr()?.port(),
     );
-    let adapters = adapters::Adapters::from_config(&config);
-    let app = Arc::new(
-        App::new(db, origins, config.www_dir, config.test_hooks)?.with_adapters(adapters)?,
-    );
+    let adapters = config.adapters();
+    let app = Arc::new(App::new(
+        db,
+        origins,
+        config.www_dir,
+        config.test_hooks,
+        adapters,
+    )?);
     let host_router = listeners::host(&app);
     let widget_router = listeners::widget(&app);
     let wallet_router = listeners::wallet(&app);

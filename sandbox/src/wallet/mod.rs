@@ -20,7 +20,7 @@ use serde::Serialize;
 use walletpush::ErrorCode;
 
 use crate::app::SharedApp;
-use crate::http::ApiError;
+use walletpush_server::http::ApiError;
 
 /// The wallet's id in handles and activation tokens.
 pub const WALLET_ID: &str = "sandbox";

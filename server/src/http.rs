@@ -1,5 +1,6 @@
-//! HTTP plumbing shared by the three listeners: error answers in the wire format, JSON and page
-//! responses, security headers, and the request log.
+//! HTTP plumbing: error answers in the wire format, JSON and page responses, security headers,
+//! and the request log. Programs that embed the server (the sandbox) use it for their own
+//! listeners too.
 
 use std::io::Write;
 use std::time::Instant;
@@ -14,8 +15,8 @@ use serde::Serialize;
 use walletpush::ErrorCode;
 
 use crate::csp;
-use crate::db::StoreError;
 use crate::ids;
+use crate::store::StoreError;
 
 /// The header that carries an attempt's correlation id (docs/wire.md).
 pub const CORRELATION_HEADER: &str = "x-walletpush-correlation-id";
@@ -53,7 +54,7 @@ impl ApiError {
     pub fn internal() -> ApiError {
         ApiError::new(
             ErrorCode::Internal,
-            "the sandbox failed: see its log, and please report it",
+            "the server failed: see its log, and please report it",
         )
     }
 
@@ -71,9 +72,15 @@ impl From<walletpush::Error> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
-        eprintln!("error: {e}");
+        log_error(&e);
         ApiError::internal()
     }
+}
+
+/// Logs a failure of the server's own (the store, the card source) on stderr, one line. The
+/// errors it is given carry no card data.
+pub fn log_error(e: &dyn std::fmt::Display) {
+    let _ = std::io::stderr().write_all(format!("error: {e}\n").as_bytes());
 }
 
 impl IntoResponse for ApiError {

@@ -1,0 +1,354 @@
+//! The issuer API on the widget origin (docs/wire.md, "Issuer API"): the widget's
+//! configuration, the public keys of the activation-signing keys, and the exchange of a card
+//! handle for the card payload (docs/design.md §2, §3 step 4).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use walletpush::handle::{self, HandleClaims};
+use walletpush::ErrorCode;
+
+use crate::activation::{self, ActivationClaims};
+use crate::adapters::{
+    self, credentials as stand_ins, credentials::Binding, credentials::GoogleSession,
+};
+use crate::cards::{Billing, Card, CardError, CardRequest};
+use crate::http::{self, ApiError};
+use crate::state::{ServerState, SharedState};
+use crate::store::Redemption;
+use crate::{clock, ids, urls};
+
+/// The issuer API routes.
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/walletpush/v1/config", get(widget_config))
+        .route("/walletpush/v1/jwks", get(jwks))
+        .route("/walletpush/v1/credentials", post(credentials))
+}
+
+/// `GET /walletpush/v1/config`: the deployment's widget configuration.
+async fn widget_config(State(app): State<SharedState>) -> Response {
+    http::json(&app.widget_config)
+}
+
+/// `GET /walletpush/v1/jwks`: the activation-signing keys, current and still accepted.
+async fn jwks(State(app): State<SharedState>) -> Response {
+    http::json(&http::from_core(&app.signer.public_keys().to_value()))
+}
+
+/// The body of `POST /walletpush/v1/credentials`: `handle` and `wallet`, plus what that wallet's
+/// flow brings (docs/wire.md): `sid` (walletpush/1), Google's session ids, or the Token Connect
+/// requestor and the page to come back to.
+#[derive(Deserialize)]
+struct CredentialsRequest {
+    handle: String,
+    wallet: String,
+    sid: Option<String>,
+    server_session_id: Option<String>,
+    public_device_id: Option<String>,
+    public_wallet_id: Option<String>,
+    token_requestor: Option<String>,
+    return_url: Option<String>,
+}
+
+/// What a well-formed request asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Target {
+    /// The card payload for a `walletpush/1` wallet's session `sid`.
+    Walletpush { sid: String },
+    /// Google's `{google_opc, tsp_opc}` for a Google Wallet session.
+    Google(GoogleSession),
+    /// Apple's `{jws, state}`.
+    Apple,
+    /// Token Connect's `{receipt, uri, callback_url}`.
+    TokenConnect {
+        token_requestor: String,
+        return_url: String,
+    },
+    /// A wallet id this issuer does not know: refused once the handle is checked.
+    Other,
+}
+
+impl CredentialsRequest {
+    /// The target, if the fields the wallet needs are there and well-formed.
+    fn target(&self, app: &ServerState) -> Option<Target> {
+        let id = |v: &Option<String>| v.clone().filter(|v| ids::is_token_like(v, 128));
+        if !ids::is_token_like(&self.wallet, 64) {
+            return None;
+        }
+        if app.deployment.walletpush_wallet(&self.wallet).is_some() {
+            return Some(Target::Walletpush {
+                sid: id(&self.sid)?,
+            });
+        }
+        Some(match self.wallet.as_str() {
+            adapters::GOOGLE => {
+                let google_id =
+                    |v: &Option<String>| v.clone().filter(|v| adapters::parse_id(v).is_ok());
+                Target::Google(GoogleSession {
+                    server_session_id: google_id(&self.server_session_id)?,
+                    public_device_id: google_id(&self.public_device_id)?,
+                    public_wallet_id: google_id(&self.public_wallet_id)?,
+                })
+            }
+            adapters::APPLE => Target::Apple,
+            adapters::TOKEN_CONNECT => Target::TokenConnect {
+                token_requestor: self
+                    .token_requestor
+                    .clone()
+                    .filter(|t| adapters::parse_id(t).is_ok())?,
+                return_url: self.return_url.clone()?,
+            },
+            _ => Target::Other,
+        })
+    }
+}
+
+/// The card payload (docs/design.md §3 step 4). Serialised straight into the response.
+#[derive(Serialize)]
+struct Payload<'a> {
+    pan: &'a str,
+    exp_month: u8,
+    exp_year: u16,
+    name: &'a str,
+    billing: &'a Billing,
+    product: &'a str,
+    network: &'a str,
+    last4: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    art: Option<&'a str>,
+    activation: String,
+}
+
+/// The answer for a card source's refusal.
+fn card_refusal(e: &CardError) -> ApiError {
+    match e {
+        CardError::Inactive => ApiError::new(ErrorCode::CardInactive, "the card is not active"),
+        CardError::Unknown => ApiError::new(
+            ErrorCode::IssuerRejected,
+            "the issuer does not know this card",
+        ),
+        CardError::Unavailable(_) => ApiError::with_status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Network,
+            "the issuer's card service did not answer: try again",
+        ),
+    }
+}
+
+fn replayed() -> ApiError {
+    ApiError::new(
+        ErrorCode::HandleReplayed,
+        "the card handle was already redeemed: mint a fresh one for each attempt",
+    )
+}
+
+/// `POST /walletpush/v1/credentials`, with the checks in the order of docs/wire.md.
+async fn credentials(
+    State(app): State<SharedState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let now = clock::now();
+    let parsed = http::parse_json::<CredentialsRequest>(&body);
+    let (request, target) = parsed
+        .and_then(|r| r.target(&app).map(|t| (r, t)))
+        .ok_or_else(|| {
+            ApiError::with_status(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::IssuerRejected,
+                "the body must be JSON {\"handle\", \"wallet\"} and that wallet's fields (docs/wire.md)",
+            )
+        })?;
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let claims = authorize(&app, &request, origin, now)?;
+    let adapter = adapter_request(&app, &target)?;
+    let cid = http::correlation_id(&headers);
+    let card = redeem(&app, &claims, &request.wallet, cid, now).await?;
+    let Target::Walletpush { sid } = target else {
+        drop(card); // the adapter wallets get no card data from the browser's side
+        let binding = Binding {
+            issuer: &app.deployment.issuer_id,
+            handle: &claims,
+            cid,
+            now,
+        };
+        return Ok(http::json(&adapter_answer(&app, binding, adapter)?));
+    };
+    let activation = activation::mint(
+        app.signer.as_ref(),
+        &ActivationClaims {
+            card: card.data.card_ref.clone(),
+            sid,
+            wallet: request.wallet,
+            exp: now + activation::LIFETIME,
+        },
+    )?;
+    let payload = Payload {
+        pan: &card.secrets.pan,
+        exp_month: card.secrets.exp_month,
+        exp_year: card.secrets.exp_year,
+        name: &card.secrets.name,
+        billing: &card.secrets.billing,
+        product: &card.data.product,
+        network: &card.data.network,
+        last4: &card.data.last4,
+        art: card.data.art.as_deref(),
+        activation,
+    };
+    Ok(http::json(&payload))
+}
+
+/// Spends the handle's `jti`, then asks the card source for its card: in the order of
+/// docs/wire.md, so a handle of an inactive card is spent too. When the card source does not
+/// answer, the `jti` is released again: that failure is not the client's, and the widget may
+/// retry with the same handle.
+async fn redeem(
+    app: &ServerState,
+    claims: &HandleClaims,
+    wallet: &str,
+    cid: Option<&str>,
+    now: i64,
+) -> Result<Card, ApiError> {
+    let redemption = Redemption {
+        jti: claims.jti.clone(),
+        card: claims.card.clone(),
+        now,
+    };
+    if !app.store.redeem(redemption).await? {
+        return Err(replayed());
+    }
+    let request = CardRequest {
+        card: &claims.card,
+        sub: &claims.sub,
+        wallet,
+        cid,
+    };
+    match app.cards.card(request).await {
+        Ok(card) => Ok(card),
+        Err(e) => {
+            if let CardError::Unavailable(_) = e {
+                http::log_error(&e);
+                app.store.release(&claims.jti).await?;
+            }
+            Err(card_refusal(&e))
+        }
+    }
+}
+
+/// The stateless checks: the handle (signature, `typ`, claims, `exp`), `aud` against the
+/// request's `Origin` (a request without one is refused), and the wallet.
+fn authorize(
+    app: &ServerState,
+    request: &CredentialsRequest,
+    origin: Option<&str>,
+    now: i64,
+) -> Result<HandleClaims, ApiError> {
+    let claims = handle::verify(
+        &app.handle_keys,
+        &request.handle,
+        origin.unwrap_or_default(),
+        now,
+    )?;
+    if origin.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::OriginNotAllowed,
+            "the request has no Origin header: call the issuer API from the widget frame",
+        ));
+    }
+    if !claims.wallets.contains(&request.wallet) {
+        return Err(ApiError::new(
+            ErrorCode::IssuerRejected,
+            "the card handle does not allow this wallet",
+        ));
+    }
+    if !app
+        .deployment
+        .wallet_ids()
+        .contains(&request.wallet.as_str())
+    {
+        return Err(ApiError::new(
+            ErrorCode::IssuerRejected,
+            "this issuer does not provision to this wallet: see its configuration",
+        ));
+    }
+    Ok(claims)
+}
+
+/// An adapter wallet's request, checked against this deployment's settings before the handle
+/// is spent.
+enum AdapterRequest<'a> {
+    /// A `walletpush/1` wallet: no adapter.
+    None,
+    Google(&'a GoogleSession),
+    Apple,
+    TokenConnect {
+        token_requestor: &'a str,
+        requestor_url: &'a str,
+        callback_url: &'a str,
+    },
+}
+
+/// Checks what only the deployment knows: Token Connect's requestor must be the configured one
+/// and its return page on the host origin (as a wallet registers redirect URIs).
+fn adapter_request<'a>(
+    app: &'a ServerState,
+    target: &'a Target,
+) -> Result<AdapterRequest<'a>, ApiError> {
+    let refuse = |message| ApiError::new(ErrorCode::IssuerRejected, message);
+    Ok(match target {
+        Target::Walletpush { .. } | Target::Other => AdapterRequest::None,
+        Target::Google(session) => AdapterRequest::Google(session),
+        Target::Apple => AdapterRequest::Apple,
+        Target::TokenConnect {
+            token_requestor,
+            return_url,
+        } => {
+            let settings = app
+                .deployment
+                .adapters
+                .token_connect
+                .as_ref()
+                .ok_or_else(|| refuse("Token Connect is not configured"))?;
+            if settings.token_requestor.as_deref() != Some(token_requestor.as_str()) {
+                return Err(refuse("this issuer does not push to that token requestor"));
+            }
+            let hosts: Vec<&str> = app
+                .deployment
+                .host_origins
+                .iter()
+                .map(String::as_str)
+                .collect();
+            let callback_url = urls::return_url(return_url, &hosts)
+                .ok_or_else(|| refuse("return_url must be a page of the issuer's site"))?;
+            AdapterRequest::TokenConnect {
+                token_requestor,
+                requestor_url: &settings.requestor_url,
+                callback_url,
+            }
+        }
+    })
+}
+
+/// The stand-in credentials of an adapter wallet (see [`stand_ins`]).
+fn adapter_answer(
+    app: &ServerState,
+    binding: Binding<'_>,
+    request: AdapterRequest<'_>,
+) -> Result<serde_json::Value, ApiError> {
+    let key = app.signer.as_ref();
+    Ok(match request {
+        AdapterRequest::None => return Err(ApiError::internal()),
+        AdapterRequest::Google(session) => stand_ins::google(key, binding, session)?,
+        AdapterRequest::Apple => stand_ins::apple(key, binding)?,
+        AdapterRequest::TokenConnect {
+            token_requestor,
+            requestor_url,
+            callback_url,
+        } => stand_ins::token_connect(key, binding, token_requestor, requestor_url, callback_url)?,
+    })
+}
