@@ -20,7 +20,7 @@ use crate::demo_cards::DemoCards;
 use crate::faults::Faults;
 use crate::keys::{self, Keys};
 use crate::seed;
-use crate::wallet::{WALLET_ID, WALLET_NAME};
+use crate::wallet::names::{WALLET_ID, WALLET_NAME};
 use walletpush_server::clock;
 
 /// The issuer id (`iss`) of the sandbox's handles and of what its server signs.
@@ -42,7 +42,7 @@ pub struct App {
     /// The Content-Security-Policy of the host and wallet pages.
     pub csp: Policies,
     /// Faults injected by tests.
-    pub faults: Faults,
+    pub faults: Arc<Faults>,
     /// Whether `/__sandbox/*` answers.
     pub test_hooks: bool,
 }
@@ -91,7 +91,7 @@ impl App {
             keys,
             csp: Policies::new(&origins)?,
             origins,
-            faults: Faults::default(),
+            faults: Arc::default(),
             test_hooks,
         })
     }

@@ -1,7 +1,7 @@
 //! Faults injected by tests (`POST /__sandbox/fault`, test hooks only): in memory, lost on
 //! restart, and each one stays until it is set to `none` or `POST /__sandbox/reset-faults`.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method};
@@ -9,8 +9,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use walletpush_server::http::ApiError;
-
-use crate::app::SharedApp;
 
 /// How the issuer's credentials endpoint misbehaves.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -140,8 +138,12 @@ impl Faults {
 
 /// Middleware on the widget origin (test hooks only): applies the `credentials` and
 /// `frame-csp` faults around walletpush-server, which knows nothing of them.
-pub async fn widget_faults(State(app): State<SharedApp>, req: Request, next: Next) -> Response {
-    let faults = app.faults.current();
+pub async fn widget_faults(
+    State(faults): State<Arc<Faults>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let faults = faults.current();
     let path = req.uri().path();
     if req.method() == Method::POST && path == "/walletpush/v1/credentials" {
         match faults.credentials {

@@ -36,7 +36,7 @@ pub fn widget(app: &SharedApp) -> Router {
     let router = walletpush_server::routes(&app.server).merge(demo.with_state(Arc::clone(app)));
     let router = if app.test_hooks {
         router.layer(middleware::from_fn_with_state(
-            Arc::clone(app),
+            Arc::clone(&app.faults),
             faults::widget_faults,
         ))
     } else {
