@@ -137,6 +137,7 @@ fn card_refusal(e: &CardError) -> ApiError {
             ErrorCode::Network,
             "the issuer's card service did not answer: try again",
         ),
+        CardError::Failed(_) => ApiError::internal(),
     }
 }
 
@@ -231,8 +232,10 @@ async fn redeem(
     match app.cards.card(request).await {
         Ok(card) => Ok(card),
         Err(e) => {
-            if let CardError::Unavailable(_) = e {
+            if let CardError::Unavailable(_) | CardError::Failed(_) = e {
                 http::log_error(&e);
+            }
+            if let CardError::Unavailable(_) = e {
                 app.store.release(&claims.jti).await?;
             }
             Err(card_refusal(&e))

@@ -3,6 +3,9 @@
 //! sources: an edge for each `crate::`, `super::` or child-module path outside comments and
 //! `mod tests`, to the longest module that path names.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -185,8 +188,8 @@ fn references(text: &str, module: &str, modules: &BTreeSet<String>) -> BTreeSet<
 /// `a::b::c`, `a::b::d::e`.
 fn expand(text: &str) -> Vec<String> {
     let mut prefix = String::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    let chars = text.char_indices();
+    for (i, c) in chars {
         if c.is_ascii_alphanumeric() || c == '_' || c == ':' {
             prefix.push(c);
             continue;

@@ -6,6 +6,8 @@
 //! [`CardData`] holds what pages may show; [`CardSecrets`] what only the credential payload
 //! carries, zeroized on drop and never printed.
 
+pub mod http;
+
 use core::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -102,6 +104,9 @@ pub enum CardError {
     Inactive,
     /// The source did not answer in time or failed: `NETWORK`, which the widget may retry.
     Unavailable(String),
+    /// The source answered something this server cannot use (a refused secret, a malformed
+    /// answer): `INTERNAL`, for the operator to fix.
+    Failed(String),
 }
 
 impl fmt::Display for CardError {
@@ -110,6 +115,7 @@ impl fmt::Display for CardError {
             CardError::Unknown => f.write_str("card source: no such card for this user"),
             CardError::Inactive => f.write_str("card source: the card is not active"),
             CardError::Unavailable(why) => write!(f, "card source unavailable: {why}"),
+            CardError::Failed(why) => write!(f, "card source failed: {why}"),
         }
     }
 }
