@@ -355,3 +355,172 @@ fn adapter_answer(
         } => stand_ins::token_connect(key, binding, token_requestor, requestor_url, callback_url)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use axum::body::{to_bytes, Body};
+    use axum::http::Request;
+    use serde_json::{json, Value};
+    use tower::ServiceExt;
+    use walletpush::jwk::{KeyUse, PrivateJwk};
+
+    use super::*;
+    use crate::adapters::Adapters;
+    use crate::cards::{CardData, CardSecrets, CardSource};
+    use crate::deployment::{Deployment, WalletpushWallet};
+    use crate::mint;
+    use crate::signer::{KeyRing, Signer};
+    use crate::store::sqlite::SqliteStore;
+    use crate::store::BoxFuture;
+
+    const WIDGET: &str = "https://walletpush.bank.example";
+
+    /// Answers by card reference; `flaky` fails its first call as unavailable.
+    #[derive(Debug, Default)]
+    struct Cards {
+        calls: AtomicUsize,
+    }
+
+    impl CardSource for Cards {
+        fn card<'a>(&'a self, r: CardRequest<'a>) -> BoxFuture<'a, Result<Card, CardError>> {
+            let call = self.calls.fetch_add(1, Ordering::SeqCst);
+            let answer = match r.card {
+                "flaky" if call == 0 => Err(CardError::Unavailable("test".into())),
+                "broken" => Err(CardError::Failed("test".into())),
+                "closed" => Err(CardError::Inactive),
+                "gone" => Err(CardError::Unknown),
+                card => Ok(Card {
+                    data: CardData {
+                        card_ref: card.to_owned(),
+                        product: "Gift card".into(),
+                        network: "visa".into(),
+                        last4: "1111".into(),
+                        art: None,
+                    },
+                    secrets: CardSecrets {
+                        pan: "4111111111111111".into(),
+                        exp_month: 12,
+                        exp_year: 2030,
+                        name: "A. Holder".into(),
+                        billing: Billing {
+                            line1: "1 Main St".into(),
+                            city: "Springfield".into(),
+                            postal_code: "12345".into(),
+                            country: "US".into(),
+                        },
+                    },
+                }),
+            };
+            Box::pin(async move { answer })
+        }
+    }
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        router: Router,
+        key: PrivateJwk,
+        deployment: Deployment,
+    }
+
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+            .with_meta("k1", KeyUse::Sig);
+        let ring = Arc::new(KeyRing::new(key.clone(), vec![]).unwrap());
+        let handle_keys = ring.public_keys().clone();
+        let deployment = Deployment {
+            issuer_id: "bank".into(),
+            widget_origin: WIDGET.into(),
+            host_origins: vec!["https://bank.example".into()],
+            wallets: vec![WalletpushWallet {
+                id: "sandbox".into(),
+                name: "Sandbox Wallet".into(),
+                origin: "https://wallet.example".into(),
+            }],
+            adapters: Adapters::default(),
+            www_dir: PathBuf::from("www"),
+        };
+        let state = ServerState::new(
+            deployment.clone(),
+            ring,
+            handle_keys,
+            Arc::new(Cards::default()),
+            Arc::new(SqliteStore::open(&dir.path().join("s.sqlite")).unwrap()),
+        )
+        .unwrap();
+        Fixture {
+            _dir: dir,
+            router: crate::router(&Arc::new(state)),
+            key,
+            deployment,
+        }
+    }
+
+    impl Fixture {
+        fn handle(&self, card: &str) -> String {
+            let data = CardData {
+                card_ref: card.into(),
+                product: "Gift card".into(),
+                network: "visa".into(),
+                last4: "1111".into(),
+                art: None,
+            };
+            let claims = mint::claims(&self.deployment, "user-1", &data, clock::now());
+            mint::mint(&self.key, &claims).unwrap()
+        }
+
+        async fn redeem(&self, handle: &str) -> (u16, Value) {
+            let body = json!({"handle": handle, "wallet": "sandbox", "sid": "sid-1"});
+            let request = Request::post("/walletpush/v1/credentials")
+                .header(header::ORIGIN, WIDGET)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            let response = self.router.clone().oneshot(request).await.unwrap();
+            let status = response.status().as_u16();
+            let bytes = to_bytes(response.into_body(), 1 << 20).await.unwrap();
+            (status, serde_json::from_slice(&bytes).unwrap())
+        }
+    }
+
+    #[tokio::test]
+    async fn each_card_source_outcome_has_its_code() {
+        let f = fixture();
+        let (status, payload) = f.redeem(&f.handle("gift-1")).await;
+        assert_eq!(status, 200, "{payload}");
+        assert_eq!(payload["pan"], "4111111111111111");
+        assert!(payload.get("art").is_none());
+        let cases = [
+            ("closed", 422, "CARD_INACTIVE"),
+            ("gone", 403, "ISSUER_REJECTED"),
+            ("broken", 500, "INTERNAL"),
+        ];
+        for (card, status, code) in cases {
+            let handle = f.handle(card);
+            let (got, body) = f.redeem(&handle).await;
+            assert_eq!((got, body["code"].as_str()), (status, Some(code)), "{card}");
+            // A refusal of the card source's spends the handle, as docs/wire.md orders.
+            let (again, body) = f.redeem(&handle).await;
+            assert_eq!(
+                (again, body["code"].as_str()),
+                (409, Some("HANDLE_REPLAYED"))
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unavailable_card_source_leaves_the_handle_usable() {
+        let f = fixture();
+        let handle = f.handle("flaky");
+        let (status, body) = f.redeem(&handle).await;
+        assert_eq!((status, body["code"].as_str()), (503, Some("NETWORK")));
+        let (status, body) = f.redeem(&handle).await;
+        assert_eq!(status, 200, "{body}");
+        let (status, _) = f.redeem(&handle).await;
+        assert_eq!(status, 409);
+    }
+}

@@ -10,13 +10,14 @@
 //! - [`store::Store`]: the single use of each handle ([`store::sqlite::SqliteStore`]);
 //! - [`signer::Signer`]: the activation-signing keys ([`signer::KeyRing`], from files or memory).
 //!
-//! [`state::ServerState`] holds what the
-//! handlers share; [`router`] is the widget origin's whole HTTP surface, which an embedding
-//! program (the sandbox) may merge with routes of its own.
+//! [`config`] reads and checks the configuration file; [`state::ServerState`] holds what the
+//! handlers share; [`routes`] is the widget origin's HTTP surface, which an embedding program
+//! (the sandbox) may merge with routes of its own before [`finish`] adds the layers.
 //!
-//! Modules depend on each other in one direction only (tests/module_graph.rs checks it): leaves first (`clock`, `ids`, `urls`, `frame`), then `store`, `cards`, `signer`,
-//! `csp`, `http`, then `adapters`, `activation`, `deployment`, `state`, then `www`, `issuer`, and
-//! `config`, `mint`, `router` at the top.
+//! Modules depend on each other in one direction only (tests/module_graph.rs checks it): the
+//! leaves `clock`, `ids`, `urls`, `frame`, `site`; then `store`, `signer`, `csp`, `http`,
+//! `cards`; then `adapters`, `activation`, `deployment`, `state`; then `www`, `issuer`, `config`,
+//! `mint`; this file at the top. server/README.md is the operator's reference.
 #![forbid(unsafe_code)]
 
 pub mod activation;

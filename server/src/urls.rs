@@ -1,5 +1,6 @@
-//! The two URL shapes the wallet accepts from browsers: a web origin (`client_origin`) and a
-//! return URL of redirect mode. Parsed strictly by hand, since both end up in headers and pages.
+//! The URL shapes accepted from browsers and from the configuration: a web origin and a return
+//! URL (Token Connect's, a wallet's redirect mode). Parsed strictly by hand, since both end up in
+//! headers and pages.
 
 /// Whether `value` is an `http(s)` origin as browsers serialise it: scheme, `://`, a host of
 /// letters, digits, `.` and `-`, an optional port, and nothing else (no path, no trailing `/`).
