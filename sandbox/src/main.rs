@@ -32,6 +32,7 @@ mod flow_tests;
 use std::error::Error;
 use std::future::IntoFuture;
 use std::io::Write;
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -83,6 +84,10 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
         config.test_hooks,
         adapters,
     )?);
+    tokio::spawn(walletpush_server::store::purge_periodically(
+        Arc::clone(&app.server.store),
+        std::time::Duration::from_secs(600),
+    ));
     let host_router = listeners::host(&app);
     let widget_router = listeners::widget(&app);
     let wallet_router = listeners::wallet(&app);
@@ -92,7 +97,12 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
         served = async {
             tokio::try_join!(
                 axum::serve(host, host_router).into_future(),
-                axum::serve(widget, widget_router).into_future(),
+                // The client's address goes into the server's audit records.
+                axum::serve(
+                    widget,
+                    widget_router.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .into_future(),
                 axum::serve(wallet, wallet_router).into_future(),
             )
         } => { served?; }

@@ -2,12 +2,14 @@
 //! configuration, the public keys of the activation-signing keys, and the exchange of a card
 //! handle for the card payload (docs/design.md §2, §3 step 4).
 
+use std::net::SocketAddr;
+
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
 use walletpush::handle::{self, HandleClaims};
 use walletpush::ErrorCode;
@@ -19,7 +21,7 @@ use crate::adapters::{
 use crate::cards::{Billing, Card, CardError, CardRequest};
 use crate::http::{self, ApiError};
 use crate::state::{ServerState, SharedState};
-use crate::store::Redemption;
+use crate::store::AuditRecord;
 use crate::{clock, ids, urls};
 
 /// The issuer API routes.
@@ -151,6 +153,7 @@ fn replayed() -> ApiError {
 /// `POST /walletpush/v1/credentials`, with the checks in the order of docs/wire.md.
 async fn credentials(
     State(app): State<SharedState>,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -168,28 +171,62 @@ async fn credentials(
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let claims = authorize(&app, &request, origin, now)?;
     let adapter = adapter_request(&app, &target)?;
-    let cid = http::correlation_id(&headers);
-    let card = redeem(&app, &claims, &request.wallet, cid, now).await?;
-    let Target::Walletpush { sid } = target else {
-        drop(card); // the adapter wallets get no card data from the browser's side
-        let binding = Binding {
-            issuer: &app.deployment.issuer_id,
-            handle: &claims,
-            cid,
-            now,
-        };
-        return Ok(http::json(&adapter_answer(&app, binding, adapter)?));
+    let client = connection.map(|Extension(ConnectInfo(address))| address.to_string());
+    let attempt = Attempt {
+        claims: &claims,
+        wallet: &request.wallet,
+        cid: http::correlation_id(&headers),
+        client: client.as_deref(),
+        now,
     };
+    let card = fetch_card(&app, &attempt).await?;
+    let (answer, outcome) = match target {
+        Target::Walletpush { sid } => (
+            payload(&app, &card, sid, request.wallet.clone(), now)?,
+            RELEASED,
+        ),
+        _ => {
+            let binding = Binding {
+                issuer: &app.deployment.issuer_id,
+                handle: &claims,
+                cid: attempt.cid,
+                now,
+            };
+            // The adapter wallets get no card data from the browser's side.
+            (
+                http::json(&adapter_answer(&app, binding, adapter)?),
+                CREDENTIAL,
+            )
+        }
+    };
+    drop(card);
+    spend(&app, &attempt, outcome).await?;
+    Ok(answer)
+}
+
+/// The audit outcome of an answer with card data.
+const RELEASED: &str = "released";
+/// The audit outcome of an answer with an adapter wallet's credential.
+const CREDENTIAL: &str = "credential";
+
+/// The card payload for a `walletpush/1` wallet's session `sid`, with its activation.
+fn payload(
+    app: &ServerState,
+    card: &Card,
+    sid: String,
+    wallet: String,
+    now: i64,
+) -> Result<Response, ApiError> {
     let activation = activation::mint(
         app.signer.as_ref(),
         &ActivationClaims {
             card: card.data.card_ref.clone(),
             sid,
-            wallet: request.wallet,
+            wallet,
             exp: now + activation::LIFETIME,
         },
     )?;
-    let payload = Payload {
+    Ok(http::json(&Payload {
         pan: &card.secrets.pan,
         exp_month: card.secrets.exp_month,
         exp_year: card.secrets.exp_year,
@@ -200,46 +237,68 @@ async fn credentials(
         last4: &card.data.last4,
         art: card.data.art.as_deref(),
         activation,
-    };
-    Ok(http::json(&payload))
+    }))
 }
 
-/// Spends the handle's `jti`, then asks the card source for its card: in the order of
-/// docs/wire.md, so a handle of an inactive card is spent too. When the card source does not
-/// answer, the `jti` is released again: that failure is not the client's, and the widget may
-/// retry with the same handle.
-async fn redeem(
-    app: &ServerState,
-    claims: &HandleClaims,
-    wallet: &str,
-    cid: Option<&str>,
+/// One redemption attempt, as the audit records it.
+struct Attempt<'a> {
+    claims: &'a HandleClaims,
+    wallet: &'a str,
+    cid: Option<&'a str>,
+    client: Option<&'a str>,
     now: i64,
-) -> Result<Card, ApiError> {
-    let redemption = Redemption {
-        jti: claims.jti.clone(),
-        card: claims.card.clone(),
-        now,
-    };
-    if !app.store.redeem(redemption).await? {
-        return Err(replayed());
-    }
-    let request = CardRequest {
-        card: &claims.card,
-        sub: &claims.sub,
-        wallet,
-        cid,
-    };
-    match app.cards.card(request).await {
-        Ok(card) => Ok(card),
-        Err(e) => {
-            if let CardError::Unavailable(_) | CardError::Failed(_) = e {
-                http::log_error(&e);
-            }
-            if let CardError::Unavailable(_) = e {
-                app.store.release(&claims.jti).await?;
-            }
-            Err(card_refusal(&e))
+}
+
+impl Attempt<'_> {
+    fn record(&self, outcome: &str) -> AuditRecord {
+        AuditRecord {
+            jti: self.claims.jti.clone(),
+            card: self.claims.card.clone(),
+            wallet: self.wallet.to_owned(),
+            cid: self.cid.map(str::to_owned),
+            client: self.client.map(str::to_owned),
+            outcome: outcome.to_owned(),
+            at: self.now,
         }
+    }
+}
+
+/// Asks the card source for the handle's card. A refusal (unknown, inactive) spends the handle
+/// as docs/wire.md orders; a card source that does not answer (or answers nonsense) spends
+/// nothing: that failure is not the client's, and the widget may retry with the same handle.
+async fn fetch_card(app: &ServerState, attempt: &Attempt<'_>) -> Result<Card, ApiError> {
+    let request = CardRequest {
+        card: &attempt.claims.card,
+        sub: &attempt.claims.sub,
+        wallet: attempt.wallet,
+        cid: attempt.cid,
+    };
+    let e = match app.cards.card(request).await {
+        Ok(card) => return Ok(card),
+        Err(e) => e,
+    };
+    let refusal = card_refusal(&e);
+    match e {
+        CardError::Unavailable(_) | CardError::Failed(_) => {
+            http::log_error(&e);
+            app.store
+                .record(attempt.record(refusal.code().as_str()))
+                .await?;
+        }
+        CardError::Unknown | CardError::Inactive => {
+            spend(app, attempt, refusal.code().as_str()).await?;
+        }
+    }
+    Err(refusal)
+}
+
+/// Spends the handle with the audit record of `outcome`, once both are durable; refuses a
+/// handle that was spent before (then the answer prepared for it is dropped).
+async fn spend(app: &ServerState, attempt: &Attempt<'_>, outcome: &str) -> Result<(), ApiError> {
+    if app.store.redeem(attempt.record(outcome)).await? {
+        Ok(())
+    } else {
+        Err(replayed())
     }
 }
 
@@ -421,6 +480,7 @@ mod tests {
 
     struct Fixture {
         _dir: tempfile::TempDir,
+        store: Arc<SqliteStore>,
         router: Router,
         key: PrivateJwk,
         deployment: Deployment,
@@ -444,16 +504,18 @@ mod tests {
             adapters: Adapters::default(),
             www_dir: PathBuf::from("www"),
         };
+        let store = Arc::new(SqliteStore::open(&dir.path().join("s.sqlite")).unwrap());
         let state = ServerState::new(
             deployment.clone(),
             ring,
             handle_keys,
             Arc::new(Cards::default()),
-            Arc::new(SqliteStore::open(&dir.path().join("s.sqlite")).unwrap()),
+            Arc::clone(&store) as _,
         )
         .unwrap();
         Fixture {
             _dir: dir,
+            store,
             router: crate::router(&Arc::new(state)),
             key,
             deployment,
@@ -461,6 +523,20 @@ mod tests {
     }
 
     impl Fixture {
+        /// The audit's (card, outcome) pairs, oldest first.
+        fn audit(&self) -> Vec<(String, String)> {
+            self.store
+                .db()
+                .read(|c| {
+                    let mut stmt = c.prepare("SELECT card, outcome FROM audit ORDER BY id")?;
+                    let rows = stmt
+                        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok(rows)
+                })
+                .unwrap()
+        }
+
         fn handle(&self, card: &str) -> String {
             let data = CardData {
                 card_ref: card.into(),
@@ -497,7 +573,6 @@ mod tests {
         let cases = [
             ("closed", 422, "CARD_INACTIVE"),
             ("gone", 403, "ISSUER_REJECTED"),
-            ("broken", 500, "INTERNAL"),
         ];
         for (card, status, code) in cases {
             let handle = f.handle(card);
@@ -510,6 +585,23 @@ mod tests {
                 (409, Some("HANDLE_REPLAYED"))
             );
         }
+        // A card source that answers nonsense spends nothing.
+        let broken = f.handle("broken");
+        for _ in 0..2 {
+            let (got, body) = f.redeem(&broken).await;
+            assert_eq!((got, body["code"].as_str()), (500, Some("INTERNAL")));
+        }
+        let outcomes: Vec<String> = f.audit().into_iter().map(|(_, o)| o).collect();
+        let expected = [
+            "released",
+            "CARD_INACTIVE",
+            "HANDLE_REPLAYED",
+            "ISSUER_REJECTED",
+            "HANDLE_REPLAYED",
+            "INTERNAL",
+            "INTERNAL",
+        ];
+        assert_eq!(outcomes, expected);
     }
 
     #[tokio::test]
@@ -522,5 +614,7 @@ mod tests {
         assert_eq!(status, 200, "{body}");
         let (status, _) = f.redeem(&handle).await;
         assert_eq!(status, 409);
+        let outcomes: Vec<String> = f.audit().into_iter().map(|(_, o)| o).collect();
+        assert_eq!(outcomes, ["NETWORK", "released", "HANDLE_REPLAYED"]);
     }
 }

@@ -16,8 +16,8 @@
 //!
 //! Modules depend on each other in one direction only (tests/module_graph.rs checks it): the
 //! leaves `clock`, `ids`, `urls`, `frame`, `site`; then `store`, `signer`, `csp`, `http`,
-//! `cards`; then `adapters`, `activation`, `deployment`, `state`; then `www`, `issuer`, `config`,
-//! `mint`; this file at the top. server/README.md is the operator's reference.
+//! `cards`; then `adapters`, `activation`, `deployment`, `state`; then `www`, `issuer`, `ops`,
+//! `config`, `mint`; this file at the top. server/README.md is the operator's reference.
 #![forbid(unsafe_code)]
 
 pub mod activation;
@@ -32,6 +32,7 @@ pub mod http;
 pub mod ids;
 pub mod issuer;
 pub mod mint;
+pub mod ops;
 pub mod signer;
 pub mod site;
 pub mod state;
@@ -56,6 +57,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub fn routes(state: &Arc<ServerState>) -> Router {
     issuer::routes()
         .merge(www::routes())
+        .merge(ops::routes())
         .with_state(Arc::clone(state))
 }
 

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 use std::io::Write;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use walletpush_server::config::{self, ConfigError, Settings};
 use walletpush_server::signer;
 use walletpush_server::state::ServerState;
 use walletpush_server::store::sqlite::SqliteStore;
+use walletpush_server::store::{self, Store};
 use walletpush_server::{clock, mint};
 
 /// The widget origin and issuer API an issuer deploys.
@@ -79,6 +81,9 @@ enum Command {
 
 /// The exit status of a configuration refused.
 const BAD_CONFIG: u8 = 2;
+
+/// How often old redemptions are purged.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -184,22 +189,25 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(dir) = settings.sqlite.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let store = SqliteStore::open(&settings.sqlite)?;
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&settings.sqlite)?);
     let cards = HttpCardSource::new(settings.card_source);
     let state = ServerState::new(
         settings.deployment,
         Arc::new(settings.signer),
         settings.handle_keys,
         Arc::new(cards),
-        Arc::new(store),
+        Arc::clone(&store),
     )?;
+    tokio::spawn(store::purge_periodically(store, PURGE_EVERY));
     let router = walletpush_server::router(&Arc::new(state));
     let listener = tokio::net::TcpListener::bind(settings.listen).await?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "listening on http://{}", listener.local_addr()?)?;
     out.flush()?;
     drop(out);
-    axum::serve(listener, router)
+    // The client's address goes into the audit records.
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())

@@ -237,6 +237,20 @@ async fn serve_redeems_a_minted_handle_once() {
         (409, Some("HANDLE_REPLAYED"))
     );
 
+    // The release is audited, with the client's address, before the answer.
+    let db = rusqlite::Connection::open(dir.path().join("server.sqlite")).unwrap();
+    let (outcome, client): (String, String) = db
+        .query_row("SELECT outcome, client FROM audit", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(outcome, "released");
+    assert!(client.starts_with("127.0.0.1:"), "{client}");
+
+    for path in ["/healthz", "/readyz"] {
+        let (status, _, _) = request("GET", &format!("{base}{path}"), None).await;
+        assert_eq!(status, 200, "{path}");
+    }
     let (status, _, jwks) = request("GET", &format!("{base}/walletpush/v1/jwks"), None).await;
     assert_eq!(status, 200);
     assert_eq!(jwks["keys"][0]["kid"], "k1");

@@ -1,0 +1,38 @@
+//! Operations endpoints (docs/design.md §9): `/healthz` answers while the process serves,
+//! `/readyz` only while the store answers too, so a load balancer takes an instance whose store
+//! is gone out of rotation.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::http;
+use crate::state::SharedState;
+
+/// The operations routes.
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+}
+
+async fn healthz() -> Response {
+    (http::no_store(), "ok\n").into_response()
+}
+
+async fn readyz(State(app): State<SharedState>) -> Response {
+    match app.store.ping().await {
+        Ok(()) => (http::no_store(), "ready\n").into_response(),
+        Err(e) => {
+            http::log_error(&e);
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                http::no_store(),
+                "the store does not answer\n",
+            )
+                .into_response()
+        }
+    }
+}
