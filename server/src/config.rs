@@ -18,6 +18,7 @@ use zeroize::Zeroizing;
 use crate::adapters::{self, Adapters, Apple, Google, TokenConnect};
 use crate::cards::http::HttpCardSourceConfig;
 use crate::deployment::{Deployment, WalletpushWallet};
+use crate::serve::Limits;
 use crate::signer::{self, KeyRing, Signer};
 use crate::{ids, site, urls};
 
@@ -42,6 +43,8 @@ pub struct Settings {
     pub signer: KeyRing,
     /// The keys whose signatures on handles are accepted.
     pub handle_keys: KeySet,
+    /// The listener's limits.
+    pub limits: Limits,
 }
 
 /// A configuration refused: the key at fault and what to put there.
@@ -113,6 +116,16 @@ struct File {
     wallets: Vec<WalletSection>,
     #[serde(default)]
     adapters: AdaptersSection,
+    #[serde(default)]
+    limits: LimitsSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsSection {
+    header_timeout_ms: Option<u64>,
+    request_timeout_ms: Option<u64>,
+    max_connections: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -256,7 +269,9 @@ impl File {
         }
         let card_source = check_card_source(&self.card_source, env)?;
         let (signer, handle_keys) = check_keys(&self.keys, base)?;
+        let limits = self.limits.check(card_source.timeout)?;
         Ok(Settings {
+            limits,
             listen,
             deployment,
             sqlite: base.join(&self.store.sqlite),
@@ -297,6 +312,67 @@ impl File {
             });
         }
         Ok(wallets)
+    }
+}
+
+impl LimitsSection {
+    fn check(&self, card_source_timeout: Duration) -> Result<Limits, ConfigError> {
+        let defaults = Limits::default();
+        let millis = |key: &str,
+                      value: Option<u64>,
+                      default: Duration,
+                      range: std::ops::RangeInclusive<u64>,
+                      what: &str| {
+            match value {
+                None => Ok(default),
+                Some(ms) if range.contains(&ms) => Ok(Duration::from_millis(ms)),
+                Some(_) => Err(refuse(
+                    key,
+                    format!(
+                        "{what}, in milliseconds: {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )),
+            }
+        };
+        let header_timeout = millis(
+            "limits.header_timeout_ms",
+            self.header_timeout_ms,
+            defaults.header_timeout,
+            100..=60_000,
+            "how long a client may take to send a request's headers",
+        )?;
+        let request_timeout = millis(
+            "limits.request_timeout_ms",
+            self.request_timeout_ms,
+            defaults.request_timeout,
+            100..=120_000,
+            "how long a whole request may take",
+        )?;
+        if request_timeout <= card_source_timeout {
+            return Err(refuse(
+                "limits.request_timeout_ms",
+                "longer than card_source.timeout_ms, so that a slow card source is answered \
+                 NETWORK rather than cut off",
+            ));
+        }
+        let max_connections = match self.max_connections {
+            None => defaults.max_connections,
+            Some(n) if (1..=1_000_000).contains(&n) => n,
+            Some(_) => {
+                return Err(refuse(
+                    "limits.max_connections",
+                    "the most connections open at once: 1 to 1000000",
+                ))
+            }
+        };
+        Ok(Limits {
+            header_timeout,
+            request_timeout,
+            max_connections,
+            ..defaults
+        })
     }
 }
 
@@ -510,6 +586,7 @@ integrator_id = "bank_123"
         assert_eq!(settings.card_source.timeout, Duration::from_millis(1500));
         assert_eq!(settings.signer.kid(), "k-2026");
         assert_eq!(settings.handle_keys, settings.signer.public_keys().clone());
+        assert_eq!(settings.limits, Limits::default());
         assert!(d
             .frame_policy()
             .contains("frame-ancestors https://bank.example https://cards.bank.example;"));

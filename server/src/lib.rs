@@ -16,8 +16,8 @@
 //!
 //! Modules depend on each other in one direction only (tests/module_graph.rs checks it): the
 //! leaves `clock`, `ids`, `urls`, `frame`, `site`; then `store`, `signer`, `csp`, `http`,
-//! `cards`; then `adapters`, `activation`, `deployment`, `state`; then `www`, `issuer`, `ops`,
-//! `config`, `mint`; this file at the top. server/README.md is the operator's reference.
+//! `cards`; then `adapters`, `activation`, `deployment`, `state`, `serve`; then `www`, `issuer`,
+//! `ops`, `config`, `mint`; this file at the top. server/README.md is the operator's reference.
 #![forbid(unsafe_code)]
 
 pub mod activation;
@@ -33,6 +33,7 @@ pub mod ids;
 pub mod issuer;
 pub mod mint;
 pub mod ops;
+pub mod serve;
 pub mod signer;
 pub mod site;
 pub mod state;

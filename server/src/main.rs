@@ -1,8 +1,9 @@
 //! `walletpush-server`: the widget origin an issuer deploys (server/README.md).
 //!
 //! - `walletpush-server serve --config FILE`: checks the configuration, opens the store,
-//!   listens, prints `listening on http://ADDR` on stdout, and serves until SIGINT or SIGTERM,
-//!   finishing the requests in flight;
+//!   listens, prints `listening on http://ADDR` on stdout, and serves within the configured
+//!   limits ([`walletpush_server::serve`]) until SIGINT or SIGTERM, finishing the requests in
+//!   flight;
 //! - `walletpush-server check-config FILE`: checks the configuration (key files included) and
 //!   says `ok` or what to fix;
 //! - `walletpush-server mint-handle --config FILE --card REF --sub USER ...`: prints a card
@@ -13,7 +14,6 @@
 #![forbid(unsafe_code)]
 
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -26,7 +26,7 @@ use walletpush_server::signer;
 use walletpush_server::state::ServerState;
 use walletpush_server::store::sqlite::SqliteStore;
 use walletpush_server::store::{self, Store};
-use walletpush_server::{clock, mint};
+use walletpush_server::{clock, mint, serve};
 
 /// The widget origin and issuer API an issuer deploys.
 #[derive(Debug, Parser)]
@@ -205,11 +205,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     writeln!(out, "listening on http://{}", listener.local_addr()?)?;
     out.flush()?;
     drop(out);
-    // The client's address goes into the audit records.
-    let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    serve::serve(listener, router, settings.limits, shutdown_signal()).await;
     Ok(())
 }
 
