@@ -3,11 +3,12 @@
 //! handle for the card payload (docs/design.md §2, §3 step 4).
 
 use std::net::SocketAddr;
+use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
@@ -156,11 +157,37 @@ async fn credentials(
     connection: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, ApiError> {
-    let now = clock::now();
+) -> Response {
+    let started = Instant::now();
     let parsed = http::parse_json::<CredentialsRequest>(&body);
+    // The metrics' wallet label: a configured id, or `other` (never the client's text).
+    let wallet = parsed
+        .as_ref()
+        .map(|r| r.wallet.as_str())
+        .filter(|w| app.deployment.wallet_ids().contains(w))
+        .unwrap_or("other")
+        .to_owned();
+    let (response, outcome) = match exchange(&app, parsed, connection, &headers).await {
+        Ok(answered) => answered,
+        Err(e) => {
+            let code = e.code().as_str();
+            (e.into_response(), code)
+        }
+    };
+    app.metrics.exchange(&wallet, outcome, started.elapsed());
+    response
+}
+
+/// The exchange: the answer and its outcome (`released` or `credential`), or the refusal.
+async fn exchange(
+    app: &ServerState,
+    parsed: Option<CredentialsRequest>,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+) -> Result<(Response, &'static str), ApiError> {
+    let now = clock::now();
     let (request, target) = parsed
-        .and_then(|r| r.target(&app).map(|t| (r, t)))
+        .and_then(|r| r.target(app).map(|t| (r, t)))
         .ok_or_else(|| {
             ApiError::with_status(
                 StatusCode::BAD_REQUEST,
@@ -169,20 +196,20 @@ async fn credentials(
             )
         })?;
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let claims = authorize(&app, &request, origin, now)?;
-    let adapter = adapter_request(&app, &target)?;
+    let claims = authorize(app, &request, origin, now)?;
+    let adapter = adapter_request(app, &target)?;
     let client = connection.map(|Extension(ConnectInfo(address))| address.to_string());
     let attempt = Attempt {
         claims: &claims,
         wallet: &request.wallet,
-        cid: http::correlation_id(&headers),
+        cid: http::correlation_id(headers),
         client: client.as_deref(),
         now,
     };
-    let card = fetch_card(&app, &attempt).await?;
+    let card = fetch_card(app, &attempt).await?;
     let (answer, outcome) = match target {
         Target::Walletpush { sid } => (
-            payload(&app, &card, sid, request.wallet.clone(), now)?,
+            payload(app, &card, sid, request.wallet.clone(), now)?,
             RELEASED,
         ),
         _ => {
@@ -194,14 +221,14 @@ async fn credentials(
             };
             // The adapter wallets get no card data from the browser's side.
             (
-                http::json(&adapter_answer(&app, binding, adapter)?),
+                http::json(&adapter_answer(app, binding, adapter)?),
                 CREDENTIAL,
             )
         }
     };
     drop(card);
-    spend(&app, &attempt, outcome).await?;
-    Ok(answer)
+    spend(app, &attempt, outcome).await?;
+    Ok((answer, outcome))
 }
 
 /// The audit outcome of an answer with card data.
@@ -273,7 +300,10 @@ async fn fetch_card(app: &ServerState, attempt: &Attempt<'_>) -> Result<Card, Ap
         wallet: attempt.wallet,
         cid: attempt.cid,
     };
-    let e = match app.cards.card(request).await {
+    let started = Instant::now();
+    let answer = app.cards.card(request).await;
+    app.metrics.card_source(started.elapsed());
+    let e = match answer {
         Ok(card) => return Ok(card),
         Err(e) => e,
     };
@@ -295,7 +325,10 @@ async fn fetch_card(app: &ServerState, attempt: &Attempt<'_>) -> Result<Card, Ap
 /// Spends the handle with the audit record of `outcome`, once both are durable; refuses a
 /// handle that was spent before (then the answer prepared for it is dropped).
 async fn spend(app: &ServerState, attempt: &Attempt<'_>, outcome: &str) -> Result<(), ApiError> {
-    if app.store.redeem(attempt.record(outcome)).await? {
+    let started = Instant::now();
+    let fresh = app.store.redeem(attempt.record(outcome)).await?;
+    app.metrics.store(started.elapsed());
+    if fresh {
         Ok(())
     } else {
         Err(replayed())
@@ -481,6 +514,7 @@ mod tests {
     struct Fixture {
         _dir: tempfile::TempDir,
         store: Arc<SqliteStore>,
+        state: Arc<ServerState>,
         router: Router,
         key: PrivateJwk,
         deployment: Deployment,
@@ -513,10 +547,12 @@ mod tests {
             Arc::clone(&store) as _,
         )
         .unwrap();
+        let state = Arc::new(state);
         Fixture {
             _dir: dir,
             store,
-            router: crate::router(&Arc::new(state)),
+            router: crate::router(&state),
+            state,
             key,
             deployment,
         }
@@ -616,5 +652,15 @@ mod tests {
         assert_eq!(status, 409);
         let outcomes: Vec<String> = f.audit().into_iter().map(|(_, o)| o).collect();
         assert_eq!(outcomes, ["NETWORK", "released", "HANDLE_REPLAYED"]);
+        let metrics = f.state.metrics.render();
+        for line in [
+            "walletpush_exchanges_total{wallet=\"sandbox\",outcome=\"NETWORK\"} 1\n",
+            "walletpush_exchanges_total{wallet=\"sandbox\",outcome=\"released\"} 1\n",
+            "walletpush_exchanges_total{wallet=\"sandbox\",outcome=\"HANDLE_REPLAYED\"} 1\n",
+            "walletpush_card_source_seconds_count 3\n",
+            "walletpush_store_seconds_count 2\n",
+        ] {
+            assert!(metrics.contains(line), "{line}{metrics}");
+        }
     }
 }

@@ -15,7 +15,7 @@
 //! (the sandbox) may merge with routes of its own before [`finish`] adds the layers.
 //!
 //! Modules depend on each other in one direction only (tests/module_graph.rs checks it): the
-//! leaves `clock`, `ids`, `urls`, `frame`, `site`; then `store`, `signer`, `csp`, `http`,
+//! leaves `clock`, `ids`, `urls`, `frame`, `site`, `metrics`; then `store`, `signer`, `csp`, `http`,
 //! `cards`; then `adapters`, `activation`, `deployment`, `state`, `serve`; then `www`, `issuer`,
 //! `ops`, `config`, `mint`; this file at the top. server/README.md is the operator's reference.
 #![forbid(unsafe_code)]
@@ -31,6 +31,7 @@ pub mod frame;
 pub mod http;
 pub mod ids;
 pub mod issuer;
+pub mod metrics;
 pub mod mint;
 pub mod ops;
 pub mod serve;

@@ -1,6 +1,6 @@
 //! Operations endpoints (docs/design.md §9): `/healthz` answers while the process serves,
 //! `/readyz` only while the store answers too, so a load balancer takes an instance whose store
-//! is gone out of rotation.
+//! is gone out of rotation; `/metrics` in Prometheus' text format ([`crate::metrics`]).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,6 +16,15 @@ pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+async fn metrics(State(app): State<SharedState>) -> Response {
+    let content_type = [(
+        axum::http::header::CONTENT_TYPE,
+        "text/plain; version=0.0.4; charset=utf-8",
+    )];
+    (http::no_store(), content_type, app.metrics.render()).into_response()
 }
 
 async fn healthz() -> Response {

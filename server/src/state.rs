@@ -9,6 +9,7 @@ use walletpush::jwk::KeySet;
 
 use crate::cards::CardSource;
 use crate::deployment::Deployment;
+use crate::metrics::Metrics;
 use crate::signer::Signer;
 use crate::store::Store;
 
@@ -29,6 +30,8 @@ pub struct ServerState {
     pub widget_config: Value,
     /// `frame.html`'s Content-Security-Policy, built once.
     pub frame_csp: HeaderValue,
+    /// The Prometheus metrics.
+    pub metrics: Metrics,
 }
 
 /// How handlers hold the state.
@@ -52,6 +55,7 @@ impl ServerState {
             handle_keys,
             cards,
             store,
+            metrics: Metrics::default(),
         })
     }
 }

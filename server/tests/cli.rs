@@ -247,7 +247,7 @@ async fn serve_redeems_a_minted_handle_once() {
     assert_eq!(outcome, "released");
     assert!(client.starts_with("127.0.0.1:"), "{client}");
 
-    for path in ["/healthz", "/readyz"] {
+    for path in ["/healthz", "/readyz", "/metrics"] {
         let (status, _, _) = request("GET", &format!("{base}{path}"), None).await;
         assert_eq!(status, 200, "{path}");
     }
