@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::middleware;
 use axum::routing::get;
 use axum::Router;
+use walletpush_server::http::LogFormat;
 
 use crate::app::SharedApp;
 use crate::{art, assets, faults, hooks, host, wallet};
@@ -42,7 +43,7 @@ pub fn widget(app: &SharedApp) -> Router {
     } else {
         router
     };
-    walletpush_server::finish(router, "widget")
+    walletpush_server::finish(router, "widget", LogFormat::Plain)
 }
 
 /// The wallet origin.
@@ -61,5 +62,9 @@ pub fn wallet(app: &SharedApp) -> Router {
 /// The server's layers (request log, security headers, body limit), on a router of the
 /// sandbox's own.
 fn finish(router: Router<SharedApp>, listener: &'static str, app: &SharedApp) -> Router {
-    walletpush_server::finish(router.with_state(Arc::clone(app)), listener)
+    walletpush_server::finish(
+        router.with_state(Arc::clone(app)),
+        listener,
+        LogFormat::Plain,
+    )
 }

@@ -18,6 +18,7 @@ use zeroize::Zeroizing;
 use crate::adapters::{self, Adapters, Apple, Google, TokenConnect};
 use crate::cards::http::HttpCardSourceConfig;
 use crate::deployment::{Deployment, WalletpushWallet};
+use crate::http::LogFormat;
 use crate::serve::Limits;
 use crate::signer::{self, KeyRing, Signer};
 use crate::{ids, site, urls};
@@ -45,6 +46,8 @@ pub struct Settings {
     pub handle_keys: KeySet,
     /// The listener's limits.
     pub limits: Limits,
+    /// The request log's format.
+    pub log_format: LogFormat,
 }
 
 /// A configuration refused: the key at fault and what to put there.
@@ -134,6 +137,7 @@ struct ServerSection {
     listen: String,
     widget_origin: String,
     www_dir: PathBuf,
+    log_format: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -270,8 +274,19 @@ impl File {
         let card_source = check_card_source(&self.card_source, env)?;
         let (signer, handle_keys) = check_keys(&self.keys, base)?;
         let limits = self.limits.check(card_source.timeout)?;
+        let log_format = match self.server.log_format.as_deref() {
+            None | Some("json") => LogFormat::Json,
+            Some("plain") => LogFormat::Plain,
+            Some(_) => {
+                return Err(refuse(
+                    "server.log_format",
+                    "\"json\" (one object a line, the default) or \"plain\"",
+                ))
+            }
+        };
         Ok(Settings {
             limits,
+            log_format,
             listen,
             deployment,
             sqlite: base.join(&self.store.sqlite),
@@ -587,6 +602,7 @@ integrator_id = "bank_123"
         assert_eq!(settings.signer.kid(), "k-2026");
         assert_eq!(settings.handle_keys, settings.signer.public_keys().clone());
         assert_eq!(settings.limits, Limits::default());
+        assert_eq!(settings.log_format, LogFormat::Json);
         assert!(d
             .frame_policy()
             .contains("frame-ancestors https://bank.example https://cards.bank.example;"));

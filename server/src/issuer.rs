@@ -551,7 +551,7 @@ mod tests {
         Fixture {
             _dir: dir,
             store,
-            router: crate::router(&state),
+            router: crate::router(&state, crate::http::LogFormat::Plain),
             state,
             key,
             deployment,

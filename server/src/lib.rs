@@ -48,6 +48,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::Router;
 
+use crate::http::LogFormat;
 use crate::state::ServerState;
 
 /// The largest request body any endpoint reads: a handle and a wallet's session fields are a
@@ -65,14 +66,17 @@ pub fn routes(state: &Arc<ServerState>) -> Router {
 
 /// The layers every response passes, outermost first: the request log (which sees the final
 /// status), security headers, the body limit. `listener` names the listener in the log.
-pub fn finish(router: Router, listener: &'static str) -> Router {
+pub fn finish(router: Router, listener: &'static str, log: LogFormat) -> Router {
     router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(http::secure_headers))
-        .layer(middleware::from_fn_with_state(listener, http::log_requests))
+        .layer(middleware::from_fn_with_state(
+            (listener, log),
+            http::log_requests,
+        ))
 }
 
 /// The widget origin as `walletpush-server` serves it: [`routes`] with [`finish`]'s layers.
-pub fn router(state: &Arc<ServerState>) -> Router {
-    finish(routes(state), "widget")
+pub fn router(state: &Arc<ServerState>, log: LogFormat) -> Router {
+    finish(routes(state), "widget", log)
 }

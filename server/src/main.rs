@@ -199,7 +199,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         Arc::clone(&store),
     )?;
     tokio::spawn(store::purge_periodically(store, PURGE_EVERY));
-    let router = walletpush_server::router(&Arc::new(state));
+    let router = walletpush_server::router(&Arc::new(state), settings.log_format);
     let listener = tokio::net::TcpListener::bind(settings.listen).await?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "listening on http://{}", listener.local_addr()?)?;

@@ -196,10 +196,11 @@ async fn serve_redeems_a_minted_handle_once() {
         .args(["serve", "--config", file])
         .env("WALLETPUSH_CARD_SOURCE_SECRET", SECRET)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
     let server = Server(child);
     let line = tokio::task::spawn_blocking(move || {
         let mut line = String::new();
@@ -266,4 +267,18 @@ async fn serve_redeems_a_minted_handle_once() {
         "{csp}"
     );
     drop(server);
+
+    // The request log: one JSON object a line, the route pattern, never the handle or card data.
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines
+        .iter()
+        .any(|l| l["route"] == "/walletpush/v1/credentials"
+            && l["status"] == 200
+            && l["listener"] == "widget"));
+    assert!(!log.contains(&token[..40]) && !log.contains("4111111111111111"));
 }
