@@ -5,7 +5,10 @@
 (() => {
   const status = document.getElementById('status');
   if (!status) return;
-  const say = (text) => { status.textContent = text; };
+  const say = (text, kind = 'ok') => {
+    status.textContent = text;
+    status.dataset.kind = kind;
+  };
 
   for (const button of document.querySelectorAll('wallet-push-button')) {
     button.addEventListener('success', (event) => {
@@ -15,7 +18,7 @@
     button.addEventListener('cancel', () => say('Cancelled: the card was not added.'));
     button.addEventListener('error', (event) => {
       const detail = event.detail || {};
-      say(`The card could not be added (${detail.code || 'error'}).`);
+      say(`The card could not be added (${detail.code || 'error'}).`, 'error');
     });
   }
 })();

@@ -113,8 +113,19 @@ async fn serve(State(app): State<SharedState>, uri: Uri) -> Response {
             .headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, app.frame_csp.clone());
     }
+    if relative == Path::new(SHIM) {
+        // The shim is public; CORS lets a host page pin it with `integrity` and `crossorigin`
+        // (docs/design.md §6), which a cross-origin script without it fails.
+        response.headers_mut().insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    }
     response
 }
+
+/// The shim, the one file a host page loads from the widget origin.
+const SHIM: &str = "walletpush.js";
 
 /// The query of `frame.html` that matters here: the wallet ids the shim names (docs/wire.md).
 #[derive(Deserialize)]

@@ -10,21 +10,14 @@ import { startSandbox } from "../support/sandbox.mjs";
 
 const UPSTREAM = "127.0.0.2";
 
-function forward(port, { cors = false } = {}) {
+function forward(port) {
   return (req, res) => {
     const upstream = request(
       // A connection per request: a kept-alive one that the sandbox has just closed would fail
       // the next request forwarded on it.
       { host: UPSTREAM, port, method: req.method, path: req.url, headers: req.headers, agent: false },
       (answer) => {
-        const headers = { ...answer.headers };
-        // The widget origin serves the public shim with CORS, so that a host page's
-        // `integrity` + `crossorigin` can check it (docs/design.md §6); added here where the
-        // sandbox does not send it.
-        if (cors && req.url.split("?")[0] === "/walletpush.js" && !headers["access-control-allow-origin"]) {
-          headers["access-control-allow-origin"] = "*";
-        }
-        res.writeHead(answer.statusCode, headers);
+        res.writeHead(answer.statusCode, answer.headers);
         answer.pipe(res);
       },
     );
@@ -57,7 +50,7 @@ export async function startHost(serve) {
       }),
     ),
   );
-  handlers.widget = forward(ports.widget, { cors: true });
+  handlers.widget = forward(ports.widget);
   handlers.wallet = forward(ports.wallet);
   const toSandbox = forward(ports.host);
   handlers.host = async (req, res) => {

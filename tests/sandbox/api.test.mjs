@@ -350,6 +350,8 @@ describe('pages and files', () => {
       const response = await fetch(`${sandbox.origins.widget}${path}`);
       assert.equal(response.status, 200, path);
       assert.match(response.headers.get('content-type'), /^text\/javascript/, path);
+      // Only the public shim is shared with other origins, for `integrity` + `crossorigin`.
+      assert.equal(response.headers.get('access-control-allow-origin'), path === '/walletpush.js' ? '*' : null, path);
     }
     assert.match((await fetch(`${sandbox.origins.widget}/widget.css`)).headers.get('content-type'), /^text\/css/);
     for (const path of ['/secret.txt', '/pkg/', '/pkg', '/pkg/..%2fsecret.txt', '/pkg/%2e%2e/secret.txt', '/.env', '/nope.css']) {
