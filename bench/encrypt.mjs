@@ -15,7 +15,7 @@ const b64 = (bytes) => Buffer.from(bytes).toString("base64url");
 const random22 = () => b64(crypto.getRandomValues(new Uint8Array(16)));
 
 /**
- * The plaintext the frame seals (DESIGN.md §3 step 5, docs/wire.md): the issuer's payload with
+ * The plaintext the frame seals (docs/design.md §3 step 5, docs/wire.md): the issuer's payload with
  * a real ES256 activation JWS, plus iat, nonce and cid. Returns {bytes, sid}.
  */
 async function cardPayload() {

@@ -1,4 +1,4 @@
-//! Errors: one vocabulary for the product (DESIGN.md §5) and opaque errors for crypto checks.
+//! Errors: one vocabulary for the product (docs/design.md §5) and opaque errors for crypto checks.
 //!
 //! Low-level operations return their own small error types ([`crate::jwk::KeyError`],
 //! [`crate::jwe::JweError`], [`crate::jws::JwsError`]); the code that knows the context (a wallet
@@ -8,7 +8,7 @@
 use alloc::string::String;
 use core::fmt;
 
-/// The stable error codes of DESIGN.md §5. Their string forms never change.
+/// The stable error codes of docs/design.md §5. Their string forms never change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
@@ -49,7 +49,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    /// Every code, in the order of DESIGN.md §5.
+    /// Every code, in the order of docs/design.md §5.
     pub const ALL: [ErrorCode; 17] = [
         ErrorCode::ConfigInvalid,
         ErrorCode::HandleInvalid,

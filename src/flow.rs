@@ -1,4 +1,4 @@
-//! One attempt to add a card, as a state machine (DESIGN.md §3):
+//! One attempt to add a card, as a state machine (docs/design.md §3):
 //! idle → wallet opened → session verified → credential requested → handed off → result.
 //!
 //! The shell does the I/O (windows, messages, fetches, timers) and feeds what arrives into the

@@ -1,4 +1,4 @@
-//! The wallet's session token of popup mode (DESIGN.md §3 step 2): an ES256 JWS by a wallet
+//! The wallet's session token of popup mode (docs/design.md §3 step 2): an ES256 JWS by a wallet
 //! signing key over `{sid, epk, aud, exp}`, where `epk` is the public JWK of a fresh P-256 key
 //! that this one session's credential is encrypted to.
 

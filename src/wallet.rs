@@ -1,4 +1,4 @@
-//! The wallet's discovery document `/.well-known/walletpush.json` (DESIGN.md §3).
+//! The wallet's discovery document `/.well-known/walletpush.json` (docs/design.md §3).
 
 use crate::error::{Error, ErrorCode};
 use crate::json;

@@ -1,4 +1,4 @@
-// The host demo pages' script: it shows what each <wallet-push-button> reports (DESIGN.md §5),
+// The host demo pages' script: it shows what each <wallet-push-button> reports (docs/design.md §5),
 // as an issuer's page would. It sees only what the events carry: a token reference and last 4.
 'use strict';
 

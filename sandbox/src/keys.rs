@@ -1,7 +1,7 @@
 //! The sandbox's keys: the issuer's signing key, the wallet's signing key, and the wallet's
 //! static encryption keys of redirect mode, which rotate.
 //!
-//! All are created on first start and kept in the store. Rotation (DESIGN.md §3: enc keys carry
+//! All are created on first start and kept in the store. Rotation (docs/design.md §3: enc keys carry
 //! `exp`): an encryption key lives [`ENC_KEY_LIFETIME`]; within [`ROTATE_BEFORE`] of its expiry
 //! a new key becomes current, and the previous one stays published (and accepted) until it
 //! expires, so a widget holding a cached or pinned copy of the document keeps working.

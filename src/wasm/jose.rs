@@ -2,7 +2,7 @@
 //!
 //! It validates its input and throws a JS `Error` whose `code` is `INPUT_INVALID`,
 //! `KEY_INVALID` or `JWE_INVALID` (the toolkit's codes; the widget's events use the product
-//! codes of DESIGN.md §5). Key errors also carry a `reason`; JWE errors say nothing about which
+//! codes of docs/design.md §5). Key errors also carry a `reason`; JWE errors say nothing about which
 //! check failed. Nothing here panics on input. The rest of the toolkit (key validation, handle
 //! reading, decryption, signatures, key generation) is in [`super::toolkit`], behind the
 //! `toolkit` feature: the frame only drives the `Widget`, and every export adds to the `.wasm`

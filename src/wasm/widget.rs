@@ -2,7 +2,7 @@
 //!
 //! The frame page does the I/O (wallet window, messages, fetches, timers) and calls these
 //! methods with what arrives. Errors thrown here are JS `Error`s with a product `code`
-//! (DESIGN.md §5), a `message` for the developer and `retryable`.
+//! (docs/design.md §5), a `message` for the developer and `retryable`.
 
 use alloc::borrow::ToOwned;
 

@@ -1,4 +1,4 @@
-// Every failure of DESIGN.md §5 that the flow can meet, provoked end to end: each gives its
+// Every failure of docs/design.md §5 that the flow can meet, provoked end to end: each gives its
 // code on the host page, leaves no token in the wallet and leaves the button usable.
 import { test } from "node:test";
 import assert from "node:assert/strict";

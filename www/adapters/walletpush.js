@@ -1,4 +1,4 @@
-// Adapter for wallets that speak the open protocol walletpush/1 (DESIGN.md §3): the card payload
+// Adapter for wallets that speak the open protocol walletpush/1 (docs/design.md §3): the card payload
 // is encrypted here, in WebAssembly, to the wallet's session key (popup mode) or its static key
 // (redirect mode). This module, and the Wasm it loads, are fetched only when such a wallet is
 // configured.

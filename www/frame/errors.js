@@ -1,4 +1,4 @@
-// The error vocabulary of DESIGN.md §5, as the frame reports it.
+// The error vocabulary of docs/design.md §5, as the frame reports it.
 
 export const CODES = new Set([
   "CONFIG_INVALID", "HANDLE_INVALID", "HANDLE_EXPIRED", "HANDLE_REPLAYED", "ORIGIN_NOT_ALLOWED",

@@ -1,4 +1,4 @@
-// Reads what the button may show from a card handle (DESIGN.md §2), without the Wasm module, so
+// Reads what the button may show from a card handle (docs/design.md §2), without the Wasm module, so
 // a page whose wallets need no in-browser encryption never loads it. Display only: nothing here
 // is trusted or verified; the issuer API verifies the handle when it is redeemed.
 import { coded } from "./errors.js";

@@ -1,4 +1,4 @@
-//! The host demo pages (the issuer's portal, DESIGN.md §1): a gift card portal at `/gift` and
+//! The host demo pages (the issuer's portal, docs/design.md §1): a gift card portal at `/gift` and
 //! an expense-management dashboard at `/expenses`, each with a demo login, listing the user's
 //! cards with a freshly minted handle in each card's `<wallet-push-button>`.
 

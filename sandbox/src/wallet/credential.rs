@@ -1,4 +1,4 @@
-//! The wallet's checks of a decrypted credential (DESIGN.md §3 step 6, and redirect mode):
+//! The wallet's checks of a decrypted credential (docs/design.md §3 step 6, and redirect mode):
 //! header binding (`kid`, `apv` = sid, `apu` = client origin), freshness (`iat`, and `exp` in
 //! redirect mode), the shape of the card data, and the issuer's activation token. The replay
 //! checks (session id, nonce) need the store and are the caller's.

@@ -1,4 +1,4 @@
-//! The sandbox wallet on the wallet origin: it speaks `walletpush/1` (DESIGN.md §3) with a demo
+//! The sandbox wallet on the wallet origin: it speaks `walletpush/1` (docs/design.md §3) with a demo
 //! sign-in, a confirmation step, a token vault and a page listing the provisioned cards.
 //!
 //! - [`discovery`] serves `/.well-known/walletpush.json`;

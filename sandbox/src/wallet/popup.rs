@@ -1,4 +1,4 @@
-//! Popup mode (DESIGN.md §3, docs/wire.md "Popup mode messages"): the wallet window at
+//! Popup mode (docs/design.md §3, docs/wire.md "Popup mode messages"): the wallet window at
 //! `GET /entry`, and the JSON API its script calls. The window's script does the
 //! `postMessage` part; this side makes the session, decrypts and checks the credential, and
 //! provisions on confirmation.

@@ -1,4 +1,4 @@
-//! Redirect mode (DESIGN.md §3, docs/wire.md "Redirect mode"): the widget's frame submits a
+//! Redirect mode (docs/design.md §3, docs/wire.md "Redirect mode"): the widget's frame submits a
 //! top-level form to `POST /provision` with `jwe` and `return_url`; the wallet decrypts with
 //! the static key named by `kid` (expired keys refused), checks, and shows sign-in and
 //! confirmation; the confirmation form answers 303 to
