@@ -15,8 +15,9 @@
 use std::sync::OnceLock;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use walletpush::error::Error;
 use walletpush::error::ErrorCode;
-use walletpush::flow::{self, Flow, Outcome, WalletResult};
+use walletpush::flow::{self, Flow, Mode as FlowMode, Outcome, Step, WalletResult};
 use walletpush::handle::{
     self, CardHandle, HandleClaims, CLOCK_SKEW, HANDLE_TYP, MAX_LIFETIME, MAX_TIME,
 };
@@ -43,6 +44,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("wallet", wallet),
     ("payload", payload),
     ("result", result),
+    ("flow", flow),
 ];
 
 /// The time the checks run at (seconds since the epoch), and the widget origin they are for.
@@ -480,6 +482,163 @@ pub fn result(data: &[u8]) {
             Outcome::Failed(error) => assert_ne!(error.code(), ErrorCode::Internal),
         }
     }
+}
+
+/// One attempt's state machine driven by the frame's messages in any order: each input is a
+/// list of operations (a byte, then for most a length byte and that many bytes): clicks in
+/// popup and redirect mode, session tokens (raw, or valid ones signed here), issuer payloads
+/// (raw, or a valid one), wallet results (raw JSON, or a success naming the attempt or
+/// another), failures and cancellations. After each, the step is the one docs/design.md §3
+/// allows; a success comes only after the hand-off; a sealed JWE decrypts to the payload with
+/// the attempt's `cid`, `apu` = the widget origin and `apv` = the session id.
+pub fn flow(data: &[u8]) {
+    const CARD: &[u8] = br#"{"pan":"4111111111111111","exp_month":12,"exp_year":2030,"name":"A","product":"Gift card","activation":"a.b.c"}"#;
+    let keys = keys();
+    let mut flow = Flow::new(ORIGIN, "fuzz", wallet_document().clone());
+    let mut sid: Option<String> = None;
+    let mut ops = data.iter().copied();
+    while let Some(op) = ops.next() {
+        let before = flow.step();
+        let cid_before = flow.cid().map(str::to_owned);
+        let chunk: Vec<u8> = match op % 10 {
+            8 | 9 => Vec::new(),
+            _ => {
+                let len = ops.next().unwrap_or(0);
+                ops.by_ref().take(usize::from(len)).collect()
+            }
+        };
+        let text = String::from_utf8_lossy(&chunk).into_owned();
+        let idle = matches!(before, Step::Idle | Step::Added);
+        match op % 10 {
+            0 => {
+                let opened = flow.open(text.clone(), "en");
+                assert_eq!(opened.is_some(), idle);
+                if let Some(opened) = opened {
+                    assert_eq!(opened.cid, text);
+                    assert_eq!(flow.step(), Step::WalletOpened);
+                    assert!(opened.entry_url.starts_with(&wallet_document().entry_url));
+                    sid = None;
+                }
+            }
+            1 => match flow.redirect(text.clone(), ["r-", &text].concat(), NOW) {
+                Ok(Some(request)) => {
+                    assert!(idle || before == Step::WalletOpened);
+                    assert_eq!(flow.step(), Step::CredentialRequested);
+                    assert_eq!(flow.mode(), Some(FlowMode::Redirect));
+                    sid = Some(request.sid);
+                }
+                Ok(None) => assert!(!idle && before != Step::WalletOpened),
+                Err(e) => panic!("the document has a valid static key: {e:?}"),
+            },
+            2 | 3 => {
+                let token = if op % 10 == 2 {
+                    text
+                } else {
+                    // A session valid but for what the chunk's first byte changes.
+                    let flags = chunk.first().copied().unwrap_or(0);
+                    let claims = SessionClaims {
+                        sid: text.chars().skip(1).collect(),
+                        epk: keys.recipient.public().to_value(),
+                        aud: if flags & 1 == 0 { ORIGIN } else { "https://x" }.to_owned(),
+                        exp: if flags & 2 == 0 { NOW + 600 } else { NOW },
+                    };
+                    session::issue(&keys.signer, &claims).expect("a session token")
+                };
+                match flow.session_ready(&token, NOW) {
+                    Ok(request) => {
+                        assert_eq!(before, Step::WalletOpened);
+                        assert_eq!(flow.step(), Step::CredentialRequested);
+                        assert!(!request.sid.is_empty());
+                        sid = Some(request.sid);
+                    }
+                    Err(_) => assert!(flow.step() == Step::Idle || flow.step() == before),
+                }
+            }
+            4 | 5 => {
+                let body = if op % 10 == 4 { &chunk[..] } else { CARD };
+                let mut rng = TestRng::new(data);
+                match flow.seal(body, NOW, &mut rng) {
+                    Ok(sealed) => {
+                        assert_eq!(before, Step::CredentialRequested);
+                        assert_eq!(flow.step(), Step::HandedOff);
+                        let decrypted =
+                            jwe::decrypt(&keys.recipient, &sealed.jwe).expect("our own JWE");
+                        let plaintext = json::parse_object(&decrypted.plaintext).expect("JSON");
+                        assert_eq!(plaintext.string("cid").ok(), cid_before.as_deref());
+                        assert_eq!(plaintext.integer("iat"), Ok(NOW));
+                        assert_eq!(
+                            decrypted.header_bytes("apu").as_deref(),
+                            Some(ORIGIN.as_bytes())
+                        );
+                        let apv = decrypted.header_bytes("apv");
+                        assert_eq!(apv.as_deref(), sid.as_deref().map(str::as_bytes));
+                    }
+                    Err(_) => assert!(flow.step() == Step::Idle || flow.step() == before),
+                }
+            }
+            6 | 7 => {
+                let message = if op % 10 == 6 {
+                    text
+                } else {
+                    let cid = if chunk.first().is_some_and(|b| b & 1 == 1) {
+                        "another"
+                    } else {
+                        cid_before.as_deref().unwrap_or("none")
+                    };
+                    let mut token = json::Object::new();
+                    token.insert("ref", "tok-1");
+                    token.insert("last4", "1111");
+                    let mut message = json::Object::new();
+                    message.insert("status", "success");
+                    message.insert("token", token);
+                    message.insert("cid", cid);
+                    message.to_json()
+                };
+                let Ok(result) = WalletResult::from_json(&message) else {
+                    continue;
+                };
+                let outcome = flow.result(&result);
+                if matches!(outcome, Outcome::Added { .. }) {
+                    assert_eq!(before, Step::HandedOff, "a success before the hand-off");
+                    assert_eq!(flow.step(), Step::Added);
+                } else {
+                    assert_eq!(flow.step(), if idle { before } else { Step::Idle });
+                }
+            }
+            8 => {
+                let _: Error = flow.fail(Error::new(ErrorCode::Timeout, "timeout"));
+                assert_eq!(flow.step(), Step::Idle);
+            }
+            _ => {
+                assert_eq!(flow.cancel(), Outcome::Cancelled);
+                assert_eq!(flow.step(), Step::Idle);
+            }
+        }
+        assert_eq!(
+            flow.cid().is_some(),
+            !matches!(flow.step(), Step::Idle | Step::Added)
+        );
+    }
+}
+
+/// A wallet document with the fixed keys: the decryption key as its static `enc` key, the
+/// signing key for its sessions.
+fn wallet_document() -> &'static WalletDocument {
+    static DOCUMENT: OnceLock<WalletDocument> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let keys = keys();
+        let jwks = KeySet::new(vec![
+            keys.signer.public().clone(),
+            keys.recipient.public().clone().with_exp(NOW + 1000),
+        ]);
+        let mut document = json::Object::new();
+        document.insert("protocol", "walletpush/1");
+        document.insert("name", "Fuzz");
+        document.insert("entry_url", "https://wallet.example/entry?x=1");
+        document.insert("provision_url", "https://wallet.example/provision");
+        document.insert("jwks", jwks.to_value());
+        WalletDocument::from_json(&document.to_json()).expect("the wallet document")
+    })
 }
 
 /// The first two parts of a compact JWS of `payload` with header `{"alg":"ES256","typ":typ}`.
