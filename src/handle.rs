@@ -18,6 +18,10 @@ pub const HANDLE_TYP: &str = "walletpush-handle+jwt";
 pub const MAX_LIFETIME: i64 = 300;
 /// The clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
 pub const CLOCK_SKEW: i64 = 30;
+/// The latest time a handle may name (`iat`, `nbf`, `exp`), in seconds since the epoch:
+/// 2^53 − 1, the largest integer a JavaScript number holds exactly (the frame reads `exp`).
+/// Times before the epoch are refused too.
+pub const MAX_TIME: i64 = (1 << 53) - 1;
 
 /// What the widget may show about the card: never a PAN.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -183,7 +187,8 @@ pub fn mint(key: &PrivateJwk, claims: &HandleClaims) -> Result<String, Error> {
 
 /// Verifies a handle for redemption from `origin` at `now` (seconds since the epoch).
 ///
-/// Errors: `HANDLE_INVALID` (format, signature, `typ`, claims, lifetime, not yet valid),
+/// Errors: `HANDLE_INVALID` (format, signature, `typ`, claims, times out of range, lifetime,
+/// not yet valid),
 /// `HANDLE_EXPIRED`, `ORIGIN_NOT_ALLOWED`.
 pub fn verify(keys: &KeySet, token: &str, origin: &str, now: i64) -> Result<HandleClaims, Error> {
     let verified = jws::verify(keys, token, now).map_err(|_| invalid("did not verify"))?;
@@ -191,13 +196,26 @@ pub fn verify(keys: &KeySet, token: &str, origin: &str, now: i64) -> Result<Hand
         return Err(invalid("is not a card handle (typ)"));
     }
     let claims = parse_claims(&verified.payload)?;
-    if claims.exp - claims.iat > MAX_LIFETIME || claims.exp <= claims.iat {
+    // The claims are any i64 the signer wrote: out of range they are refused, and the
+    // arithmetic below is checked or saturating besides (`now` is the caller's), since a
+    // wrapped `exp - iat` once let a handle with extreme times pass the lifetime cap.
+    let times = [Some(claims.iat), claims.nbf, Some(claims.exp)];
+    if times
+        .into_iter()
+        .flatten()
+        .any(|t| !(0..=MAX_TIME).contains(&t))
+    {
+        return Err(invalid("has a time before 1970 or after 2^53 seconds"));
+    }
+    let lifetime = claims.exp.checked_sub(claims.iat);
+    if !lifetime.is_some_and(|lifetime| 0 < lifetime && lifetime <= MAX_LIFETIME) {
         return Err(invalid("has a lifetime over 300 seconds"));
     }
-    if claims.iat > now + CLOCK_SKEW || claims.nbf.is_some_and(|nbf| nbf > now + CLOCK_SKEW) {
+    let latest_start = now.saturating_add(CLOCK_SKEW);
+    if claims.iat > latest_start || claims.nbf.is_some_and(|nbf| nbf > latest_start) {
         return Err(invalid("is not valid yet"));
     }
-    if now >= claims.exp + CLOCK_SKEW {
+    if now >= claims.exp.saturating_add(CLOCK_SKEW) {
         return Err(Error::new(
             ErrorCode::HandleExpired,
             "the card handle has expired: mint a fresh one for each attempt",
@@ -313,6 +331,80 @@ mod tests {
         let untyped = jws::sign(&key, None, claims(1000).to_value().to_json().as_bytes());
         assert_eq!(
             code(verify(&set, &untyped, ORIGIN, 1010)),
+            ErrorCode::HandleInvalid
+        );
+    }
+
+    /// A signed handle with `iat`/`exp` near the ends of `i64` is `HANDLE_INVALID`, at any
+    /// time, and never panics: `exp - iat` once wrapped in a release build (-31 to
+    /// `i64::MAX - 30` made a lifetime of `i64::MIN`, under the cap) and overflowed in a debug
+    /// build. Its regression input is `fuzz/corpus/handle/regression-lifetime-overflow`.
+    #[test]
+    fn extreme_times_are_invalid_and_never_overflow() {
+        let (key, set) = setup();
+        let cases = [
+            (-31, i64::MAX - 30, None),
+            (-1, i64::MAX, None),
+            (i64::MIN, i64::MIN + 100, None),
+            (i64::MIN, i64::MAX, None),
+            (i64::MAX, i64::MIN, None),
+            (i64::MAX - 300, i64::MAX, None),
+            (i64::MAX - 1, i64::MAX, Some(i64::MAX)),
+            (0, 300, Some(i64::MIN)),
+            (1000, 1300, Some(i64::MAX)),
+        ];
+        for (iat, exp, nbf) in cases {
+            let mut extreme = claims(0);
+            (extreme.iat, extreme.exp, extreme.nbf) = (iat, exp, nbf);
+            let token = mint(&key, &extreme).unwrap();
+            for now in [i64::MIN, -1, 0, 1010, i64::MAX - 30, i64::MAX] {
+                assert_eq!(
+                    code(verify(&set, &token, ORIGIN, now)),
+                    ErrorCode::HandleInvalid,
+                    "iat {iat}, exp {exp}, nbf {nbf:?} at {now}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lifetime_and_skew_at_their_bounds() {
+        let (key, set) = setup();
+        let token = mint(&key, &claims(1000)).unwrap();
+        assert!(verify(&set, &token, ORIGIN, 970).is_ok(), "30 s early");
+        assert_eq!(
+            code(verify(&set, &token, ORIGIN, 969)),
+            ErrorCode::HandleInvalid
+        );
+        assert!(verify(&set, &token, ORIGIN, 1329).is_ok(), "30 s late");
+        assert_eq!(
+            code(verify(&set, &token, ORIGIN, 1330)),
+            ErrorCode::HandleExpired
+        );
+        for (iat, exp) in [(1000, 1000), (1000, 999), (1000, 1301)] {
+            let mut bad = claims(1000);
+            (bad.iat, bad.exp) = (iat, exp);
+            let token = mint(&key, &bad).unwrap();
+            assert_eq!(
+                code(verify(&set, &token, ORIGIN, 1000)),
+                ErrorCode::HandleInvalid
+            );
+        }
+        let latest = claims(MAX_TIME - 300);
+        let token = mint(&key, &latest).unwrap();
+        assert!(verify(&set, &token, ORIGIN, MAX_TIME - 300).is_ok());
+        let mut after = claims(MAX_TIME - 299);
+        after.nbf = Some(MAX_TIME - 299);
+        let token = mint(&key, &after).unwrap();
+        assert_eq!(
+            code(verify(&set, &token, ORIGIN, MAX_TIME - 299)),
+            ErrorCode::HandleInvalid
+        );
+        let mut before_1970 = claims(-100);
+        before_1970.exp = 100;
+        let token = mint(&key, &before_1970).unwrap();
+        assert_eq!(
+            code(verify(&set, &token, ORIGIN, 0)),
             ErrorCode::HandleInvalid
         );
     }

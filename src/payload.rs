@@ -43,12 +43,20 @@ impl<'a> PayloadView<'a> {
     }
 }
 
+/// The members [`seal`] adds: a payload that has one already is refused, since the plaintext
+/// would then name it twice, and a wallet might read the issuer's `exp` instead of the frame's
+/// (the core's parser refuses such a plaintext; serde_json takes the last member).
+const SEALED_MEMBERS: [&str; 4] = ["iat", "nonce", "cid", "exp"];
+
 /// Checks an issuer payload and returns its summary. Refuses, with `ISSUER_REJECTED`, anything
 /// that is not a JSON object with a PAN of 12 to 19 digits, a month 1–12, a year, a name, a
-/// product and an activation token.
+/// product and an activation token, and none of the members that [`seal`] adds.
 pub fn check(payload: &[u8]) -> Result<PayloadSummary, Error> {
     let parsed = Zeroizing::new(json::parse(payload).map_err(|_| malformed())?);
     let object = parsed.as_object().ok_or_else(malformed)?;
+    if SEALED_MEMBERS.iter().any(|name| object.contains_key(name)) {
+        return Err(malformed());
+    }
     let view = PayloadView::read(object).map_err(|_| malformed())?;
     let pan = view.pan.as_bytes();
     let digits_only = pan.iter().all(u8::is_ascii_digit);
@@ -174,5 +182,24 @@ mod tests {
         }
         let err = check(cases[4]).unwrap_err();
         assert!(!err.message().contains("4111"));
+    }
+
+    /// A payload that already has a member the seal adds would seal into a plaintext with that
+    /// member twice, which the core's parser refuses. Regression inputs:
+    /// `fuzz/corpus/payload/regression-member-*`.
+    #[test]
+    fn refuses_members_the_seal_adds() {
+        let good = core::str::from_utf8(GOOD).unwrap().trim();
+        let inner = &good[1..good.len() - 1];
+        for member in [r#""iat":1"#, r#""nonce":"x""#, r#""cid":"c""#, r#""exp":9"#] {
+            let payload = ["{", member, ",", inner, "}"].concat();
+            assert_eq!(
+                check(payload.as_bytes()).unwrap_err().code(),
+                ErrorCode::IssuerRejected,
+                "{member}"
+            );
+        }
+        let sealed = seal(GOOD, 1000, &[0u8; 16], "c", Some(1300)).unwrap();
+        assert!(json::parse(&sealed).is_ok(), "each member once");
     }
 }
