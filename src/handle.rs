@@ -1,4 +1,4 @@
-//! The card handle (DESIGN.md §2): an ES256 JWS, `typ: "walletpush-handle+jwt"`, minted by the
+//! The card handle (docs/design.md §2): an ES256 JWS, `typ: "walletpush-handle+jwt"`, minted by the
 //! issuer's backend and redeemed once by the widget.
 //!
 //! The widget only [`CardHandle::parse`]s it to draw itself from `display` and trusts nothing in

@@ -3,7 +3,7 @@
 //! The payload never becomes a JS string and is parsed without copying its strings: the parsed
 //! value borrows from the response buffer (only strings with escapes are copied, and wiped
 //! after the check), and the plaintext is the response object with `iat`, `nonce` and `cid`
-//! (and `exp` in redirect mode) spliced in before its closing brace (DESIGN.md §3 step 5).
+//! (and `exp` in redirect mode) spliced in before its closing brace (docs/design.md §3 step 5).
 //! Every buffer that holds card data is zeroized on drop.
 
 use alloc::{string::String, vec::Vec};
