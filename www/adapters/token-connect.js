@@ -16,7 +16,7 @@ import { base64url, isId } from "../frame/values.js";
 
 /** Checks the configuration; nothing to load. */
 export async function load({ config }) {
-  if (!isId(config.token_requestor)) throw unavailable("missing-token-requestor", "Token Connect needs the token_requestor id");
+  if (!isId(config.token_requestor)) throw unavailable("missing-token-requestor");
   return {
     origin: null, // no window of the requestor is ever ours to talk to
     click: (attempt) => click(config.token_requestor, attempt),
