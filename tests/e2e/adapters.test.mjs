@@ -489,6 +489,25 @@ describe("token-connect", () => {
   });
 });
 
+describe("brand buttons", () => {
+  const badge = (name) => `data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><title>${name} {locale}</title></svg>`;
+
+  test("Apple's badge and Google's button artwork in the page's language; the frame's accessible name; a click still opens the wallet", async () => {
+    await withPage(env, async (page, context) => {
+      await mounted(page, "apple google", { options: { locale: "fr" }, apple: { badge_url: badge("apple") }, google: { badge_url: badge("google") } });
+      for (const [wallet, locale, label] of [["apple", "fr", "Ajouter à Apple Wallet"], ["google", "fr-FR", "Ajouter à Google Wallet"]]) {
+        const img = button(page, wallet).locator("img");
+        assert.equal(await img.getAttribute("src"), badge(wallet).replace("{locale}", locale));
+        assert.equal(await img.getAttribute("alt"), "", "decorative: the button has its name");
+        assert.ok((await button(page, wallet).getAttribute("aria-label")).startsWith(label));
+        assert.equal(await button(page, wallet).locator(".label").count(), 0, "no text of ours on the artwork");
+      }
+      const win = await clickAndWaitForWindow(page, context, "apple");
+      await win.waitForFunction(() => window.__received);
+    });
+  });
+});
+
 describe("one button, four wallets", () => {
   test("one element drives all four wallets, and the frame's CSP is enough", async () => {
     await withPage(env, async (page) => {

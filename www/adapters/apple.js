@@ -20,10 +20,12 @@
 //   "40101" (browser not supported), "408", "444" (window closed by the user), "500".
 //   A 400 before `jwsResolver` was called is the blocked popup (the script asks for the JWS
 //   only once its window is open); a 400 during `initAddToAppleWallet` is the configuration.
-// Apple asks that the button disappears once the card is added: the frame hides it.
+// Apple's guidelines ("Add to Apple Wallet" guidelines, which Lithic's guide points to): the
+// button is Apple's badge, unaltered, in the page's language (`badge_url`, see showBadge), and
+// it disappears once the card is added: the frame hides it.
 import { coded, unavailable, failure } from "../frame/errors.js";
 import { newCorrelationId } from "../frame/issuer.js";
-import { loadWalletScript } from "../frame/loader.js";
+import { loadWalletScript, showBadge } from "../frame/loader.js";
 import { isId } from "../frame/values.js";
 
 /** Apple's limit for `jwsResolver` is 20 s; ours stays under it so that our error shows. */
@@ -31,21 +33,13 @@ const OUR_JWS_LIMIT_MS = 18_000;
 const DOMAINS = { production: "https://apple-pay.apple.com", certification: "https://apple-pay-cert.apple.com" };
 
 /** Apple's result statuses (strings), mapped to our outcomes (README, "Apple Wallet"). */
-const RESULTS = {
-  200: "success",
-  202: "success",
-  206: "success",
-  444: "cancelled",
-  40101: ["WALLET_UNAVAILABLE", "browser not supported"],
-  408: ["TIMEOUT", "timed out"],
-  500: ["WALLET_REJECTED", "card not added"],
-};
+const RESULTS = { 200: "success", 202: "success", 206: "success", 444: "cancelled", 40101: "WALLET_UNAVAILABLE", 408: "TIMEOUT" };
 
 /**
  * Checks browser and configuration, loads Apple's script and binds it to `button`; rejects with
  * the `unavailable` event's cause (no message: the event carries only the cause).
  */
-export async function load({ id, config, button, timeoutMs }) {
+export async function load({ id, config, button, locale, timeoutMs }) {
   if (!supportedBrowser(navigator.userAgent)) throw unavailable("browser-not-supported");
   if (!isId(config.partner_id)) throw unavailable("missing-partner-id");
   if (typeof config.script_url !== "string") throw unavailable("missing-script-url");
@@ -77,6 +71,7 @@ export async function load({ id, config, button, timeoutMs }) {
   // Apple's script answers a configuration it refuses during init, with a status.
   if (!adapter.initializing) throw unavailable("init-failed");
   adapter.initializing = false;
+  showBadge(button, config.badge_url, locale);
   return {
     origin: domain,
     // Apple's own click handler, after this one, opens its window and asks for the JWS.
@@ -85,7 +80,7 @@ export async function load({ id, config, button, timeoutMs }) {
       adapter.asked = false;
       attempt.begin(newCorrelationId(), null, true);
       attempt.progress("wallet-opened");
-      attempt.arm("Apple Wallet did not answer in time");
+      attempt.arm("Apple Wallet: no answer");
     },
     message: () => {},
     end: () => {},
@@ -103,7 +98,7 @@ async function resolveJws(adapter) {
     const answer = await attempt.requestJson({ wallet: "apple" }, { timeoutMs: OUR_JWS_LIMIT_MS });
     const jws = answer.jws;
     const flattened = jws && isId(jws.header?.kid) && ["protected", "payload", "signature"].every((k) => typeof jws[k] === "string");
-    if (!flattened || typeof answer.state !== "string") throw coded("ISSUER_REJECTED", "the issuer API sent a malformed answer");
+    if (!flattened || typeof answer.state !== "string") throw coded("ISSUER_REJECTED", "malformed issuer answer");
     if (!attempt.active()) throw new Error("attempt ended");
     attempt.progress("handed-off");
     return { jws, state: answer.state };
@@ -122,13 +117,11 @@ function deliverResult(adapter, result) {
   }
   const attempt = adapter.attempt;
   if (!attempt?.active()) return;
-  let mapped = RESULTS[status] ?? ["WALLET_REJECTED", `unknown status ${status}`];
-  if (status === "400") {
-    mapped = adapter.asked ? ["CONFIG_INVALID", "partnerId or domain refused"] : ["POPUP_BLOCKED", "the browser blocked Apple's window"];
-  }
+  // 400: see the top of this file. Anything else: the card is not added.
+  const mapped = status === "400" ? (adapter.asked ? "CONFIG_INVALID" : "POPUP_BLOCKED") : RESULTS[status] ?? "WALLET_REJECTED";
   if (mapped === "success") attempt.finish({ status: "success", last4: attempt.last4, hideButton: true });
   else if (mapped === "cancelled") attempt.finish({ status: "cancelled", code: "USER_CANCELLED" });
-  else attempt.finish(failure(coded(mapped[0], `Apple Wallet: ${mapped[1]} (${status})`)));
+  else attempt.finish(failure(coded(mapped, `Apple Wallet: status ${status}`)));
 }
 
 /**

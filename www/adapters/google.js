@@ -21,17 +21,20 @@
 // - `onSuccess({tokenResult, cardResult})`, `onFailure({errors: [{errorCode}]})`, `onCancel()`;
 //   `onFinish()` once Google's window closes after a success or failure was shown (Google's
 //   sample). Inferred: an `onFinish` without an outcome before it is a cancel; Google gives no
-//   token reference, so the success event has no `token_ref`.
+//   token reference, so the success event has no `token_ref`;
+// - the button is Google's "Add to Google Wallet" artwork in the page's language, as Google's
+//   brand guidelines ask (`badge_url`, see showBadge; Google's sample shows the image Google
+//   serves for it).
 import { coded, unavailable, failure } from "../frame/errors.js";
 import { newCorrelationId } from "../frame/issuer.js";
-import { loadWalletScript } from "../frame/loader.js";
+import { loadWalletScript, showBadge } from "../frame/loader.js";
 import { isId } from "../frame/values.js";
 
 /** Regions for `hl` where the language's own code is not one (inferred: Google's main markets). */
 const REGIONS = { en: "US", ja: "JP", ar: "SA", pt: "BR" };
 
 /** Checks the configuration, loads Google's script; rejects with the `unavailable` cause. */
-export async function load({ config, timeoutMs }) {
+export async function load({ config, button, locale, timeoutMs }) {
   if (!isId(config.integrator_id)) throw unavailable("missing-integrator-id");
   if (typeof config.script_url !== "string") throw unavailable("missing-script-url");
   const googlepay = await loadWalletScript(
@@ -45,6 +48,7 @@ export async function load({ config, timeoutMs }) {
     cardSetting: config.card_setting ?? 1,
     isTestEnvironment: config.is_test_environment !== false,
   };
+  showBadge(button, config.badge_url, googleLocale(locale));
   return {
     origin: new URL(config.script_url).origin,
     click: (attempt) => click(googlepay, settings, attempt),
@@ -74,7 +78,7 @@ function click(googlepay, settings, attempt) {
       clientSessionId: attempt.cid, // our correlation id, so Google's logs and ours meet
       hl: googleLocale(attempt.locale),
       // Google's window is up: the user's time there starts now.
-      onReady: () => session.ended || attempt.arm("Google Wallet did not answer in time"),
+      onReady: () => session.ended || attempt.arm("Google Wallet: no answer"),
       onSessionCreated: (created) => sessionCreated(googlepay, settings, attempt, session, created),
       onSuccess: () => end({ status: "success", last4: attempt.last4 }),
       onFailure: (result) => {
@@ -85,11 +89,11 @@ function click(googlepay, settings, attempt) {
       onFinish: cancel,
     });
   } catch {
-    end(failure(coded("WALLET_UNAVAILABLE", "Google Wallet could not start")));
+    end(failure(coded("WALLET_UNAVAILABLE", "Google Wallet: no start")));
     return;
   }
   attempt.progress("wallet-opened");
-  attempt.arm("Google Wallet did not answer in time");
+  attempt.arm("Google Wallet: no answer");
 }
 
 /** Google's session exists: fetch what its final settings need, and push it unchanged. */
@@ -105,17 +109,17 @@ async function sessionCreated(googlepay, settings, attempt, session, created) {
     }
     const ids = Object.values(request).filter((v) => typeof v !== "number");
     if (!ids.every(isId) || ![0, 1].includes(token) || ![0, 1].includes(card) || token + card === 0) {
-      throw coded("WALLET_REJECTED", "Google Wallet reported a session with nothing to add");
+      throw coded("WALLET_REJECTED", "Google Wallet: bad session");
     }
     attempt.progress("session-verified");
     const answer = await attempt.requestJson({ wallet: "google", ...request });
     if ((token && typeof answer.tsp_opc !== "string") || (card && typeof answer.google_opc !== "string")) {
-      throw coded("ISSUER_REJECTED", "the issuer API sent a malformed answer");
+      throw coded("ISSUER_REJECTED", "malformed issuer answer");
     }
     if (!attempt.active() || session.ended) return;
     googlepay.pushPaymentCredentials(answer);
     attempt.progress("handed-off");
-    attempt.arm("Google Wallet did not confirm in time");
+    attempt.arm("Google Wallet: no answer");
   } catch (error) {
     attempt.finish(failure(error));
   }

@@ -28,7 +28,7 @@ export async function load({ config }) {
 async function click(tokenRequestor, attempt) {
   try {
     attempt.begin(newCorrelationId(), null);
-    if (!attempt.returnUrl) throw coded("CONFIG_INVALID", "Token Connect needs the host page's URL to come back to");
+    if (!attempt.returnUrl) throw coded("CONFIG_INVALID", "no page to come back to");
     attempt.progress("redirecting");
     const answer = await attempt.requestJson({
       wallet: "token-connect",
@@ -42,7 +42,7 @@ async function click(tokenRequestor, attempt) {
     try {
       attempt.navigateTop(target);
     } catch {
-      throw coded("WALLET_UNAVAILABLE", "the browser did not let the widget open the token requestor's page");
+      throw coded("WALLET_UNAVAILABLE", "navigation refused");
     }
   } catch (error) {
     attempt.finish(failure(error));
@@ -58,7 +58,7 @@ function requestorUrl(answer, attempt) {
     url = null;
   }
   const ok = url && /^https?:$/.test(url.protocol) && typeof answer.receipt === "string" && typeof answer.callback_url === "string";
-  if (!ok) throw coded("ISSUER_REJECTED", "the issuer API sent a malformed answer");
+  if (!ok) throw coded("ISSUER_REJECTED", "malformed issuer answer");
   const data = { pushAccountReceipts: [answer.receipt], callbackURL: answer.callback_url, locale: attempt.locale, cid: attempt.cid };
   url.searchParams.set("data", base64url(new TextEncoder().encode(JSON.stringify(data))));
   return url.href;

@@ -59,3 +59,18 @@ function inject(url, timeoutMs) {
     document.head.append(script);
   });
 }
+
+/**
+ * The wallet's own button artwork, as its brand guidelines ask, in the page's language: the
+ * configuration's `badge_url` with `{locale}` replaced (e.g. the "Add to Apple Wallet" badge in
+ * that language, from Apple's badge kit, served where the frame's img-src allows). The frame's
+ * aria-label names the button, so the image is decorative; the status line says what happens.
+ */
+export function showBadge(button, template, locale) {
+  if (typeof template !== "string") return;
+  const img = new Image();
+  img.alt = "";
+  img.src = template.replace("{locale}", locale);
+  button.style.cssText = "background:none;padding:0;border:0";
+  button.replaceChildren(img);
+}
