@@ -39,7 +39,7 @@ async function patchConfig(context, patch) {
     const response = await route.fetch();
     const html = (await response.text()).replace(/(<script type="application\/json" id="walletpush-config">)([^<]*)(<\/script>)/, (_, open, json, close) => {
       const config = JSON.parse(json);
-      for (const [id, fields] of Object.entries(patch)) Object.assign(config.wallets[id], fields);
+      for (const [id, fields] of Object.entries(patch)) config.wallets[id] = { ...config.wallets[id], ...fields };
       return open + JSON.stringify(config).replace(/</g, "\\u003c") + close;
     });
     const headers = Object.fromEntries(Object.entries(response.headers()).filter(([name]) => !/^content-(length|encoding)$/i.test(name)));
@@ -48,9 +48,9 @@ async function patchConfig(context, patch) {
 }
 
 /** Mounts a widget for `wallets` with a fresh handle allowing them; waits for ready. */
-async function mounted(page, wallets, { claims = {}, options = {}, ready = true, apple = null, google = null } = {}) {
+async function mounted(page, wallets, { claims = {}, options = {}, ready = true, apple = null, google = null, patch: more = {} } = {}) {
   await routeAppleOrigins(page.context());
-  const patch = { ...(apple && { apple }), ...(google && { google }) };
+  const patch = { ...(apple && { apple }), ...(google && { google }), ...more };
   if (Object.keys(patch).length) await patchConfig(page.context(), patch);
   const minted = await env.sandbox.mintHandle({ wallets: ["sandbox", "google", "apple", "token-connect"], ...claims });
   await embed(page, env.sandbox, { handle: minted.handle, wallets, ...options });
@@ -459,6 +459,46 @@ describe("token-connect", () => {
         assert.deepEqual([event.detail.wallet, event.detail.code], ["token-connect", code]);
       });
     }
+  });
+
+  test("two eligible requestors: one button each, with its name and icon; the user's choice is what the issuer API is asked for", async () => {
+    const icon = `data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg" width="18" height="18"><rect width="18" height="18" fill="teal"/></svg>`;
+    await withPage(env, async (page) => {
+      const bodies = [];
+      page.context().on("request", (r) => r.url().endsWith("/walletpush/v1/credentials") && bodies.push(JSON.parse(r.postData())));
+      await mounted(page, "token-connect merchant-pay", {
+        claims: { wallets: ["token-connect", "merchant-pay"] },
+        patch: { "merchant-pay": { kind: "token-connect", name: "Merchant Pay", token_requestor: "50123197929", icon } },
+      });
+      const labels = await widgetFrame(page).locator("button.wallet .label").allInnerTexts();
+      assert.deepEqual(labels, ["Add to Click to Pay", "Add to Merchant Pay"]);
+      assert.equal(await button(page, "merchant-pay").locator("img.mark").getAttribute("src"), icon);
+      assert.equal(await button(page, "merchant-pay").locator("img.mark").getAttribute("alt"), "");
+      await button(page, "merchant-pay").click();
+      // This sandbox offers one requestor (50123197928), so it refuses the other one; what
+      // matters here is the request: the wallet and requestor the user chose.
+      const error = await waitForEvent(page, "error");
+      assert.deepEqual(bodies.map((b) => [b.wallet, b.token_requestor]), [["merchant-pay", "50123197929"]]);
+      assert.equal(error.detail.wallet, "merchant-pay");
+    });
+  });
+
+  test("an expired receipt (MDES: 15 minutes by default) comes back as WALLET_SESSION_INVALID", async () => {
+    await withPage(env, async (page, context) => {
+      // The user reaches the requestor 16 minutes later: its clock runs ahead.
+      await context.addInitScript((origin) => {
+        if (location.origin !== origin) return;
+        const now = Date.now;
+        Date.now = () => now() + 16 * 60_000;
+      }, env.standIns.origin);
+      await mounted(page, "token-connect");
+      await button(page, "token-connect").click();
+      // The requestor sends the user straight back: wait for the result in the URL.
+      await page.waitForURL((url) => url.hash.startsWith("#walletpush="));
+      await backOnHost(page);
+      const error = await waitForEvent(page, "error");
+      assert.deepEqual([error.detail.wallet, error.detail.code], ["token-connect", "WALLET_SESSION_INVALID"]);
+    });
   });
 
   test("timeout: the issuer API does not answer; the user stays on the host page", async () => {

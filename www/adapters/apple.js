@@ -48,10 +48,10 @@ export async function load({ id, config, button, locale, timeoutMs }) {
   const init = await loadWalletScript(
     config.script_url,
     (w) => (typeof w.initAddToAppleWallet === "function" ? w.initAddToAppleWallet : null),
-    { timeoutMs },
+    timeoutMs,
   );
   const adapter = { attempt: null, asked: false, initializing: true };
-  button.id = `walletpush-apple-${id}`;
+  button.id = `walletpush-${id}`;
   // Apple looks the button up by id, so it must be in the document while it binds.
   const parked = !button.isConnected;
   if (parked) document.getElementById("wallets").append(button);
@@ -92,19 +92,19 @@ async function resolveJws(adapter) {
   const attempt = adapter.attempt;
   // No attempt of ours, or a second request in the same attempt: Apple shows its own error,
   // and the running attempt goes on. (A handle is redeemed once.)
-  if (!attempt?.active() || adapter.asked) throw new Error("no attempt");
+  if (!attempt?.active() || adapter.asked) throw Error("no JWS");
   adapter.asked = true;
   try {
     const answer = await attempt.requestJson({ wallet: "apple" }, { timeoutMs: OUR_JWS_LIMIT_MS });
     const jws = answer.jws;
     const flattened = jws && isId(jws.header?.kid) && ["protected", "payload", "signature"].every((k) => typeof jws[k] === "string");
     if (!flattened || typeof answer.state !== "string") throw coded("ISSUER_REJECTED", "malformed issuer answer");
-    if (!attempt.active()) throw new Error("attempt ended");
+    if (!attempt.active()) throw Error("no JWS");
     attempt.progress("handed-off");
     return { jws, state: answer.state };
   } catch (error) {
     attempt.finish(failure(error));
-    throw new Error("no JWS"); // Apple's script: jwtGenerationUnsuccessful
+    throw Error("no JWS"); // Apple's script: jwtGenerationUnsuccessful
   }
 }
 
@@ -132,7 +132,7 @@ function deliverResult(adapter, result) {
 const MIN_CHROMIUM = 110;
 export function supportedBrowser(userAgent) {
   if (/Firefox\/|FxiOS\//.test(userAgent)) return false;
-  const chromium = /(?:Chrome|Chromium|CriOS|Edg)\/(\d+)/.exec(userAgent);
+  const chromium = /(?:Chrome|CriOS|Edg)\/(\d+)/.exec(userAgent);
   if (chromium) return Number(chromium[1]) >= MIN_CHROMIUM;
   return /AppleWebKit\//.test(userAgent) && /Version\/\d+.*Safari\//.test(userAgent);
 }

@@ -39,8 +39,8 @@ export async function load({ config, button, locale, timeoutMs }) {
   if (typeof config.script_url !== "string") throw unavailable("missing-script-url");
   const googlepay = await loadWalletScript(
     config.script_url,
-    (w) => (typeof w.googlepay?.openAppWindow === "function" && typeof w.googlepay?.pushPaymentCredentials === "function" ? w.googlepay : null),
-    { timeoutMs },
+    ({ googlepay: g }) => (typeof g?.openAppWindow === "function" && typeof g.pushPaymentCredentials === "function" ? g : null),
+    timeoutMs,
   );
   const settings = {
     integratorId: config.integrator_id,

@@ -17,11 +17,12 @@ import { unavailable } from "./errors.js";
 const loads = new Map();
 
 /**
- * Loads the classic script at `url` once and resolves with `entry(window)`, the wallet's entry
+ * Loads the classic script at `url` once (giving up after `timeoutMs`) and resolves with
+ * `entry(window)`, the wallet's entry
  * point (e.g. `window.googlepay`); rejects with WALLET_UNAVAILABLE, `reason` "script-failed",
  * "script-timeout" or "entry-missing". A failed load is forgotten, so a later render retries.
  */
-export function loadWalletScript(url, entry, { timeoutMs = 15_000 } = {}) {
+export function loadWalletScript(url, entry, timeoutMs) {
   let load = loads.get(url);
   if (!load) {
     load = inject(url, timeoutMs);
@@ -71,6 +72,6 @@ export function showBadge(button, template, locale) {
   const img = new Image();
   img.alt = "";
   img.src = template.replace("{locale}", locale);
-  button.style.cssText = "background:none;padding:0;border:0";
+  button.style.cssText = "background:0;padding:0;border:0";
   button.replaceChildren(img);
 }
