@@ -144,6 +144,30 @@ describe("google", () => {
     });
   });
 
+  for (const [how, setup] of [
+    ["Google forces it (no Android device)", { signin: "#signin-no-device" }],
+    ["the issuer configures it", { signin: "#signin", google: { token_setting: 0 } }],
+  ]) {
+    test(`tokenSetting 0, ${how}: a normal outcome; the issuer API is asked without device or wallet ids`, async () => {
+      await withPage(env, async (page, context) => {
+        const bodies = [];
+        context.on("request", (r) => r.url().endsWith("/walletpush/v1/credentials") && bodies.push(JSON.parse(r.postData())));
+        await mounted(page, "google", { google: setup.google });
+        const win = await clickAndWaitForWindow(page, context, "google");
+        assert.equal((await win.evaluate(() => window.__params)).tokenSetting, setup.google ? "0" : "1");
+        await win.locator(setup.signin).click();
+        await page.waitForFunction(() => window.__wp.events.some((e) => e.name === "progress" && e.detail.step === "session-verified"));
+        await page.waitForFunction(() => window.__wp.events.some((e) => ["progress", "error"].includes(e.name) && (e.name === "error" || e.detail.step === "handed-off")));
+        assert.equal(bodies.length, 1);
+        const { handle, ...request } = bodies[0];
+        assert.ok(handle);
+        assert.deepEqual(Object.keys(request).sort(), ["card_setting", "server_session_id", "token_setting", "wallet"]);
+        assert.deepEqual([request.wallet, request.token_setting, request.card_setting], ["google", 0, 1]);
+        assert.equal(request.server_session_id, (await win.evaluate(() => window.__session)).serverSessionId);
+      });
+    });
+  }
+
   test("hl: each of the frame's languages in the form Google uses", async () => {
     const { googleLocale } = await import("../../www/adapters/google.js");
     const expected = { en: "en-US", fr: "fr-FR", de: "de-DE", es: "es-ES", it: "it-IT", nl: "nl-NL", pt: "pt-BR", pl: "pl-PL", ja: "ja-JP", ar: "ar-SA", "fr-CA": "fr-CA" };
