@@ -410,7 +410,7 @@ describe("apple", () => {
     }
   });
 
-  test("one init per button: Apple's script throws on a second, and a re-render binds a fresh button", async () => {
+  test("one init per button: Apple's script throws on a second init of the same button; the first binding still works", async () => {
     await withPage(env, async (page, context) => {
       await mounted(page, "apple");
       const first = await button(page, "apple").evaluate((b) => b.getAttribute("data-initialized"));
