@@ -2,8 +2,8 @@
 # Builds the release widget into www/pkg/ (cargo -> wasm-bindgen -> wasm-opt), the full JOSE
 # toolkit build into target/pkg-toolkit/ (for the interop tests; never served), the bundle the
 # widget origin serves into www/dist/ (scripts/bundle.mjs: the frame, its adapters, the glue
-# and the shim, minified), and the sandbox server, then prints the bytes of what a host page
-# downloads.
+# and the shim, minified), walletpush-server and the sandbox around it, then prints the bytes of
+# what a host page downloads.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 "$ROOT/scripts/setup.sh"
@@ -39,8 +39,8 @@ bundle "$PKG_DIR"
 step "bundle: www/ -> www/dist/ (esbuild)"
 node "$ROOT/scripts/bundle.mjs"
 
-step "cargo build --release -p walletpush-sandbox"
-cargo build --release -p walletpush-sandbox
+step "cargo build --release -p walletpush-server -p walletpush-sandbox"
+cargo build --release -p walletpush-server -p walletpush-sandbox
 
 step "sizes"
 node "$ROOT/scripts/sizes.mjs"

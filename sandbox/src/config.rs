@@ -4,8 +4,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-
-use crate::adapters::{parse_id, parse_url};
+use walletpush_server::adapters::{parse_id, parse_url, Adapters, Apple, Google, TokenConnect};
 
 /// The walletpush sandbox: the demo host pages (gift card portal, expense dashboard), the widget's
 /// files with the issuer API, and a `walletpush/1` sandbox wallet, on three ports of one address.
@@ -77,6 +76,32 @@ pub struct Config {
     pub token_connect_requestor: Option<String>,
 }
 
+impl Config {
+    /// The adapter wallets the flags turn on.
+    pub fn adapters(&self) -> Adapters {
+        Adapters {
+            google: self.google_script_url.clone().map(|script_url| Google {
+                script_url,
+                integrator_id: self.google_integrator_id.clone(),
+                // The sandbox never talks to Google's production environment.
+                test_environment: true,
+            }),
+            apple: self.apple_script_url.clone().map(|script_url| Apple {
+                script_url,
+                partner_id: self.apple_partner_id.clone(),
+                domain: self.apple_domain.clone(),
+            }),
+            token_connect: self
+                .token_connect_url
+                .clone()
+                .map(|requestor_url| TokenConnect {
+                    requestor_url,
+                    token_requestor: self.token_connect_requestor.clone(),
+                }),
+        }
+    }
+}
+
 /// The three origins, as browsers spell them (`http://host:port`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origins {
@@ -129,6 +154,37 @@ mod tests {
         assert!(!config.test_hooks);
         let origins = Origins::new(&config.public_host, 8080, 8081, 8082);
         assert_eq!(origins.widget, "http://127.0.0.1:8081");
+    }
+
+    #[test]
+    fn adapter_flags_turn_the_adapters_on() {
+        let config = Config::try_parse_from(["walletpush-sandbox"]).unwrap();
+        assert_eq!(config.adapters(), Adapters::default());
+        let config = Config::try_parse_from([
+            "walletpush-sandbox",
+            "--google-script-url",
+            "http://127.0.0.1:9000/google/integration.min.js",
+            "--google-integrator-id",
+            "bank_123",
+            "--token-connect-url",
+            "http://127.0.0.1:9001/requestor",
+        ])
+        .unwrap();
+        let adapters = config.adapters();
+        let google = adapters.google.unwrap();
+        assert_eq!(google.integrator_id.as_deref(), Some("bank_123"));
+        assert!(google.test_environment);
+        assert!(adapters.apple.is_none());
+        assert_eq!(
+            adapters.token_connect.unwrap().requestor_url,
+            "http://127.0.0.1:9001/requestor"
+        );
+        assert!(Config::try_parse_from([
+            "walletpush-sandbox",
+            "--google-script-url",
+            "javascript:x"
+        ])
+        .is_err());
     }
 
     #[test]

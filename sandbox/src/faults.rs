@@ -1,9 +1,14 @@
 //! Faults injected by tests (`POST /__sandbox/fault`, test hooks only): in memory, lost on
 //! restart, and each one stays until it is set to `none` or `POST /__sandbox/reset-faults`.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use walletpush_server::http::ApiError;
 
 /// How the issuer's credentials endpoint misbehaves.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -131,6 +136,42 @@ impl Faults {
     }
 }
 
+/// Middleware on the widget origin (test hooks only): applies the `credentials` and
+/// `frame-csp` faults around walletpush-server, which knows nothing of them.
+pub async fn widget_faults(
+    State(faults): State<Arc<Faults>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let faults = faults.current();
+    let path = req.uri().path();
+    if req.method() == Method::POST && path == "/walletpush/v1/credentials" {
+        match faults.credentials {
+            CredentialsFault::None => {}
+            CredentialsFault::ServerError => return ApiError::internal().into_response(),
+            CredentialsFault::Hang => std::future::pending::<()>().await,
+        }
+    }
+    let is_frame = path == "/frame.html";
+    let mut response = next.run(req).await;
+    if is_frame && faults.frame_csp == FrameCspFault::NoWasm {
+        let headers = response.headers_mut();
+        let policy = headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+            .map(without_wasm);
+        if let Some(Ok(policy)) = policy {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+    }
+    response
+}
+
+/// A policy without `'wasm-unsafe-eval'`.
+fn without_wasm(policy: &str) -> Result<HeaderValue, header::InvalidHeaderValue> {
+    HeaderValue::from_str(&policy.replace(" 'wasm-unsafe-eval'", ""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +198,15 @@ mod tests {
                 .unwrap_err()
                 .contains("credentials: 500"));
         }
+    }
+
+    #[test]
+    fn no_wasm_takes_only_wasm_out_of_the_policy() {
+        let policy = "default-src 'none'; script-src 'self' 'sha256-x' 'wasm-unsafe-eval'; connect-src 'self'";
+        assert_eq!(
+            without_wasm(policy).unwrap(),
+            "default-src 'none'; script-src 'self' 'sha256-x'; connect-src 'self'"
+        );
     }
 
     #[test]

@@ -18,8 +18,9 @@ use walletpush::{b64, ErrorCode};
 
 use crate::app::{App, SharedApp};
 use crate::config::Origins;
-use crate::db::{self, Db};
-use crate::{clock, ids, listeners};
+use crate::db;
+use crate::listeners;
+use walletpush_server::{clock, ids};
 
 const WIDGET: &str = "http://127.0.0.1:8081";
 const RETURN_URL: &str = "http://127.0.0.1:8080/gift";
@@ -50,9 +51,11 @@ impl Reply {
 impl Sandbox {
     fn new() -> Sandbox {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join(db::FILE_NAME)).unwrap();
+        let db = db::open(&dir.path().join(db::FILE_NAME)).unwrap();
         let origins = Origins::new("127.0.0.1", 8080, 8081, 8082);
-        let app: SharedApp = Arc::new(App::new(db, origins, dir.path().join("www"), true).unwrap());
+        let www = dir.path().join("www");
+        let app: SharedApp =
+            Arc::new(App::new(db, origins, www, true, Default::default()).unwrap());
         Sandbox {
             host: listeners::host(&app),
             widget: listeners::widget(&app),

@@ -11,13 +11,15 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 use walletpush::ErrorCode;
+use walletpush_server::http::{self, ApiError};
+use walletpush_server::mint::{self, HANDLE_LIFETIME};
+use walletpush_server::{clock, ids};
 
 use crate::app::SharedApp;
 use crate::db::cards;
 use crate::faults::{Fault, FaultRequest};
 use crate::host::pages;
-use crate::http::{self, ApiError};
-use crate::{clock, ids, issuer, seed};
+use crate::seed;
 
 /// The host origin's hooks.
 pub fn host_routes() -> Router<SharedApp> {
@@ -93,10 +95,10 @@ async fn mint_handle(State(app): State<SharedApp>, body: Bytes) -> Result<Respon
         .read(|c| cards::card(c, card_ref))?
         .ok_or_else(|| bad_request("no such card"))?;
 
-    let mut claims = issuer::handle_claims(&app, &card, clock::now());
+    let mut claims = app.handle_claims(&card, clock::now());
     if let Some(iat) = request.iat {
         claims.iat = iat;
-        claims.exp = iat + issuer::HANDLE_LIFETIME;
+        claims.exp = iat + HANDLE_LIFETIME;
     }
     claims.exp = request.exp.unwrap_or(claims.exp);
     claims.nbf = request.nbf;
@@ -109,7 +111,7 @@ async fn mint_handle(State(app): State<SharedApp>, body: Bytes) -> Result<Respon
         Signer::Rogue => &app.keys.rogue_issuer,
     };
     let Some(count) = request.count else {
-        let handle = issuer::mint(signer, &claims)?;
+        let handle = mint::mint(signer, &claims)?;
         return Ok(http::json(&json!({
             "handle": handle,
             "card": card.card_ref,
@@ -120,7 +122,7 @@ async fn mint_handle(State(app): State<SharedApp>, body: Bytes) -> Result<Respon
     let mut handles = Vec::with_capacity(count);
     for _ in 0..count {
         claims.jti = ids::random("h-");
-        handles.push(issuer::mint(signer, &claims)?);
+        handles.push(mint::mint(signer, &claims)?);
     }
     Ok(http::json(&json!({
         "handles": handles,
@@ -169,10 +171,12 @@ mod tests {
     use tower::ServiceExt;
     use walletpush::handle;
 
+    use walletpush_server::clock;
+
     use crate::app::{App, SharedApp};
     use crate::config::Origins;
-    use crate::db::{self, Db};
-    use crate::{clock, listeners};
+    use crate::db;
+    use crate::listeners;
 
     use super::MAX_BATCH;
 
@@ -190,9 +194,11 @@ mod tests {
     #[tokio::test]
     async fn mints_a_batch_of_distinct_valid_handles() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join(db::FILE_NAME)).unwrap();
+        let db = db::open(&dir.path().join(db::FILE_NAME)).unwrap();
         let origins = Origins::new("127.0.0.1", 8080, 8081, 8082);
-        let app: SharedApp = Arc::new(App::new(db, origins, dir.path().join("www"), true).unwrap());
+        let www = dir.path().join("www");
+        let app: SharedApp =
+            Arc::new(App::new(db, origins, www, true, Default::default()).unwrap());
         let host = listeners::host(&app);
 
         let (status, reply) = post(&host, json!({"count": 25, "card": "gift-2"})).await;

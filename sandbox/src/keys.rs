@@ -12,7 +12,7 @@ use walletpush::jwk::{KeySet, KeyUse, PrivateJwk};
 
 use crate::db::keys::{self as store, KeyRole, KeyRow};
 use crate::db::{Db, StoreError};
-use crate::ids;
+use walletpush_server::ids;
 
 /// One day in seconds.
 const DAY: i64 = 86_400;
@@ -188,7 +188,7 @@ fn parse(row: &KeyRow) -> Result<PrivateJwk, StoreError> {
 mod tests {
     use super::*;
     use crate::db::test_support::temp_db;
-    use crate::http;
+    use walletpush_server::http;
 
     fn stored(kid: &str, exp: i64) -> StoredKey {
         StoredKey {

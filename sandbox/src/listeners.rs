@@ -1,18 +1,16 @@
-//! The routers of the three listeners (docs/wire.md, "Origins"), with the layers they share.
-//! The test hooks are routed only when enabled: without `--test-hooks` they are plain 404s.
+//! The routers of the three listeners (docs/wire.md, "Origins"). The widget origin is
+//! walletpush-server's router with the demo's card art added. The test hooks and the fault
+//! layer are routed only when enabled: without `--test-hooks` they are plain 404s.
 
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::get;
 use axum::Router;
+use walletpush_server::http::LogFormat;
 
 use crate::app::SharedApp;
-use crate::{art, assets, hooks, host, http, issuer, wallet, www};
-
-/// The largest request body any endpoint reads: a JWE or a handle is a few KB.
-const BODY_LIMIT: usize = 64 * 1024;
+use crate::{art, assets, faults, hooks, host, wallet};
 
 /// The host origin: the demo portals.
 pub fn host(app: &SharedApp) -> Router {
@@ -25,18 +23,27 @@ pub fn host(app: &SharedApp) -> Router {
     finish(router, "host", app)
 }
 
-/// The widget origin: the widget's files, card art and the issuer API.
+/// The widget origin: walletpush-server (the widget's files and the issuer API), and the demo
+/// cards' art.
 pub fn widget(app: &SharedApp) -> Router {
-    let router = issuer::routes()
-        .merge(www::routes())
+    let demo = Router::new()
         .route("/art/{file}", get(art::serve))
         .route("/favicon.ico", get(assets::no_favicon));
+    let demo = if app.test_hooks {
+        demo.merge(hooks::fault_routes())
+    } else {
+        demo
+    };
+    let router = walletpush_server::routes(&app.server).merge(demo.with_state(Arc::clone(app)));
     let router = if app.test_hooks {
-        router.merge(hooks::fault_routes())
+        router.layer(middleware::from_fn_with_state(
+            Arc::clone(&app.faults),
+            faults::widget_faults,
+        ))
     } else {
         router
     };
-    finish(router, "widget", app)
+    walletpush_server::finish(router, "widget", LogFormat::Plain)
 }
 
 /// The wallet origin.
@@ -52,12 +59,12 @@ pub fn wallet(app: &SharedApp) -> Router {
     finish(router, "wallet", app)
 }
 
-/// The layers every listener shares, outermost first: the request log (which sees the final
-/// status), security headers, the body limit.
+/// The server's layers (request log, security headers, body limit), on a router of the
+/// sandbox's own.
 fn finish(router: Router<SharedApp>, listener: &'static str, app: &SharedApp) -> Router {
-    router
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(http::secure_headers))
-        .layer(middleware::from_fn_with_state(listener, http::log_requests))
-        .with_state(Arc::clone(app))
+    walletpush_server::finish(
+        router.with_state(Arc::clone(app)),
+        listener,
+        LogFormat::Plain,
+    )
 }

@@ -1,37 +1,30 @@
 //! `walletpush-sandbox`: one binary, three loopback listeners (docs/wire.md, "Origins"):
 //!
 //! - host (`:8080`): the demo issuer portals ([`host`]);
-//! - widget (`:8081`): the widget's files ([`www`]), card art ([`art`]) and the issuer API
-//!   ([`issuer`]);
+//! - widget (`:8081`): walletpush-server (the widget's files and the issuer API) with the demo
+//!   card source ([`demo_cards`]) and the cards' art ([`art`]);
 //! - wallet (`:8082`): a `walletpush/1` wallet ([`wallet`]).
 //!
 //! State lives in one SQLite file ([`db`]), keys too ([`keys`]). Start-up: open the store,
 //! bind the three ports, prepare the state ([`app`]), print the three URLs and `ready`, serve.
+//! Test hooks and faults ([`hooks`], [`faults`]) exist only in this crate, never in the server.
 #![forbid(unsafe_code)]
 
-mod activation;
-mod adapters;
 mod app;
 mod art;
 mod assets;
-mod clock;
 mod config;
 mod csp;
 mod db;
+mod demo_cards;
 mod faults;
 mod hooks;
 mod host;
 mod html;
-mod http;
-mod ids;
-mod issuer;
 mod keys;
 mod listeners;
 mod seed;
-mod urls;
 mod wallet;
-mod wallets;
-mod www;
 
 #[cfg(test)]
 mod flow_tests;
@@ -39,6 +32,7 @@ mod flow_tests;
 use std::error::Error;
 use std::future::IntoFuture;
 use std::io::Write;
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -47,7 +41,6 @@ use tokio::net::TcpListener;
 
 use crate::app::App;
 use crate::config::{Config, Origins};
-use crate::db::Db;
 
 fn main() -> ExitCode {
     let config = Config::parse();
@@ -71,7 +64,7 @@ fn fail(e: &dyn Error) -> ExitCode {
 
 async fn run(config: Config) -> Result<(), Box<dyn Error>> {
     std::fs::create_dir_all(&config.data_dir)?;
-    let db = Db::open(&config.data_dir.join(db::FILE_NAME))?;
+    let db = db::open(&config.data_dir.join(db::FILE_NAME))?;
 
     // Bind first: with port 0 the origins are only known once the ports are.
     let host = TcpListener::bind((config.bind, config.host_port)).await?;
@@ -83,10 +76,18 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
         widget.local_addr()?.port(),
         wallet.local_addr()?.port(),
     );
-    let adapters = adapters::Adapters::from_config(&config);
-    let app = Arc::new(
-        App::new(db, origins, config.www_dir, config.test_hooks)?.with_adapters(adapters)?,
-    );
+    let adapters = config.adapters();
+    let app = Arc::new(App::new(
+        db,
+        origins,
+        config.www_dir,
+        config.test_hooks,
+        adapters,
+    )?);
+    tokio::spawn(walletpush_server::store::purge_periodically(
+        Arc::clone(&app.server.store),
+        std::time::Duration::from_secs(600),
+    ));
     let host_router = listeners::host(&app);
     let widget_router = listeners::widget(&app);
     let wallet_router = listeners::wallet(&app);
@@ -96,7 +97,12 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
         served = async {
             tokio::try_join!(
                 axum::serve(host, host_router).into_future(),
-                axum::serve(widget, widget_router).into_future(),
+                // The client's address goes into the server's audit records.
+                axum::serve(
+                    widget,
+                    widget_router.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .into_future(),
                 axum::serve(wallet, wallet_router).into_future(),
             )
         } => { served?; }

@@ -8,30 +8,32 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  b64u, encryptJwe, fromB64u, killSandbox, peekJws, randomId, scratch, startSandbox, verifyEs256,
+  b64u, encryptJwe, fromB64u, peekJws, randomId, scratch, verifyEs256,
 } from './support.mjs';
+import { startSandbox } from '../support/sandbox.mjs';
 
 const PANS = ['4111111111111111', '5555555555554444', '4000056655665556', '5200828282828210', '4242424242424242'];
 const CID = 'c0rrelati0n-id-sandbox';
 
 const logs = { text: '' };
+const onLog = (text) => { logs.text += text; };
 const secrets = []; // handles and JWEs sent: none may appear in the log
 const dirs = scratch();
 let sandbox;
 
 before(async () => {
-  sandbox = await startSandbox({ data: dirs.data, www: dirs.www, logs });
+  sandbox = await startSandbox({ dataDir: dirs.data, wwwDir: dirs.www, onLog });
 });
 
 after(async () => {
-  if (sandbox) await killSandbox(sandbox);
+  if (sandbox) await sandbox.stop({ signal: 'SIGKILL', keepData: true });
   rmSync(dirs.dir, { recursive: true, force: true });
 });
 
 // --- helpers ---------------------------------------------------------------------------
 
 async function mintHandle(overrides = {}) {
-  const response = await fetch(`${sandbox.host}/__sandbox/handle`, {
+  const response = await fetch(`${sandbox.origins.host}/__sandbox/handle`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(overrides),
   });
   assert.equal(response.status, 200);
@@ -40,10 +42,10 @@ async function mintHandle(overrides = {}) {
   return handle;
 }
 
-async function redeem(handle, { origin = sandbox.widget, wallet = 'sandbox', sid = randomId('s-') } = {}) {
+async function redeem(handle, { origin = sandbox.origins.widget, wallet = 'sandbox', sid = randomId('s-') } = {}) {
   const headers = { 'Content-Type': 'application/json', 'X-Walletpush-Correlation-Id': CID };
   if (origin !== null) headers.Origin = origin;
-  const response = await fetch(`${sandbox.widget}/walletpush/v1/credentials`, {
+  const response = await fetch(`${sandbox.origins.widget}/walletpush/v1/credentials`, {
     method: 'POST', headers, body: JSON.stringify({ handle, wallet, sid }),
   });
   return { status: response.status, headers: response.headers, body: await response.json() };
@@ -57,11 +59,11 @@ async function expectRefusal(result, status, code) {
 }
 
 async function walletDoc() {
-  return (await fetch(`${sandbox.wallet}/.well-known/walletpush.json`)).json();
+  return (await fetch(`${sandbox.origins.wallet}/.well-known/walletpush.json`)).json();
 }
 
 async function walletApi(path, body) {
-  const response = await fetch(`${sandbox.wallet}${path}`, {
+  const response = await fetch(`${sandbox.origins.wallet}${path}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-Walletpush-Correlation-Id': CID },
     body: JSON.stringify(body),
@@ -73,7 +75,7 @@ async function walletApi(path, body) {
 async function credentialJwe(recipient, kid, sid, payload, { exp = false, nonce = randomId() } = {}) {
   const iat = Math.floor(Date.now() / 1000);
   const plaintext = { ...payload, iat, nonce, cid: CID, ...(exp ? { exp: iat + 300 } : {}) };
-  const jwe = await encryptJwe(recipient, plaintext, { kid, apu: sandbox.widget, apv: sid });
+  const jwe = await encryptJwe(recipient, plaintext, { kid, apu: sandbox.origins.widget, apv: sid });
   secrets.push(jwe);
   return jwe;
 }
@@ -103,7 +105,7 @@ async function assertPage(url, what, init) {
 
 describe('issuer API', () => {
   test('JWKS publishes the ES256 signing key', async () => {
-    const response = await fetch(`${sandbox.widget}/walletpush/v1/jwks`);
+    const response = await fetch(`${sandbox.origins.widget}/walletpush/v1/jwks`);
     assert.equal(response.status, 200);
     const { keys } = await response.json();
     assert.equal(keys.length, 1);
@@ -122,7 +124,7 @@ describe('issuer API', () => {
     }
     assert.equal(p.pan, '4111111111111111');
     assert.equal(p.last4, '1111');
-    assert.ok(p.art.startsWith(`${sandbox.widget}/art/`));
+    assert.ok(p.art.startsWith(`${sandbox.origins.widget}/art/`));
 
     const { header, payload } = peekJws(p.activation);
     assert.equal(header.alg, 'ES256');
@@ -132,7 +134,7 @@ describe('issuer API', () => {
     assert.equal(payload.sid, sid);
     assert.equal(payload.wallet, 'sandbox');
     assert.ok(payload.exp > Date.now() / 1000);
-    const { keys } = await (await fetch(`${sandbox.widget}/walletpush/v1/jwks`)).json();
+    const { keys } = await (await fetch(`${sandbox.origins.widget}/walletpush/v1/jwks`)).json();
     const key = keys.find((k) => k.kid === header.kid);
     assert.ok(key, 'activation kid is in the issuer JWKS');
     assert.ok(await verifyEs256(p.activation, key));
@@ -170,8 +172,8 @@ describe('issuer API', () => {
 
   test('ISSUER_REJECTED: wallet not in the handle, malformed body', async () => {
     await expectRefusal(await redeem(await mintHandle({ wallets: ['google'] })), 403, 'ISSUER_REJECTED');
-    const response = await fetch(`${sandbox.widget}/walletpush/v1/credentials`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json', Origin: sandbox.widget }, body: '{"handle":',
+    const response = await fetch(`${sandbox.origins.widget}/walletpush/v1/credentials`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Origin: sandbox.origins.widget }, body: '{"handle":',
     });
     await expectRefusal({ status: response.status, body: await response.json() }, 400, 'ISSUER_REJECTED');
   });
@@ -181,14 +183,14 @@ describe('issuer API', () => {
 
 describe('wallet', () => {
   test('discovery document shape', async () => {
-    const response = await fetch(`${sandbox.wallet}/.well-known/walletpush.json`);
+    const response = await fetch(`${sandbox.origins.wallet}/.well-known/walletpush.json`);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('access-control-allow-origin'), '*');
     const doc = await response.json();
     assert.equal(doc.protocol, 'walletpush/1');
     assert.equal(doc.name, 'Sandbox Wallet');
-    assert.equal(doc.entry_url, `${sandbox.wallet}/entry`);
-    assert.equal(doc.provision_url, `${sandbox.wallet}/provision`);
+    assert.equal(doc.entry_url, `${sandbox.origins.wallet}/entry`);
+    assert.equal(doc.provision_url, `${sandbox.origins.wallet}/provision`);
     const sig = doc.jwks.keys.filter((k) => k.use === 'sig');
     const enc = doc.jwks.keys.filter((k) => k.use === 'enc');
     assert.equal(sig.length, 1);
@@ -207,7 +209,7 @@ describe('wallet', () => {
 
   test('popup mode: session, credential, confirm (twice), one token', async () => {
     const doc = await walletDoc();
-    const started = await walletApi('/api/session', { client_origin: sandbox.widget });
+    const started = await walletApi('/api/session', { client_origin: sandbox.origins.widget });
     assert.equal(started.status, 200);
     assert.equal(started.body.post_ready, true);
     const session = started.body.session;
@@ -215,7 +217,7 @@ describe('wallet', () => {
     assert.equal(header.typ, 'walletpush-session+jwt');
     const signer = doc.jwks.keys.find((k) => k.kid === header.kid && k.use === 'sig');
     assert.ok(await verifyEs256(session, signer));
-    assert.equal(claims.aud, sandbox.widget);
+    assert.equal(claims.aud, sandbox.origins.widget);
     assert.equal(claims.sid, started.body.sid);
     assert.deepEqual([claims.epk.use, claims.epk.alg], ['enc', 'ECDH-ES']);
 
@@ -237,13 +239,13 @@ describe('wallet', () => {
     assert.equal(first.body.token.last4, '4444');
     assert.equal(first.body.cid, CID);
     assert.deepEqual(second.body.token, first.body.token);
-    const tokens = await (await fetch(`${sandbox.wallet}/api/tokens`)).json();
+    const tokens = await (await fetch(`${sandbox.origins.wallet}/api/tokens`)).json();
     assert.equal(tokens.filter((t) => t.ref === first.body.token.ref).length, 1);
   });
 
   test('popup mode: a credential for another session is refused', async () => {
-    const a = peekJws((await walletApi('/api/session', { client_origin: sandbox.widget })).body.session).payload;
-    const b = peekJws((await walletApi('/api/session', { client_origin: sandbox.widget })).body.session).payload;
+    const a = peekJws((await walletApi('/api/session', { client_origin: sandbox.origins.widget })).body.session).payload;
+    const b = peekJws((await walletApi('/api/session', { client_origin: sandbox.origins.widget })).body.session).payload;
     const payload = (await redeem(await mintHandle(), { sid: a.sid })).body;
     const jwe = await credentialJwe(b.epk, b.epk.kid, a.sid, payload);
     const refused = await walletApi('/api/credential', { sid: b.sid, jwe });
@@ -257,15 +259,15 @@ describe('wallet', () => {
     const sid = randomId('r-');
     const payload = (await redeem(await mintHandle({ card: 'corp-1' }), { sid })).body;
     const jwe = await credentialJwe(enc, enc.kid, sid, payload, { exp: true });
-    const returnUrl = `${sandbox.host}/expenses`;
-    const page = await assertPage(`${sandbox.wallet}/provision`, 'redirect confirmation', {
+    const returnUrl = `${sandbox.origins.host}/expenses`;
+    const page = await assertPage(`${sandbox.origins.wallet}/provision`, 'redirect confirmation', {
       method: 'POST', body: new URLSearchParams({ jwe, return_url: returnUrl }),
     });
     assert.equal(page.response.status, 200);
     assert.match(page.html, /id="confirm"/);
     assert.ok(!page.html.includes('4000056655665556'));
 
-    const done = await fetch(`${sandbox.wallet}/provision/confirm`, {
+    const done = await fetch(`${sandbox.origins.wallet}/provision/confirm`, {
       method: 'POST', redirect: 'manual', body: new URLSearchParams({ sid, decision: 'confirm' }),
     });
     assert.equal(done.status, 303);
@@ -276,7 +278,7 @@ describe('wallet', () => {
     assert.equal(result.token.last4, '5556');
     assert.equal(result.cid, CID);
 
-    const replay = await fetch(`${sandbox.wallet}/provision`, {
+    const replay = await fetch(`${sandbox.origins.wallet}/provision`, {
       method: 'POST', body: new URLSearchParams({ jwe, return_url: returnUrl }),
     });
     assert.equal(replay.status, 400);
@@ -284,7 +286,7 @@ describe('wallet', () => {
 
   test('redirect mode: return_url must be http(s) on a known site', async () => {
     for (const returnUrl of ['javascript:alert(1)', 'http://evil.example/']) {
-      const response = await fetch(`${sandbox.wallet}/provision`, {
+      const response = await fetch(`${sandbox.origins.wallet}/provision`, {
         method: 'POST', redirect: 'manual', body: new URLSearchParams({ jwe: 'x', return_url: returnUrl }),
       });
       assert.equal(response.status, 400);
@@ -297,17 +299,17 @@ describe('wallet', () => {
 
 describe('pages and files', () => {
   test('every page kind carries a strict CSP', async () => {
-    const host = await assertPage(`${sandbox.host}/`, 'host index');
-    assert.match(host.csp, new RegExp(`script-src 'self' ${sandbox.widget};`));
-    assert.match(host.csp, new RegExp(`frame-src ${sandbox.widget};`));
-    await assertPage(`${sandbox.host}/gift`, 'gift login');
-    await assertPage(`${sandbox.host}/expenses`, 'expenses login');
-    await assertPage(`${sandbox.host}/__sandbox/embed`, 'embed');
+    const host = await assertPage(`${sandbox.origins.host}/`, 'host index');
+    assert.match(host.csp, new RegExp(`script-src 'self' ${sandbox.origins.widget};`));
+    assert.match(host.csp, new RegExp(`frame-src ${sandbox.origins.widget};`));
+    await assertPage(`${sandbox.origins.host}/gift`, 'gift login');
+    await assertPage(`${sandbox.origins.host}/expenses`, 'expenses login');
+    await assertPage(`${sandbox.origins.host}/__sandbox/embed`, 'embed');
 
-    const login = await fetch(`${sandbox.host}/expenses/login`, { method: 'POST', redirect: 'manual' });
+    const login = await fetch(`${sandbox.origins.host}/expenses/login`, { method: 'POST', redirect: 'manual' });
     assert.equal(login.status, 303);
     const cookie = login.headers.get('set-cookie').split(';')[0];
-    const portal = await assertPage(`${sandbox.host}/expenses`, 'expenses portal', { headers: { cookie } });
+    const portal = await assertPage(`${sandbox.origins.host}/expenses`, 'expenses portal', { headers: { cookie } });
     assert.equal(portal.html.match(/<script src="[^"]+\/walletpush\.js" async><\/script>/g).length, 1);
     const buttons = [...portal.html.matchAll(/<wallet-push-button handle="([^"]+)" wallets="sandbox">/g)];
     assert.equal(buttons.length, 3);
@@ -315,71 +317,71 @@ describe('pages and files', () => {
       secrets.push(handle);
       const { header, payload } = peekJws(handle);
       assert.equal(header.typ, 'walletpush-handle+jwt');
-      assert.equal(payload.aud, sandbox.widget);
+      assert.equal(payload.aud, sandbox.origins.widget);
       assert.equal(payload.exp - payload.iat, 300);
       assert.deepEqual(Object.keys(payload.display).sort(), ['art', 'last4', 'network', 'product']);
     }
     for (const pan of PANS) assert.ok(!portal.html.includes(pan));
 
-    const frame = await fetch(`${sandbox.widget}/frame.html`);
+    const frame = await fetch(`${sandbox.origins.widget}/frame.html`);
     const frameCsp = assertPageHeaders(frame, 'frame.html');
     assert.match(frameCsp, /script-src 'self' 'sha256-[A-Za-z0-9+/]{43}=' 'sha256-[A-Za-z0-9+/]{43}=' 'wasm-unsafe-eval';/);
-    assert.match(frameCsp, new RegExp(`frame-ancestors ${sandbox.host};`));
-    assert.match(frameCsp, new RegExp(`connect-src 'self' ${sandbox.wallet};`));
+    assert.match(frameCsp, new RegExp(`frame-ancestors ${sandbox.origins.host};`));
+    assert.match(frameCsp, new RegExp(`connect-src 'self' ${sandbox.origins.wallet};`));
 
-    const query = new URLSearchParams({ client_origin: sandbox.widget, locale: 'en', correlation_id: CID });
-    const entry = await assertPage(`${sandbox.wallet}/entry?${query}`, 'wallet entry');
+    const query = new URLSearchParams({ client_origin: sandbox.origins.widget, locale: 'en', correlation_id: CID });
+    const entry = await assertPage(`${sandbox.origins.wallet}/entry?${query}`, 'wallet entry');
     assert.match(entry.csp, /frame-ancestors 'none'/);
     assert.match(entry.html, /id="signin"/);
-    await assertPage(`${sandbox.wallet}/cards`, 'wallet cards');
-    const bad = await assertPage(`${sandbox.wallet}/entry`, 'wallet entry without origin');
+    await assertPage(`${sandbox.origins.wallet}/cards`, 'wallet cards');
+    const bad = await assertPage(`${sandbox.origins.wallet}/entry`, 'wallet entry without origin');
     assert.equal(bad.response.status, 400);
 
-    for (const url of [`${sandbox.widget}/walletpush/v1/jwks`, `${sandbox.widget}/art/gift.svg`]) {
+    for (const url of [`${sandbox.origins.widget}/walletpush/v1/jwks`, `${sandbox.origins.widget}/art/gift.svg`]) {
       assertPageHeaders(await fetch(url), url);
     }
   });
 
   test('widget files: types, and nothing else is served', async () => {
-    const wasm = await fetch(`${sandbox.widget}/pkg/walletpush_bg.wasm`);
+    const wasm = await fetch(`${sandbox.origins.widget}/pkg/walletpush_bg.wasm`);
     assert.equal(wasm.status, 200);
     assert.equal(wasm.headers.get('content-type'), 'application/wasm');
     for (const path of ['/walletpush.js', '/frame.js', '/pkg/walletpush.js']) {
-      const response = await fetch(`${sandbox.widget}${path}`);
+      const response = await fetch(`${sandbox.origins.widget}${path}`);
       assert.equal(response.status, 200, path);
       assert.match(response.headers.get('content-type'), /^text\/javascript/, path);
     }
-    assert.match((await fetch(`${sandbox.widget}/widget.css`)).headers.get('content-type'), /^text\/css/);
+    assert.match((await fetch(`${sandbox.origins.widget}/widget.css`)).headers.get('content-type'), /^text\/css/);
     for (const path of ['/secret.txt', '/pkg/', '/pkg', '/pkg/..%2fsecret.txt', '/pkg/%2e%2e/secret.txt', '/.env', '/nope.css']) {
-      assert.equal((await fetch(`${sandbox.widget}${path}`)).status, 404, path);
+      assert.equal((await fetch(`${sandbox.origins.widget}${path}`)).status, 404, path);
     }
-    const art = await fetch(`${sandbox.widget}/art/company.svg`);
+    const art = await fetch(`${sandbox.origins.widget}/art/company.svg`);
     assert.equal(art.headers.get('content-type'), 'image/svg+xml');
   });
 
   test('faults: frame-csp no-wasm, credentials hang, reset', async () => {
-    const fault = (target, mode, origin = sandbox.widget) => fetch(`${origin}/__sandbox/fault`, {
+    const fault = (target, mode, origin = sandbox.origins.widget) => fetch(`${origin}/__sandbox/fault`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ target, mode }),
     });
     assert.equal((await fault('frame-csp', 'no-wasm')).status, 200);
-    const csp = (await fetch(`${sandbox.widget}/frame.html`)).headers.get('content-security-policy');
+    const csp = (await fetch(`${sandbox.origins.widget}/frame.html`)).headers.get('content-security-policy');
     assert.ok(!csp.includes('wasm-unsafe-eval'));
 
-    assert.equal((await fault('credentials', 'hang', sandbox.wallet)).status, 200);
+    assert.equal((await fault('credentials', 'hang', sandbox.origins.wallet)).status, 200);
     const handle = await mintHandle();
-    await assert.rejects(fetch(`${sandbox.widget}/walletpush/v1/credentials`, {
+    await assert.rejects(fetch(`${sandbox.origins.widget}/walletpush/v1/credentials`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Origin: sandbox.widget },
+      headers: { 'Content-Type': 'application/json', Origin: sandbox.origins.widget },
       body: JSON.stringify({ handle, wallet: 'sandbox', sid: 's-1' }),
       signal: AbortSignal.timeout(500),
     }));
 
     assert.equal((await fault('session', 'silent')).status, 200);
-    assert.equal((await walletApi('/api/session', { client_origin: sandbox.widget })).body.post_ready, false);
+    assert.equal((await walletApi('/api/session', { client_origin: sandbox.origins.widget })).body.post_ready, false);
     assert.equal((await fault('session', 'sideways')).status, 400);
 
-    await fetch(`${sandbox.wallet}/__sandbox/reset-faults`, { method: 'POST' });
-    assert.match((await fetch(`${sandbox.widget}/frame.html`)).headers.get('content-security-policy'), /'wasm-unsafe-eval'/);
+    await fetch(`${sandbox.origins.wallet}/__sandbox/reset-faults`, { method: 'POST' });
+    assert.match((await fetch(`${sandbox.origins.widget}/frame.html`)).headers.get('content-security-policy'), /'wasm-unsafe-eval'/);
     assert.equal((await redeem(handle)).status, 200);
   });
 });
@@ -390,18 +392,18 @@ describe('durability and logs', () => {
   test('a redeemed handle stays redeemed across SIGKILL; hooks are off by default', async () => {
     const handle = await mintHandle({ card: 'gift-2' });
     assert.equal((await redeem(handle)).status, 200);
-    const before = await (await fetch(`${sandbox.wallet}/api/tokens`)).json();
+    const before = await (await fetch(`${sandbox.origins.wallet}/api/tokens`)).json();
     assert.ok(before.length >= 2);
     const ports = sandbox.ports;
-    await killSandbox(sandbox);
+    await sandbox.stop({ signal: 'SIGKILL', keepData: true });
 
     // Same data dir and ports (the handle's aud is the widget origin), without --test-hooks.
-    sandbox = await startSandbox({ data: dirs.data, www: dirs.www, ports, hooks: false, logs });
+    sandbox = await startSandbox({ dataDir: dirs.data, wwwDir: dirs.www, ports, hooks: false, onLog });
     await expectRefusal(await redeem(handle), 409, 'HANDLE_REPLAYED');
-    const afterRestart = await (await fetch(`${sandbox.wallet}/api/tokens`)).json();
+    const afterRestart = await (await fetch(`${sandbox.origins.wallet}/api/tokens`)).json();
     assert.deepEqual(afterRestart.map((t) => t.ref), before.map((t) => t.ref));
-    assert.equal((await fetch(`${sandbox.host}/__sandbox/handle`, { method: 'POST' })).status, 404);
-    assert.equal((await fetch(`${sandbox.widget}/__sandbox/fault`, { method: 'POST' })).status, 404);
+    assert.equal((await fetch(`${sandbox.origins.host}/__sandbox/handle`, { method: 'POST' })).status, 404);
+    assert.equal((await fetch(`${sandbox.origins.widget}/__sandbox/fault`, { method: 'POST' })).status, 404);
   });
 
   test('stderr logs requests with correlation ids and never card data, handles or JWEs', () => {

@@ -1,29 +1,14 @@
-// Helpers of the sandbox's HTTP-level suite: start and stop the binary, and a small independent
-// JOSE implementation on WebCrypto (ES256 verification, ECDH-ES + A256GCM encryption per
-// RFC 7518 §4.6) so the suite checks the Rust code against another implementation.
+// Helpers of the sandbox's HTTP-level suite: dummy widget files, and a small independent JOSE
+// implementation on WebCrypto (ES256 verification, ECDH-ES + A256GCM encryption per
+// RFC 7518 §4.6) so the suite checks the Rust code against another implementation. The sandbox
+// itself is started by the one launcher, tests/support/sandbox.mjs.
 
-import { spawn } from 'node:child_process';
 import { createHash, webcrypto } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 const { subtle } = webcrypto;
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-// The binary: $WALLETPUSH_SANDBOX_BIN, else the newer of the release and debug builds.
-export function sandboxBinary() {
-  if (process.env.WALLETPUSH_SANDBOX_BIN) return process.env.WALLETPUSH_SANDBOX_BIN;
-  const builds = ['release', 'debug']
-    .map((profile) => join(ROOT, 'target', profile, 'walletpush-sandbox'))
-    .filter((path) => existsSync(path))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  if (builds.length === 0) {
-    throw new Error('build the sandbox first: cargo build -p walletpush-sandbox');
-  }
-  return builds[0];
-}
 
 // A temporary directory with a data dir and a www dir holding dummy widget files.
 export function scratch() {
@@ -38,55 +23,6 @@ export function scratch() {
   writeFileSync(join(www, 'pkg', 'walletpush_bg.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
   writeFileSync(join(www, 'pkg', 'walletpush.js'), 'export {};\n');
   return { dir, data: join(dir, 'data'), www };
-}
-
-// Starts the sandbox and resolves once it printed its three URLs and "ready". Every byte it
-// writes to stderr is appended to `logs.text`.
-export function startSandbox({ data, www, ports = [0, 0, 0], hooks = true, logs, extraArgs = [] }) {
-  const args = [
-    '--host-port', String(ports[0]),
-    '--widget-port', String(ports[1]),
-    '--wallet-port', String(ports[2]),
-    '--data-dir', data,
-    '--www-dir', www,
-  ];
-  if (hooks) args.push('--test-hooks');
-  args.push(...extraArgs);
-  // The flags decide, not whatever WALLETPUSH_* the caller's environment has.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('WALLETPUSH_')),
-  );
-  const child = spawn(sandboxBinary(), args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk) => { logs.text += chunk; });
-  return new Promise((resolvePromise, reject) => {
-    let out = '';
-    const timer = setTimeout(() => fail(new Error('the sandbox did not say ready in 15 s')), 15_000);
-    const fail = (error) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(error);
-    };
-    child.on('exit', (code) => fail(new Error(`the sandbox exited (${code}): ${logs.text}`)));
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const lines = out.split('\n');
-      if (!lines.includes('ready')) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      const [host, widget, wallet] = lines;
-      resolvePromise({ child, host, widget, wallet, ports: [host, widget, wallet].map((u) => Number(new URL(u).port)) });
-    });
-  });
-}
-
-// SIGKILL: no chance to flush anything that was not committed.
-export async function killSandbox(sandbox) {
-  if (sandbox.child.exitCode !== null || sandbox.child.signalCode !== null) return;
-  const exited = new Promise((done) => sandbox.child.once('exit', done));
-  sandbox.child.kill('SIGKILL');
-  await exited;
 }
 
 export const b64u = (bytes) => Buffer.from(bytes).toString('base64url');

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
-import { killSandbox, peekJws, scratch, startSandbox, verifyEs256 } from './support.mjs';
+import { startSandbox } from '../support/sandbox.mjs';
+import { peekJws, scratch, verifyEs256 } from './support.mjs';
 
 const SCRIPTS = 'http://127.0.0.1:9';
 const REQUESTOR = 'http://127.0.0.1:10/requestor';
@@ -15,38 +16,39 @@ const TRID = '50123197928';
 const CID = 'c0rrelati0n-id-wallets';
 
 const logs = { text: '' };
+const onLog = (text) => { logs.text += text; };
 const dirs = scratch();
 let sandbox;
 let plain; // a sandbox without any adapter flag
 
 before(async () => {
   sandbox = await startSandbox({
-    data: dirs.data, www: dirs.www, logs,
+    dataDir: dirs.data, wwwDir: dirs.www, onLog,
     extraArgs: [
       '--google-script-url', `${SCRIPTS}/google/integration.min.js`, '--google-integrator-id', 'bank-1',
       '--apple-script-url', `${SCRIPTS}/apple/initAddToAppleWallet.js`, '--apple-partner-id', 'partner-1',
       '--token-connect-url', REQUESTOR, '--token-connect-requestor', TRID,
     ],
   });
-  plain = await startSandbox({ data: `${dirs.data}-plain`, www: dirs.www, logs });
+  plain = await startSandbox({ dataDir: `${dirs.data}-plain`, wwwDir: dirs.www, onLog });
 });
 
 after(async () => {
-  for (const s of [sandbox, plain]) if (s) await killSandbox(s);
+  for (const s of [sandbox, plain]) if (s) await s.stop({ signal: 'SIGKILL', keepData: true });
   rmSync(dirs.dir, { recursive: true, force: true });
   rmSync(`${dirs.data}-plain`, { recursive: true, force: true });
 });
 
 async function mintHandle(overrides = {}, on = sandbox) {
-  const response = await fetch(`${on.host}/__sandbox/handle`, {
+  const response = await fetch(`${on.origins.host}/__sandbox/handle`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(overrides),
   });
   assert.equal(response.status, 200);
   return response.json();
 }
 
-async function request(body, { on = sandbox, origin = on.widget } = {}) {
-  const response = await fetch(`${on.widget}/walletpush/v1/credentials`, {
+async function request(body, { on = sandbox, origin = on.origins.widget } = {}) {
+  const response = await fetch(`${on.origins.widget}/walletpush/v1/credentials`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-Walletpush-Correlation-Id': CID, Origin: origin },
     body: JSON.stringify(body),
@@ -55,10 +57,10 @@ async function request(body, { on = sandbox, origin = on.widget } = {}) {
 }
 
 const GOOGLE = { wallet: 'google', server_session_id: 'srv-1', public_device_id: 'dev-1', public_wallet_id: 'wal-1' };
-const TOKEN_CONNECT = () => ({ wallet: 'token-connect', token_requestor: TRID, return_url: `${sandbox.host}/gift?x=1#old` });
+const TOKEN_CONNECT = () => ({ wallet: 'token-connect', token_requestor: TRID, return_url: `${sandbox.origins.host}/gift?x=1#old` });
 
 async function verified(compact) {
-  const { keys } = await (await fetch(`${sandbox.widget}/walletpush/v1/jwks`)).json();
+  const { keys } = await (await fetch(`${sandbox.origins.widget}/walletpush/v1/jwks`)).json();
   const { header, payload } = peekJws(compact);
   assert.ok(await verifyEs256(compact, keys.find((k) => k.kid === header.kid)));
   return { header, payload };
@@ -71,7 +73,7 @@ function expectRefusal(result, status, code) {
 
 describe('configuration', () => {
   test('config lists each adapter wallet by kind with its settings; none without flags', async () => {
-    const { wallets } = await (await fetch(`${sandbox.widget}/walletpush/v1/config`)).json();
+    const { wallets } = await (await fetch(`${sandbox.origins.widget}/walletpush/v1/config`)).json();
     assert.deepEqual(Object.keys(wallets).sort(), ['apple', 'google', 'sandbox', 'token-connect']);
     assert.equal(wallets.sandbox.kind, undefined, 'walletpush/1 is the default kind');
     assert.deepEqual(wallets.google, {
@@ -81,14 +83,14 @@ describe('configuration', () => {
     assert.equal(wallets.apple.partner_id, 'partner-1');
     assert.equal(wallets.apple.domain, undefined, 'the frame uses its own host name');
     assert.deepEqual(wallets['token-connect'], { kind: 'token-connect', name: 'Click to Pay', token_requestor: TRID });
-    const bare = await (await fetch(`${plain.widget}/walletpush/v1/config`)).json();
+    const bare = await (await fetch(`${plain.origins.widget}/walletpush/v1/config`)).json();
     assert.deepEqual(Object.keys(bare.wallets), ['sandbox']);
   });
 
   test('frame.html carries the configuration inline, and preloads only for the wallets it names', async () => {
-    const page = async (query) => (await fetch(`${sandbox.widget}/frame.html${query}`)).text();
+    const page = async (query) => (await fetch(`${sandbox.origins.widget}/frame.html${query}`)).text();
     const inline = (html) => JSON.parse(/<script type="application\/json" id="walletpush-config">([^<]*)<\/script>/.exec(html)[1]);
-    const config = await (await fetch(`${sandbox.widget}/walletpush/v1/config`)).json();
+    const config = await (await fetch(`${sandbox.origins.widget}/walletpush/v1/config`)).json();
     const bare = await page('');
     assert.deepEqual(inline(bare), config);
     assert.doesNotMatch(bare, /<link/);
@@ -97,7 +99,7 @@ describe('configuration', () => {
     assert.deepEqual(links(await page('?wallets=sandbox+apple+paypal')), [
       '<link rel="modulepreload" href="adapters/apple.js">',
       '<link rel="modulepreload" href="adapters/walletpush.js">',
-      `<link rel="preload" href="${sandbox.wallet}/.well-known/walletpush.json" as="fetch" crossorigin>`,
+      `<link rel="preload" href="${sandbox.origins.wallet}/.well-known/walletpush.json" as="fetch" crossorigin>`,
       '<link rel="preload" href="pkg/walletpush_bg.wasm" as="fetch" crossorigin>',
     ]);
     // Two inline scripts, each allowed by its hash in the frame's CSP: the early handshake on
@@ -109,7 +111,7 @@ describe('configuration', () => {
     const [handshakeToo, compile] = scripts(await page('?wallets=sandbox'));
     assert.equal(handshakeToo, handshake);
     assert.match(compile, /WebAssembly\.compileStreaming\(fetch\("pkg\/walletpush_bg\.wasm"\)\)/);
-    const frameCsp = (await fetch(`${sandbox.widget}/frame.html?wallets=sandbox`)).headers.get('content-security-policy');
+    const frameCsp = (await fetch(`${sandbox.origins.widget}/frame.html?wallets=sandbox`)).headers.get('content-security-policy');
     const hashes = [handshake, compile].map((s) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`);
     assert.ok(frameCsp.includes(`script-src 'self' ${hashes.join(' ')}`), frameCsp);
     // Nothing of the query is written into the page, and the configuration is the deployment's.
@@ -119,12 +121,12 @@ describe('configuration', () => {
   });
 
   test("the frame's CSP allows the wallets' script origin; default handles allow the wallets", async () => {
-    const csp = (await fetch(`${sandbox.widget}/frame.html`)).headers.get('content-security-policy');
+    const csp = (await fetch(`${sandbox.origins.widget}/frame.html`)).headers.get('content-security-policy');
     assert.match(csp, new RegExp(`script-src 'self' 'sha256-[A-Za-z0-9+/]{43}=' 'sha256-[A-Za-z0-9+/]{43}=' 'wasm-unsafe-eval' ${SCRIPTS};`));
-    assert.match(csp, new RegExp(`connect-src 'self' ${sandbox.wallet} ${SCRIPTS};`));
+    assert.match(csp, new RegExp(`connect-src 'self' ${sandbox.origins.wallet} ${SCRIPTS};`));
     assert.match(csp, new RegExp(`frame-src ${SCRIPTS};`));
     assert.doesNotMatch(csp, /127\.0\.0\.1:10/, 'Token Connect loads no script');
-    const plainCsp = (await fetch(`${plain.widget}/frame.html`)).headers.get('content-security-policy');
+    const plainCsp = (await fetch(`${plain.origins.widget}/frame.html`)).headers.get('content-security-policy');
     assert.doesNotMatch(plainCsp, /frame-src/);
     const { handle } = await mintHandle();
     assert.deepEqual(peekJws(handle).payload.wallets, ['sandbox', 'google', 'apple', 'token-connect']);
@@ -165,7 +167,7 @@ describe('credentials', () => {
     const result = await request({ handle, ...TOKEN_CONNECT() });
     assert.equal(result.status, 200, JSON.stringify(result.body));
     assert.equal(result.body.uri, REQUESTOR);
-    assert.equal(result.body.callback_url, `${sandbox.host}/gift?x=1`);
+    assert.equal(result.body.callback_url, `${sandbox.origins.host}/gift?x=1`);
     const { header, payload } = await verified(result.body.receipt);
     assert.equal(header.typ, 'walletpush-push-receipt+jwt');
     assert.deepEqual([payload.token_requestor, payload.hid, payload.last4, payload.cid], [TRID, jti, last4, CID]);

@@ -1,49 +1,71 @@
-// Starts the sandbox binary on loopback for a test file: its own ports, a fresh data folder,
-// test hooks on. Waits for "ready" on stdout; `stop()` kills it (SIGTERM, or SIGKILL on request).
+// The one launcher of the sandbox binary for every JS suite (sandbox, e2e, bench): its own
+// ports, a fresh data folder unless given one, test hooks on unless asked otherwise. Waits for
+// "ready" on stdout; `stop()` ends it (SIGTERM, or SIGKILL on request).
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const binary = ["target/release/walletpush-sandbox", "target/debug/walletpush-sandbox"]
-  .map((p) => join(root, p))
-  .find((p) => existsSync(p));
+
+/** The binary: $WALLETPUSH_SANDBOX_BIN, else the newer of the release and debug builds. */
+export function sandboxBinary() {
+  if (process.env.WALLETPUSH_SANDBOX_BIN) return process.env.WALLETPUSH_SANDBOX_BIN;
+  return ["release", "debug"]
+    .map((profile) => join(root, "target", profile, "walletpush-sandbox"))
+    .filter((path) => existsSync(path))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
 
 /**
  * Starts a sandbox. By default the system picks three free ports (port 0) and the printed URLs
  * tell which; `ports` ({host, widget, wallet}) pins them, e.g. to restart on a handle's origin.
- * `dataDir` reuses a data folder. `logs: false` sends the sandbox's request log to /dev/null
- * (a load test should not pay for collecting it); start-up failures then show only the exit code.
+ * `dataDir` reuses a data folder (kept on stop); `wwwDir` serves other widget files than
+ * www/dist; `hooks: false` starts it without the test hooks. `logs: false` sends the sandbox's
+ * request log to /dev/null (a load test should not pay for collecting it); start-up failures
+ * then show only the exit code. `onLog(text)` sees every chunk of stderr as it comes.
  * `build` ({binary, wwwDir}) runs another build of the sandbox and the widget than this
  * checkout's (bench/compare.mjs compares two).
  */
-export async function startSandbox({ ports: pinned, dataDir, extraArgs = [], logs = true, build } = {}) {
-  const program = build?.binary ?? binary;
+export async function startSandbox({
+  ports: pinned, dataDir, wwwDir, hooks = true, extraArgs = [], logs = true, onLog, build,
+} = {}) {
+  const program = build?.binary ?? sandboxBinary();
   if (!program) throw new Error("build the sandbox first: npm run build");
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "walletpush-"));
   const args = [
     "--host-port", String(pinned?.host ?? 0), "--widget-port", String(pinned?.widget ?? 0),
     "--wallet-port", String(pinned?.wallet ?? 0),
-    "--data-dir", dir, "--www-dir", build?.wwwDir ?? join(root, "www", "dist"), "--test-hooks", ...extraArgs,
+    "--data-dir", dir, "--www-dir", wwwDir ?? build?.wwwDir ?? join(root, "www", "dist"),
+    ...(hooks ? ["--test-hooks"] : []), ...extraArgs,
   ];
-  const child = spawn(program, args, { stdio: ["ignore", "pipe", logs ? "pipe" : "ignore"] });
+  // The flags decide, not whatever WALLETPUSH_* the caller's environment has.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("WALLETPUSH_")));
+  const child = spawn(program, args, { env, stdio: ["ignore", "pipe", logs ? "pipe" : "ignore"] });
   let stdout = "";
   let stderr = "";
-  child.stderr?.on("data", (d) => (stderr += d));
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (d) => {
+    stderr += d;
+    onLog?.(d);
+  });
+  child.stdout.setEncoding("utf8");
   await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sandbox did not start:\n${stderr}`)), 20_000);
+    const fail = (error) => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error(`sandbox did not start in 20 s:\n${stderr}`)), 20_000);
+    child.on("exit", (code) => fail(new Error(`sandbox exited with ${code}:\n${stderr}`)));
     child.stdout.on("data", (d) => {
       stdout += d;
-      if (/\bready\b/.test(stdout)) {
+      if (stdout.split("\n").includes("ready")) {
         clearTimeout(timer);
+        child.removeAllListeners("exit");
         resolve();
       }
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sandbox exited with ${code}:\n${stderr}`));
     });
   });
   const exited = new Promise((resolve) => child.on("exit", resolve));
@@ -52,6 +74,7 @@ export async function startSandbox({ ports: pinned, dataDir, extraArgs = [], log
   const origins = { host, widget, wallet };
   const ports = Object.fromEntries(Object.entries(origins).map(([k, v]) => [k, Number(new URL(v).port)]));
   return {
+    child,
     origins,
     ports,
     dataDir: dir,

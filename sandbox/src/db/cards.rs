@@ -1,11 +1,12 @@
 //! Users, their cards and the host pages' login sessions: the issuer's side of the data.
 //!
-//! [`Card`] is what pages may show (never the PAN); [`CardSecrets`] is what only the
-//! credentials endpoint reads, zeroized on drop.
+//! [`Card`] is what pages may show (never the PAN); [`CardSecrets`] is what only the demo card
+//! source gives the issuer API, zeroized on drop.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::{Deserialize, Serialize};
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::Zeroize;
+
+pub use walletpush_server::cards::{Billing, CardSecrets};
 
 use super::StoreError;
 
@@ -37,40 +38,6 @@ pub struct Card {
     pub art: String,
     /// Whether the card may be provisioned.
     pub active: bool,
-}
-
-/// The sensitive part of a card. Zeroized on drop; `Debug` prints nothing of it.
-#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
-pub struct CardSecrets {
-    /// The card number.
-    pub pan: String,
-    /// Expiry month, 1 to 12.
-    pub exp_month: u8,
-    /// Expiry year, four digits.
-    pub exp_year: u16,
-    /// The cardholder's name.
-    pub name: String,
-    /// The billing address.
-    pub billing: Billing,
-}
-
-impl core::fmt::Debug for CardSecrets {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("CardSecrets").finish_non_exhaustive()
-    }
-}
-
-/// A billing address, as the credentials payload carries it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
-pub struct Billing {
-    /// Street and number.
-    pub line1: String,
-    /// City.
-    pub city: String,
-    /// Postal code.
-    pub postal_code: String,
-    /// ISO 3166-1 alpha-2 country code.
-    pub country: String,
 }
 
 /// Whether the demo data exists already.
@@ -169,6 +136,22 @@ pub fn secrets(conn: &Connection, card_ref: &str) -> Result<Option<CardSecrets>,
         name,
         billing: parsed,
     }))
+}
+
+/// Every card with its secrets, for the demo card source, which keeps them in memory.
+pub fn all_cards(conn: &Connection) -> Result<Vec<(Card, CardSecrets)>, StoreError> {
+    let mut stmt = conn.prepare(&format!("SELECT {CARD_COLUMNS} FROM cards ORDER BY ref"))?;
+    let cards: Vec<Card> = stmt
+        .query_map([], card_from_row)?
+        .collect::<Result<_, _>>()?;
+    cards
+        .into_iter()
+        .map(|card| {
+            let secrets =
+                secrets(conn, &card.card_ref)?.ok_or(StoreError::Corrupt("a card's secrets"))?;
+            Ok((card, secrets))
+        })
+        .collect()
 }
 
 /// The demo user of a portal.
@@ -286,6 +269,13 @@ mod tests {
         assert_eq!(db.read(|c| cards_of(c, "u1")).unwrap(), vec![card.clone()]);
         assert_eq!(db.read(|c| super::card(c, "c1")).unwrap(), Some(card));
         assert_eq!(db.read(|c| secrets(c, "c1")).unwrap(), Some(stored.clone()));
+        assert_eq!(
+            db.read(all_cards).unwrap(),
+            vec![(
+                db.read(|c| super::card(c, "c1")).unwrap().unwrap(),
+                stored.clone()
+            )]
+        );
         assert!(!format!("{stored:?}").contains("4111"));
         assert_eq!(db.read(|c| portal_user(c, "gift")).unwrap(), Some(user));
     }

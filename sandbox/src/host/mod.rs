@@ -10,10 +10,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
+use walletpush_server::http::{self, ApiError};
+use walletpush_server::{clock, ids, mint};
+
 use crate::app::{App, SharedApp};
+use crate::assets;
 use crate::db::cards::{self, User};
-use crate::http::{self, ApiError};
-use crate::{assets, clock, ids, issuer};
+use crate::demo_cards;
 
 /// The host routes.
 pub fn routes() -> Router<SharedApp> {
@@ -83,10 +86,10 @@ fn portal_page(app: &App, portal: Portal, headers: &HeaderMap) -> Result<Respons
     let entries = cards
         .iter()
         .map(|card| {
-            let handle = issuer::mint(&app.keys.issuer, &issuer::handle_claims(app, card, now))?;
+            let handle = mint::mint(&app.keys.issuer, &app.handle_claims(card, now))?;
             Ok(pages::CardEntry {
                 card,
-                art: issuer::art_url(app, card),
+                art: demo_cards::art_url(&app.origins.widget, card),
                 handle,
             })
         })

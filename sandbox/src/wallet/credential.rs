@@ -13,8 +13,8 @@ use walletpush::jwe::Decrypted;
 use walletpush::jwk::KeySet;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::activation;
-use crate::ids;
+use walletpush_server::activation;
+use walletpush_server::ids;
 
 /// How far `iat` may be from the wallet's clock, in seconds.
 pub const IAT_WINDOW: i64 = 120;
@@ -174,18 +174,19 @@ impl Plaintext {
 }
 
 fn is_http_url(url: &str) -> bool {
-    crate::urls::origin_of(url).is_some()
+    walletpush_server::urls::origin_of(url).is_some()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::activation::ActivationClaims;
     use getrandom::SysRng;
     use rand_core::UnwrapErr;
     use serde_json::{json, Value};
     use walletpush::jwe::{self, JweParams};
     use walletpush::jwk::{KeyUse, PrivateJwk};
+    use walletpush_server::activation::ActivationClaims;
+    use walletpush_server::signer::KeyRing;
 
     const ORIGIN: &str = "http://127.0.0.1:8081";
     const NOW: i64 = 1_800_000_000;
@@ -210,8 +211,9 @@ mod tests {
         }
 
         fn plaintext(&self, sid: &str) -> Value {
+            let signer = KeyRing::new(self.issuer.clone(), vec![]).unwrap();
             let activation = activation::mint(
-                &self.issuer,
+                &signer,
                 &ActivationClaims {
                     card: "gift-1".into(),
                     sid: sid.into(),

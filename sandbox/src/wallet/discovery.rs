@@ -9,8 +9,9 @@ use axum::Router;
 use serde_json::json;
 
 use crate::app::SharedApp;
-use crate::http::{self, ApiError};
-use crate::{clock, keys};
+use crate::keys;
+use walletpush_server::clock;
+use walletpush_server::http::{self, ApiError};
 
 /// The discovery route, with its CORS preflight.
 pub fn routes() -> Router<SharedApp> {

@@ -10,6 +10,7 @@
 
 pub mod credential;
 pub mod discovery;
+pub mod names;
 pub mod pages;
 pub mod popup;
 pub mod redirect;
@@ -20,12 +21,9 @@ use serde::Serialize;
 use walletpush::ErrorCode;
 
 use crate::app::SharedApp;
-use crate::http::ApiError;
+use walletpush_server::http::ApiError;
 
-/// The wallet's id in handles and activation tokens.
-pub const WALLET_ID: &str = "sandbox";
-/// The wallet's name in its discovery document and pages.
-pub const WALLET_NAME: &str = "Sandbox Wallet";
+pub use names::{WALLET_ID, WALLET_NAME};
 
 /// The wallet's routes.
 pub fn routes() -> Router<SharedApp> {

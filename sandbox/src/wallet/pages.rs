@@ -5,9 +5,9 @@
 use walletpush::handle::CardDisplay;
 
 use super::WALLET_NAME;
-use crate::clock;
 use crate::db::wallet::Token;
 use crate::html::{document, escape, Page};
+use walletpush_server::clock;
 
 /// The popup wallet window: sign-in, then waiting, confirmation, done or error, switched by
 /// the script.

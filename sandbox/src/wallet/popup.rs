@@ -28,8 +28,8 @@ use super::{pages, rejected, replayed, Outcome, WALLET_ID};
 use crate::app::SharedApp;
 use crate::db::wallet::{self as store, SessionRow, Taken};
 use crate::faults::SessionFault;
-use crate::http::{self, ApiError};
-use crate::{clock, ids, urls};
+use walletpush_server::http::{self, ApiError};
+use walletpush_server::{clock, ids, urls};
 
 /// How long a session (and its key) lives, in seconds.
 pub const SESSION_LIFETIME: i64 = 300;

@@ -22,8 +22,9 @@ use super::vault::{self, Held};
 use super::{pages, rejected, replayed, Outcome, WALLET_ID};
 use crate::app::{App, SharedApp};
 use crate::db::wallet as store;
-use crate::http::ApiError;
-use crate::{clock, http, ids, keys, urls};
+use crate::keys;
+use walletpush_server::http::ApiError;
+use walletpush_server::{clock, http, ids, urls};
 
 /// The redirect-mode routes.
 pub fn routes() -> Router<SharedApp> {

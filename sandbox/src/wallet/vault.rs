@@ -13,8 +13,8 @@ use super::{pages, TokenRef};
 use crate::app::SharedApp;
 use crate::db::wallet::{self as store, Pending, Token};
 use crate::db::{Db, StoreError};
-use crate::http::{self, ApiError};
-use crate::{clock, ids};
+use walletpush_server::http::{self, ApiError};
+use walletpush_server::{clock, ids};
 
 /// How long a decrypted credential waits for the user's confirmation, in seconds.
 pub const CONFIRM_WINDOW: i64 = 600;

@@ -17,7 +17,8 @@ use std::thread;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use super::{Db, StoreError};
+use super::db::Db;
+use super::StoreError;
 
 /// The most requests one transaction takes; more wait for the next one.
 pub const MAX_BATCH: usize = 512;
@@ -147,7 +148,7 @@ fn in_savepoint<Req, Out>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::test_support::temp_db;
+    use crate::store::db::test_support::temp_db;
 
     /// Inserts `sid` into `used_sids`: `false` when it was there. `"fail"` writes, then fails.
     fn mark(conn: &Connection, sid: &&'static str) -> Result<bool, StoreError> {

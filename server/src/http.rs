@@ -1,5 +1,6 @@
-//! HTTP plumbing shared by the three listeners: error answers in the wire format, JSON and page
-//! responses, security headers, and the request log.
+//! HTTP plumbing: error answers in the wire format, JSON and page responses, security headers,
+//! and the request log. Programs that embed the server (the sandbox) use it for their own
+//! listeners too.
 
 use std::io::Write;
 use std::time::Instant;
@@ -14,8 +15,8 @@ use serde::Serialize;
 use walletpush::ErrorCode;
 
 use crate::csp;
-use crate::db::StoreError;
 use crate::ids;
+use crate::store::StoreError;
 
 /// The header that carries an attempt's correlation id (docs/wire.md).
 pub const CORRELATION_HEADER: &str = "x-walletpush-correlation-id";
@@ -53,7 +54,7 @@ impl ApiError {
     pub fn internal() -> ApiError {
         ApiError::new(
             ErrorCode::Internal,
-            "the sandbox failed: see its log, and please report it",
+            "the server failed: see its log, and please report it",
         )
     }
 
@@ -71,9 +72,15 @@ impl From<walletpush::Error> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
-        eprintln!("error: {e}");
+        log_error(&e);
         ApiError::internal()
     }
+}
+
+/// Logs a failure of the server's own (the store, the card source) on stderr, one line. The
+/// errors it is given carry no card data.
+pub fn log_error(e: &dyn std::fmt::Display) {
+    let _ = std::io::stderr().write_all(format!("error: {e}\n").as_bytes());
 }
 
 impl IntoResponse for ApiError {
@@ -160,10 +167,21 @@ pub async fn secure_headers(req: Request, next: Next) -> Response {
     response
 }
 
+/// How [`log_requests`] writes its lines.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// `listener METHOD route status cid=<id> Nms`, for people.
+    #[default]
+    Plain,
+    /// One JSON object a line, for log collectors:
+    /// `{"time", "listener", "method", "route", "status", "cid", "ms"}`.
+    Json,
+}
+
 /// Middleware: one stderr line per request. It logs the route pattern, not the raw path or the
 /// query, so that nothing a client puts into a URL (a handle, a card number) reaches the log.
 pub async fn log_requests(
-    State(listener): State<&'static str>,
+    State((listener, format)): State<(&'static str, LogFormat)>,
     req: Request,
     next: Next,
 ) -> Response {
@@ -171,15 +189,32 @@ pub async fn log_requests(
     let method = req.method().clone();
     let route = req.extensions().get::<MatchedPath>().cloned();
     let route = route.as_ref().map_or("(no route)", MatchedPath::as_str);
-    let cid = correlation_id(req.headers()).unwrap_or("-").to_owned();
+    let cid = correlation_id(req.headers()).map(str::to_owned);
     let response = next.run(req).await;
+    let status = response.status().as_u16();
+    let ms = started.elapsed().as_millis();
     // One write per line: `eprintln!` writes each piece of the format on its own to the
     // unbuffered stderr, a dozen system calls a request.
-    let line = format!(
-        "{listener} {method} {route} {} cid={cid} {}ms\n",
-        response.status().as_u16(),
-        started.elapsed().as_millis()
-    );
+    let line = match format {
+        LogFormat::Plain => {
+            let cid = cid.as_deref().unwrap_or("-");
+            format!("{listener} {method} {route} {status} cid={cid} {ms}ms\n")
+        }
+        LogFormat::Json => {
+            let mut line = serde_json::json!({
+                "time": crate::clock::now(),
+                "listener": listener,
+                "method": method.as_str(),
+                "route": route,
+                "status": status,
+                "cid": cid,
+                "ms": ms,
+            })
+            .to_string();
+            line.push('\n');
+            line
+        }
+    };
     let _ = std::io::stderr().write_all(line.as_bytes());
     response
 }

@@ -1,15 +1,16 @@
-//! The wallets reached through adapters (DESIGN.md §4): Google Wallet, Apple Wallet and
-//! Mastercard Token Connect. Their settings come from flags (all off by default); this module
-//! turns them into the entries of `GET /walletpush/v1/config` and into the origins the frame's
-//! CSP must allow, since the wallets' own scripts run inside the frame (DESIGN.md §6).
+//! The wallets reached through adapters (docs/design.md §4): Google Wallet, Apple Wallet and
+//! Mastercard Token Connect. Their settings come from the configuration (all off by default);
+//! this module turns them into the entries of `GET /walletpush/v1/config` and into the origins
+//! the frame's CSP must allow, since the wallets' own scripts run inside the frame
+//! (docs/design.md §6). [`credentials`] makes what the issuer API answers for them.
 //!
-//! A wallet is offered once its URL is set (`--google-script-url`, `--apple-script-url`,
-//! `--token-connect-url`); its ids may still be missing, and then the frame reports it
-//! `unavailable` with the cause instead of drawing a button that cannot work.
+//! A wallet is offered once its URL is set; its ids may still be missing, and then the frame
+//! reports it `unavailable` with the cause instead of drawing a button that cannot work.
+
+pub mod credentials;
 
 use serde_json::{json, Map, Value};
 
-use crate::config::Config;
 use crate::urls;
 
 /// The wallet id (and adapter kind) of Google Wallet.
@@ -37,6 +38,8 @@ pub struct Google {
     pub script_url: String,
     /// The issuer's integrator id, given by Google at onboarding.
     pub integrator_id: Option<String>,
+    /// Whether the frame talks to Google's test environment rather than production.
+    pub test_environment: bool,
 }
 
 /// Apple Wallet's settings.
@@ -61,28 +64,6 @@ pub struct TokenConnect {
 }
 
 impl Adapters {
-    /// The settings of the flags.
-    pub fn from_config(config: &Config) -> Adapters {
-        Adapters {
-            google: config.google_script_url.clone().map(|script_url| Google {
-                script_url,
-                integrator_id: config.google_integrator_id.clone(),
-            }),
-            apple: config.apple_script_url.clone().map(|script_url| Apple {
-                script_url,
-                partner_id: config.apple_partner_id.clone(),
-                domain: config.apple_domain.clone(),
-            }),
-            token_connect: config
-                .token_connect_url
-                .clone()
-                .map(|requestor_url| TokenConnect {
-                    requestor_url,
-                    token_requestor: config.token_connect_requestor.clone(),
-                }),
-        }
-    }
-
     /// The ids of the wallets offered, in a fixed order.
     pub fn ids(&self) -> Vec<&'static str> {
         let mut ids = Vec::new();
@@ -123,8 +104,7 @@ impl Adapters {
                 "kind": GOOGLE,
                 "name": "Google Wallet",
                 "script_url": g.script_url,
-                // The sandbox never talks to Google's production environment.
-                "is_test_environment": true,
+                "is_test_environment": g.test_environment,
             });
             insert_some(&mut entry, "integrator_id", &g.integrator_id);
             wallets.insert(GOOGLE.to_owned(), entry);
@@ -151,7 +131,7 @@ fn insert_some(entry: &mut Value, key: &str, value: &Option<String>) {
     }
 }
 
-/// Flag parser of the wallets' URLs: an absolute `http(s)` URL of printable ASCII with a valid
+/// The check of the wallets' URLs: an absolute `http(s)` URL of printable ASCII with a valid
 /// origin, since its origin goes into a CSP header and the URL into JSON and navigations.
 pub fn parse_url(value: &str) -> Result<String, String> {
     let printable = value.len() <= 2048 && value.bytes().all(|b| (0x21..=0x7e).contains(&b));
@@ -162,7 +142,7 @@ pub fn parse_url(value: &str) -> Result<String, String> {
     }
 }
 
-/// Flag parser of the wallets' ids (integrator id, partner id, domain, token requestor id):
+/// The check of the wallets' ids (integrator id, partner id, domain, token requestor id):
 /// letters, digits and `.-_:`, at most 128.
 pub fn parse_id(value: &str) -> Result<String, String> {
     let valid = !value.is_empty()
@@ -180,17 +160,29 @@ pub fn parse_id(value: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
 
-    fn parse(args: &[&str]) -> Adapters {
-        let config = Config::try_parse_from([&["walletpush-sandbox"], args].concat()).unwrap();
-        Adapters::from_config(&config)
+    fn all() -> Adapters {
+        Adapters {
+            google: Some(Google {
+                script_url: "http://127.0.0.1:9000/google/integration.min.js".into(),
+                integrator_id: Some("bank_123".into()),
+                test_environment: true,
+            }),
+            apple: Some(Apple {
+                script_url: "http://127.0.0.1:9000/apple/initAddToAppleWallet.js".into(),
+                partner_id: None,
+                domain: None,
+            }),
+            token_connect: Some(TokenConnect {
+                requestor_url: "http://127.0.0.1:9001/requestor".into(),
+                token_requestor: Some("50123197928".into()),
+            }),
+        }
     }
 
     #[test]
     fn off_by_default() {
-        let adapters = parse(&[]);
-        assert_eq!(adapters, Adapters::default());
+        let adapters = Adapters::default();
         assert!(adapters.ids().is_empty());
         assert!(adapters.script_origins().is_empty());
         assert!(adapters.config_entries().is_empty());
@@ -198,18 +190,7 @@ mod tests {
 
     #[test]
     fn config_entries_and_origins() {
-        let adapters = parse(&[
-            "--google-script-url",
-            "http://127.0.0.1:9000/google/integration.min.js",
-            "--google-integrator-id",
-            "bank_123",
-            "--apple-script-url",
-            "http://127.0.0.1:9000/apple/initAddToAppleWallet.js",
-            "--token-connect-url",
-            "http://127.0.0.1:9001/requestor",
-            "--token-connect-requestor",
-            "50123197928",
-        ]);
+        let adapters = all();
         assert_eq!(adapters.ids(), [GOOGLE, APPLE, TOKEN_CONNECT]);
         assert_eq!(adapters.script_origins(), ["http://127.0.0.1:9000"]);
         let entries = adapters.config_entries();
@@ -225,7 +206,7 @@ mod tests {
     }
 
     #[test]
-    fn flags_refuse_what_could_break_a_header() {
+    fn checks_refuse_what_could_break_a_header() {
         for bad in [
             "javascript:alert(1)",
             "/relative.js",

@@ -1,11 +1,13 @@
-//! The green-path activation token (DESIGN.md §3 step 4): an issuer ES256 JWS,
+//! The green-path activation token (docs/design.md §3 step 4): an issuer ES256 JWS,
 //! `typ: "walletpush-activation+jwt"`, over `{card, sid, wallet, exp}`. The issuer API mints it
 //! into the credential payload; the wallet checks it against the issuer's published keys, which
 //! binds the credential to this wallet session without an OTP.
 
 use serde::{Deserialize, Serialize};
-use walletpush::jwk::{KeySet, PrivateJwk};
+use walletpush::jwk::KeySet;
 use walletpush::{jws, Error, ErrorCode};
+
+use crate::signer::Signer;
 
 /// The JWS `typ` of an activation token.
 pub const ACTIVATION_TYP: &str = "walletpush-activation+jwt";
@@ -30,10 +32,10 @@ pub struct ActivationClaims {
 pub struct Refused;
 
 /// Signs an activation token: the issuer's side.
-pub fn mint(key: &PrivateJwk, claims: &ActivationClaims) -> Result<String, Error> {
+pub fn mint(signer: &dyn Signer, claims: &ActivationClaims) -> Result<String, Error> {
     let payload = serde_json::to_vec(claims)
         .map_err(|_| Error::new(ErrorCode::Internal, "could not serialise the activation"))?;
-    Ok(jws::sign(key, Some(ACTIVATION_TYP), &payload))
+    signer.sign(ACTIVATION_TYP, &payload)
 }
 
 /// Verifies an activation token for session `sid` and wallet `wallet` at `now`: the wallet's
@@ -64,7 +66,8 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use walletpush::jwk::KeyUse;
+    use crate::signer::KeyRing;
+    use walletpush::jwk::{KeyUse, PrivateJwk};
 
     fn claims() -> ActivationClaims {
         ActivationClaims {
@@ -80,7 +83,8 @@ mod tests {
         let key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
             .with_meta("i1", KeyUse::Sig);
         let keys = KeySet::new(vec![key.public().clone()]);
-        let token = mint(&key, &claims()).unwrap();
+        let ring = KeyRing::new(key.clone(), vec![]).unwrap();
+        let token = mint(&ring, &claims()).unwrap();
         assert_eq!(
             verify(&keys, &token, "sid-1", "sandbox", 1000),
             Ok(claims())
@@ -101,14 +105,14 @@ mod tests {
         );
         let rogue = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
             .with_meta("i1", KeyUse::Sig);
-        let forged = mint(&rogue, &claims()).unwrap();
+        let forged = mint(&KeyRing::new(rogue, vec![]).unwrap(), &claims()).unwrap();
         assert_eq!(
             verify(&keys, &forged, "sid-1", "sandbox", 1000),
             Err(Refused)
         );
         let mut cardless = claims();
         cardless.card.clear();
-        let cardless = mint(&key, &cardless).unwrap();
+        let cardless = mint(&ring, &cardless).unwrap();
         assert_eq!(
             verify(&keys, &cardless, "sid-1", "sandbox", 1000),
             Err(Refused)

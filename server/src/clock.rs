@@ -1,4 +1,4 @@
-//! Wall-clock time in seconds since the Unix epoch: the one place the sandbox reads the clock.
+//! Wall-clock time in seconds since the Unix epoch: the one place the server (and the sandbox) reads the clock.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

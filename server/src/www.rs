@@ -1,6 +1,6 @@
 //! The widget's built files on the widget origin (`scripts/bundle.mjs` makes them into
 //! `www/dist/`): `/walletpush.js`, `/frame.html`, `/frame.js`, `/*.css`, the wallet adapters
-//! under `/adapters/`, and `/pkg/*`, read from `--www-dir`. `frame.html` is served with the
+//! under `/adapters/`, and `/pkg/*`, read from the configured directory (`www_dir`). `frame.html` is served with the
 //! deployment's configuration inline and preloads for the wallets its URL names
 //! ([`frame_page`]). Everything else is 404: no directory listing,
 //! no dot files, no path traversal (each segment is checked, and the resolved file must still be
@@ -17,12 +17,11 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::app::SharedApp;
-use crate::faults::FrameCspFault;
-use crate::issuer;
+use crate::frame::{EARLY_COMPILE, EARLY_HANDSHAKE, WASM_MODULE};
+use crate::state::SharedState;
 
 /// The routes of the widget's files.
-pub fn routes() -> Router<SharedApp> {
+pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/walletpush.js", get(serve))
         .route("/frame.html", get(serve))
@@ -75,11 +74,11 @@ fn is_safe_segment(segment: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
-async fn serve(State(app): State<SharedApp>, uri: Uri) -> Response {
+async fn serve(State(app): State<SharedState>, uri: Uri) -> Response {
     let Some(relative) = relative_path(uri.path()) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let Some(file) = resolve(&app.www_dir, &relative).await else {
+    let Some(file) = resolve(&app.deployment.www_dir, &relative).await else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let body = match tokio::fs::read(&file).await {
@@ -92,8 +91,7 @@ async fn serve(State(app): State<SharedApp>, uri: Uri) -> Response {
             .ok()
             .and_then(|q| q.0.wallets)
             .unwrap_or_default();
-        let config = issuer::widget_configuration(&app);
-        frame_page(&String::from_utf8_lossy(&body), &config, &named).into_bytes()
+        frame_page(&String::from_utf8_lossy(&body), &app.widget_config, &named).into_bytes()
     } else {
         body
     };
@@ -103,20 +101,17 @@ async fn serve(State(app): State<SharedApp>, uri: Uri) -> Response {
                 header::CONTENT_TYPE,
                 HeaderValue::from_static(content_type(&file)),
             ),
-            // Revalidate every time: the widget is rebuilt while the sandbox runs.
+            // Revalidate every time: the files of these unversioned paths change with each
+            // release of the widget (and with each build during development).
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         ],
         body,
     )
         .into_response();
     if is_frame {
-        let policy = match app.faults.current().frame_csp {
-            FrameCspFault::None => &app.csp.frame,
-            FrameCspFault::NoWasm => &app.csp.frame_no_wasm,
-        };
         response
             .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, policy.clone());
+            .insert(header::CONTENT_SECURITY_POLICY, app.frame_csp.clone());
     }
     response
 }
@@ -196,48 +191,6 @@ pub fn frame_page<'a>(template: &str, config: &'a Value, named: &str) -> String 
         json_in_html(config)
     ));
     format!("{}{inserted}{}", &template[..at], &template[at..])
-}
-
-/// The Wasm module the walletpush/1 adapter loads: one literal for [`WASM_MODULE`] and
-/// [`EARLY_COMPILE`].
-macro_rules! wasm_module {
-    () => {
-        "pkg/walletpush_bg.wasm"
-    };
-}
-const WASM_MODULE: &str = wasm_module!();
-
-/// The frame page's first inline script (allowed by its hash, [`inline_script_hashes`]): it asks
-/// the host for the handle at once, while the frame's modules still load, and keeps what arrives
-/// in `window.walletpushInbox` until www/frame.js takes it and applies its own checks (sender
-/// and origin). `frame-ready` carries nothing and goes only to the origin the frame's URL names
-/// as its host: `postMessage` drops it if the parent is not that origin.
-pub const EARLY_HANDSHAKE: &str = r#"window.walletpushInbox=[];addEventListener("message",function(e){window.walletpushInbox&&window.walletpushInbox.push(e)});var h=new URLSearchParams(location.search).get("host");if(parent!==window&&/^https?:\/\/[^\/?#]+$/.test(h))parent.postMessage({type:"walletpush/frame-ready"},h);"#;
-
-/// The frame page's second inline script, where a walletpush/1 wallet is named (allowed by its
-/// hash, [`inline_script_hashes`]): it starts compiling the Wasm module from the preload's
-/// response while its bytes arrive, before the frame's modules have loaded;
-/// www/adapters/walletpush.js takes the compiled module from `window.walletpushWasm`. A failure
-/// (a CSP without `'wasm-unsafe-eval'`) surfaces there.
-pub const EARLY_COMPILE: &str = concat!(
-    r#"window.walletpushWasm=WebAssembly.compileStreaming(fetch(""#,
-    wasm_module!(),
-    r#""));window.walletpushWasm.catch(()=>{});"#
-);
-
-/// The CSP sources of [`EARLY_HANDSHAKE`] and [`EARLY_COMPILE`]: `'sha256-…' 'sha256-…'`
-/// (CSP Level 3 §8.4, base64 with padding).
-pub fn inline_script_hashes() -> String {
-    use base64ct::{Base64, Encoding};
-    use sha2::{Digest, Sha256};
-    [EARLY_HANDSHAKE, EARLY_COMPILE]
-        .map(|script| {
-            format!(
-                "'sha256-{}'",
-                Base64::encode_string(&Sha256::digest(script.as_bytes()))
-            )
-        })
-        .join(" ")
 }
 
 /// The default kind of a configured wallet.

@@ -1,5 +1,6 @@
-//! The two URL shapes the wallet accepts from browsers: a web origin (`client_origin`) and a
-//! return URL of redirect mode. Parsed strictly by hand, since both end up in headers and pages.
+//! The URL shapes accepted from browsers and from the configuration: a web origin and a return
+//! URL (Token Connect's, a wallet's redirect mode). Parsed strictly by hand, since both end up in
+//! headers and pages.
 
 /// Whether `value` is an `http(s)` origin as browsers serialise it: scheme, `://`, a host of
 /// letters, digits, `.` and `-`, an optional port, and nothing else (no path, no trailing `/`).
@@ -19,8 +20,9 @@ pub fn is_origin(value: &str) -> bool {
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
-    let port_ok =
-        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let port_ok = port.map_or(true, |p| {
+        !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit())
+    });
     host_ok && port_ok
 }
 

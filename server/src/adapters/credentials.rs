@@ -1,7 +1,7 @@
-//! The issuer API's answers for the wallets reached through adapters (DESIGN.md §4): what the
+//! The issuer API's answers for the wallets reached through adapters (docs/design.md §4): what the
 //! frame relays to Google Wallet, Apple Wallet or a Token Connect requestor. Real wallets want
 //! credentials made on the issuer's (or its processor's) servers with keys they issue at
-//! onboarding; the sandbox has none of those keys, so it answers with **stand-ins** of the same
+//! onboarding; until those are configured, the server answers with **stand-ins** of the same
 //! shape, each an issuer ES256 JWS over claims that bind it to the card, the redeemed handle
 //! (`hid`, the handle's `jti`), the wallet session where there is one, and the attempt's
 //! correlation id. None carries card data. docs/wire.md lists the claims.
@@ -9,11 +9,10 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 use walletpush::handle::HandleClaims;
-use walletpush::jwk::PrivateJwk;
-use walletpush::{b64, jws, Error, ErrorCode};
+use walletpush::{b64, Error, ErrorCode};
 
 use crate::ids;
-use crate::issuer::ISSUER_ID;
+use crate::signer::Signer;
 
 /// How long a stand-in credential is valid, in seconds (Apple's JWS and Google's OPC are
 /// short-lived too).
@@ -22,6 +21,8 @@ pub const LIFETIME: i64 = 300;
 /// What every stand-in is bound to.
 #[derive(Clone, Copy, Debug)]
 pub struct Binding<'a> {
+    /// The issuer id (`iss`).
+    pub issuer: &'a str,
     /// The redeemed handle (its `card` and `jti`).
     pub handle: &'a HandleClaims,
     /// The attempt's correlation id, when the request carried a well-formed one.
@@ -45,10 +46,10 @@ pub struct GoogleSession {
 /// account) and the TSP's (to tokenize it on the device). Real ones are encrypted by the
 /// issuer's processor to Google's and the network's keys; these stand-ins are base64url of an
 /// issuer JWS (`typ: walletpush-google-opc+jwt`), opaque to the widget.
-pub fn google(key: &PrivateJwk, b: Binding<'_>, session: &GoogleSession) -> Result<Value, Error> {
+pub fn google(key: &dyn Signer, b: Binding<'_>, session: &GoogleSession) -> Result<Value, Error> {
     let opc = |target: &str| -> Result<String, Error> {
         let claims = json!({
-            "iss": ISSUER_ID,
+            "iss": b.issuer,
             "target": target,
             "card": b.handle.card,
             "hid": b.handle.jti,
@@ -71,10 +72,10 @@ pub fn google(key: &PrivateJwk, b: Binding<'_>, session: &GoogleSession) -> Resu
 /// (`iss`, `sub: "provisioningTarget"`, `aud: "Apple"`, `iat`, `exp`, `jti`; Apple's own
 /// specification is not public), plus the binding claims. `state` is a fresh id that Apple
 /// echoes back and that the JWS carries, which binds the JWS to this one wallet session.
-pub fn apple(key: &PrivateJwk, b: Binding<'_>) -> Result<Value, Error> {
+pub fn apple(key: &dyn Signer, b: Binding<'_>) -> Result<Value, Error> {
     let state = ids::random("st-");
     let claims = json!({
-        "iss": ISSUER_ID,
+        "iss": b.issuer,
         "sub": "provisioningTarget",
         "aud": "Apple",
         "jti": ids::random("a-"),
@@ -95,7 +96,7 @@ pub fn apple(key: &PrivateJwk, b: Binding<'_>) -> Result<Value, Error> {
     Ok(json!({
         "jws": {
             "protected": protected,
-            "header": { "kid": key.public().kid() },
+            "header": { "kid": key.kid() },
             "payload": payload,
             "signature": signature,
         },
@@ -107,14 +108,14 @@ pub fn apple(key: &PrivateJwk, b: Binding<'_>) -> Result<Value, Error> {
 /// with MDES (a stand-in: an issuer JWS, `typ: walletpush-push-receipt+jwt`, over the card,
 /// handle, requestor and correlation id), the requestor's page, and the page it returns to.
 pub fn token_connect(
-    key: &PrivateJwk,
+    key: &dyn Signer,
     b: Binding<'_>,
     token_requestor: &str,
     requestor_url: &str,
     callback_url: &str,
 ) -> Result<Value, Error> {
     let claims = json!({
-        "iss": ISSUER_ID,
+        "iss": b.issuer,
         "card": b.handle.card,
         "hid": b.handle.jti,
         "token_requestor": token_requestor,
@@ -131,17 +132,21 @@ pub fn token_connect(
     }))
 }
 
-fn sign(key: &PrivateJwk, typ: &str, claims: &impl Serialize) -> Result<String, Error> {
+fn sign(key: &dyn Signer, typ: &str, claims: &impl Serialize) -> Result<String, Error> {
     let payload = serde_json::to_vec(claims)
         .map_err(|_| Error::new(ErrorCode::Internal, "could not serialise a credential"))?;
-    Ok(jws::sign(key, Some(typ), &payload))
+    key.sign(typ, &payload)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signer::KeyRing;
     use walletpush::handle::CardDisplay;
-    use walletpush::jwk::{KeySet, KeyUse};
+    use walletpush::jwk::{KeySet, KeyUse, PrivateJwk};
+    use walletpush::jws;
+
+    const ISSUER_ID: &str = "sandbox-bank";
 
     fn handle() -> HandleClaims {
         HandleClaims {
@@ -163,9 +168,10 @@ mod tests {
         }
     }
 
-    fn key() -> PrivateJwk {
-        PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
-            .with_meta("i1", KeyUse::Sig)
+    fn key() -> KeyRing {
+        let key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+            .with_meta("i1", KeyUse::Sig);
+        KeyRing::new(key, vec![]).unwrap()
     }
 
     fn claims_of(keys: &KeySet, compact: &str) -> Value {
@@ -176,7 +182,7 @@ mod tests {
     #[test]
     fn google_opcs_are_bound_to_the_session_and_handle() {
         let key = key();
-        let keys = KeySet::new(vec![key.public().clone()]);
+        let keys = key.public_keys().clone();
         let h = handle();
         let session = GoogleSession {
             server_session_id: "s1".into(),
@@ -184,6 +190,7 @@ mod tests {
             public_wallet_id: "w1".into(),
         };
         let b = Binding {
+            issuer: ISSUER_ID,
             handle: &h,
             cid: Some("c1"),
             now: 1000,
@@ -204,11 +211,12 @@ mod tests {
     #[test]
     fn apple_jws_is_flattened_and_carries_the_state() {
         let key = key();
-        let keys = KeySet::new(vec![key.public().clone()]);
+        let keys = key.public_keys().clone();
         let h = handle();
         let answer = apple(
             &key,
             Binding {
+                issuer: ISSUER_ID,
                 handle: &h,
                 cid: None,
                 now: 1000,
@@ -233,9 +241,10 @@ mod tests {
     #[test]
     fn token_connect_receipt_names_the_requestor() {
         let key = key();
-        let keys = KeySet::new(vec![key.public().clone()]);
+        let keys = key.public_keys().clone();
         let h = handle();
         let b = Binding {
+            issuer: ISSUER_ID,
             handle: &h,
             cid: Some("c1"),
             now: 1000,

@@ -1,0 +1,709 @@
+//! The configuration file (TOML) of `walletpush-server`, and its checks (docs/design.md §9):
+//! `walletpush-server check-config FILE` and start-up both refuse a bad configuration with a
+//! [`ConfigError`] that names the key and says what to put there. server/README.md is the
+//! reference of every key.
+//!
+//! Secrets may stay out of the file: `WALLETPUSH_CARD_SOURCE_SECRET` overrides
+//! `card_source.secret`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use walletpush::jwk::KeySet;
+use zeroize::Zeroizing;
+
+use crate::adapters::{self, Adapters, Apple, Google, TokenConnect};
+use crate::cards::http::HttpCardSourceConfig;
+use crate::deployment::{Deployment, WalletpushWallet};
+use crate::http::LogFormat;
+use crate::serve::Limits;
+use crate::signer::{self, KeyRing, Signer};
+use crate::{ids, site, urls};
+
+/// The environment variable that overrides `card_source.secret`.
+pub const CARD_SOURCE_SECRET_ENV: &str = "WALLETPUSH_CARD_SOURCE_SECRET";
+
+/// The shortest card source secret accepted: 128 bits as base64url or hex.
+const MIN_SECRET_LEN: usize = 22;
+
+/// A configuration that was read and checked: everything `walletpush-server` needs to start.
+#[derive(Debug)]
+pub struct Settings {
+    /// Where the widget origin listens.
+    pub listen: SocketAddr,
+    /// The deployment.
+    pub deployment: Deployment,
+    /// The SQLite file of the store.
+    pub sqlite: PathBuf,
+    /// The issuer's backend that gives card data.
+    pub card_source: HttpCardSourceConfig,
+    /// The activation-signing keys, the first one current.
+    pub signer: KeyRing,
+    /// The keys whose signatures on handles are accepted.
+    pub handle_keys: KeySet,
+    /// The listener's limits.
+    pub limits: Limits,
+    /// The request log's format.
+    pub log_format: LogFormat,
+}
+
+/// A configuration refused: the key at fault and what to put there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The key, as written in the file (`server.widget_origin`, `issuer.host_origins[1]`), or
+    /// the file itself.
+    pub key: String,
+    /// What is wrong and what to put there.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn refuse(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+/// Reads and checks the configuration file at `path`; `env` gives the environment variables
+/// (`std::env::var` in the binary). Relative paths in the file are relative to its directory.
+pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        refuse(
+            path.display().to_string(),
+            format!("cannot read the configuration file ({e}): give the path of a TOML file"),
+        )
+    })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    parse(&text, base, env)
+}
+
+/// Checks the configuration `text`, with relative paths resolved against `base`.
+pub fn parse(
+    text: &str,
+    base: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Settings, ConfigError> {
+    let file: File = toml::from_str(text).map_err(|e| {
+        refuse(
+            "configuration",
+            format!(
+                "{}: fix the TOML (see server/README.md for every key)",
+                e.to_string().trim_end()
+            ),
+        )
+    })?;
+    file.check(base, env)
+}
+
+/// The file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    server: ServerSection,
+    issuer: IssuerSection,
+    store: StoreSection,
+    card_source: CardSourceSection,
+    keys: KeysSection,
+    #[serde(default)]
+    wallets: Vec<WalletSection>,
+    #[serde(default)]
+    adapters: AdaptersSection,
+    #[serde(default)]
+    limits: LimitsSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsSection {
+    header_timeout_ms: Option<u64>,
+    request_timeout_ms: Option<u64>,
+    max_connections: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerSection {
+    listen: String,
+    widget_origin: String,
+    www_dir: PathBuf,
+    log_format: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IssuerSection {
+    id: String,
+    host_origins: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoreSection {
+    sqlite: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CardSourceSection {
+    url: String,
+    secret: Option<String>,
+    #[serde(default = "default_timeout_ms")]
+    timeout_ms: u64,
+}
+
+fn default_timeout_ms() -> u64 {
+    2000
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeysSection {
+    signing: Vec<PathBuf>,
+    handle_keys: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WalletSection {
+    id: String,
+    name: String,
+    origin: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdaptersSection {
+    google: Option<GoogleSection>,
+    apple: Option<AppleSection>,
+    token_connect: Option<TokenConnectSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoogleSection {
+    script_url: String,
+    integrator_id: Option<String>,
+    #[serde(default)]
+    test_environment: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppleSection {
+    script_url: String,
+    partner_id: Option<String>,
+    domain: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenConnectSection {
+    requestor_url: String,
+    token_requestor: Option<String>,
+}
+
+impl File {
+    fn check(
+        self,
+        base: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, ConfigError> {
+        let listen = self.server.listen.parse::<SocketAddr>().map_err(|_| {
+            refuse(
+                "server.listen",
+                "an address and port to listen on, such as \"127.0.0.1:8081\" or \"[::]:443\"",
+            )
+        })?;
+        let widget_origin = origin("server.widget_origin", &self.server.widget_origin)?;
+        if !ids::is_token_like(&self.issuer.id, 64) {
+            return Err(refuse(
+                "issuer.id",
+                "the issuer id of your handles' `iss`: 1 to 64 letters, digits, '-' or '_'",
+            ));
+        }
+        if self.issuer.host_origins.is_empty() {
+            return Err(refuse(
+                "issuer.host_origins",
+                "the origins of the pages that embed the widget, such as [\"https://bank.example\"]",
+            ));
+        }
+        let mut host_origins = Vec::new();
+        for (i, host) in self.issuer.host_origins.iter().enumerate() {
+            let key = format!("issuer.host_origins[{i}]");
+            let host = origin(&key, host)?;
+            if !site::same_site(&widget_origin, &host) {
+                return Err(refuse(
+                    key,
+                    format!(
+                        "{host} is not same-site with server.widget_origin {widget_origin}, so the \
+                         browser would not send the binding cookie: serve the widget from a host \
+                         name under the host page's registrable domain (for https://bank.example, \
+                         https://walletpush.bank.example), with the same scheme"
+                    ),
+                ));
+            }
+            host_origins.push(host);
+        }
+        let wallets = self.wallets_checked()?;
+        let adapters = self.adapters.check()?;
+        let deployment = Deployment {
+            issuer_id: self.issuer.id,
+            widget_origin,
+            host_origins,
+            wallets,
+            adapters,
+            www_dir: base.join(&self.server.www_dir),
+        };
+        if deployment.wallet_ids().is_empty() {
+            return Err(refuse(
+                "wallets",
+                "offer at least one wallet: a [[wallets]] entry or an [adapters.*] section",
+            ));
+        }
+        let card_source = check_card_source(&self.card_source, env)?;
+        let (signer, handle_keys) = check_keys(&self.keys, base)?;
+        let limits = self.limits.check(card_source.timeout)?;
+        let log_format = match self.server.log_format.as_deref() {
+            None | Some("json") => LogFormat::Json,
+            Some("plain") => LogFormat::Plain,
+            Some(_) => {
+                return Err(refuse(
+                    "server.log_format",
+                    "\"json\" (one object a line, the default) or \"plain\"",
+                ))
+            }
+        };
+        Ok(Settings {
+            limits,
+            log_format,
+            listen,
+            deployment,
+            sqlite: base.join(&self.store.sqlite),
+            card_source,
+            signer,
+            handle_keys,
+        })
+    }
+
+    fn wallets_checked(&self) -> Result<Vec<WalletpushWallet>, ConfigError> {
+        let mut wallets: Vec<WalletpushWallet> = Vec::new();
+        for (i, wallet) in self.wallets.iter().enumerate() {
+            let key = |field: &str| format!("wallets[{i}].{field}");
+            let reserved = [adapters::GOOGLE, adapters::APPLE, adapters::TOKEN_CONNECT];
+            if !ids::is_token_like(&wallet.id, 64)
+                || reserved.contains(&wallet.id.as_str())
+                || wallets.iter().any(|w| w.id == wallet.id)
+            {
+                return Err(refuse(
+                    key("id"),
+                    "a wallet id of 1 to 64 letters, digits, '-' or '_', used once, and not \
+                     google, apple or token-connect (those are [adapters.*])",
+                ));
+            }
+            let printable = !wallet.name.is_empty()
+                && wallet.name.len() <= 64
+                && wallet.name.chars().all(|c| !c.is_control());
+            if !printable {
+                return Err(refuse(
+                    key("name"),
+                    "the wallet's name for the button: 1 to 64 characters",
+                ));
+            }
+            wallets.push(WalletpushWallet {
+                id: wallet.id.clone(),
+                name: wallet.name.clone(),
+                origin: origin(&key("origin"), &wallet.origin)?,
+            });
+        }
+        Ok(wallets)
+    }
+}
+
+impl LimitsSection {
+    fn check(&self, card_source_timeout: Duration) -> Result<Limits, ConfigError> {
+        let defaults = Limits::default();
+        let millis = |key: &str,
+                      value: Option<u64>,
+                      default: Duration,
+                      range: std::ops::RangeInclusive<u64>,
+                      what: &str| {
+            match value {
+                None => Ok(default),
+                Some(ms) if range.contains(&ms) => Ok(Duration::from_millis(ms)),
+                Some(_) => Err(refuse(
+                    key,
+                    format!(
+                        "{what}, in milliseconds: {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )),
+            }
+        };
+        let header_timeout = millis(
+            "limits.header_timeout_ms",
+            self.header_timeout_ms,
+            defaults.header_timeout,
+            100..=60_000,
+            "how long a client may take to send a request's headers",
+        )?;
+        let request_timeout = millis(
+            "limits.request_timeout_ms",
+            self.request_timeout_ms,
+            defaults.request_timeout,
+            100..=120_000,
+            "how long a whole request may take",
+        )?;
+        if request_timeout <= card_source_timeout {
+            return Err(refuse(
+                "limits.request_timeout_ms",
+                "longer than card_source.timeout_ms, so that a slow card source is answered \
+                 NETWORK rather than cut off",
+            ));
+        }
+        let max_connections = match self.max_connections {
+            None => defaults.max_connections,
+            Some(n) if (1..=1_000_000).contains(&n) => n,
+            Some(_) => {
+                return Err(refuse(
+                    "limits.max_connections",
+                    "the most connections open at once: 1 to 1000000",
+                ))
+            }
+        };
+        Ok(Limits {
+            header_timeout,
+            request_timeout,
+            max_connections,
+            ..defaults
+        })
+    }
+}
+
+impl AdaptersSection {
+    fn check(&self) -> Result<Adapters, ConfigError> {
+        let url =
+            |key: &str, value: &str| adapters::parse_url(value).map_err(|why| refuse(key, why));
+        let id = |key: &str, value: &Option<String>| match value {
+            Some(v) => adapters::parse_id(v)
+                .map(Some)
+                .map_err(|why| refuse(key, why)),
+            None => Ok(None),
+        };
+        Ok(Adapters {
+            google: match &self.google {
+                Some(g) => Some(Google {
+                    script_url: url("adapters.google.script_url", &g.script_url)?,
+                    integrator_id: id("adapters.google.integrator_id", &g.integrator_id)?,
+                    test_environment: g.test_environment,
+                }),
+                None => None,
+            },
+            apple: match &self.apple {
+                Some(a) => Some(Apple {
+                    script_url: url("adapters.apple.script_url", &a.script_url)?,
+                    partner_id: id("adapters.apple.partner_id", &a.partner_id)?,
+                    domain: id("adapters.apple.domain", &a.domain)?,
+                }),
+                None => None,
+            },
+            token_connect: match &self.token_connect {
+                Some(t) => Some(TokenConnect {
+                    requestor_url: url("adapters.token_connect.requestor_url", &t.requestor_url)?,
+                    token_requestor: id(
+                        "adapters.token_connect.token_requestor",
+                        &t.token_requestor,
+                    )?,
+                }),
+                None => None,
+            },
+        })
+    }
+}
+
+/// An `http(s)` origin, as browsers serialise it.
+fn origin(key: &str, value: &str) -> Result<String, ConfigError> {
+    if urls::is_origin(value) {
+        Ok(value.to_owned())
+    } else {
+        Err(refuse(
+            key,
+            format!(
+                "{value:?} is not an origin: write scheme, host and port only, such as \
+                 \"https://walletpush.bank.example\" (no path, no trailing '/')"
+            ),
+        ))
+    }
+}
+
+fn check_card_source(
+    section: &CardSourceSection,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<HttpCardSourceConfig, ConfigError> {
+    let url = section.url.as_str();
+    let valid_url = url.starts_with("http://")
+        && urls::origin_of(url).is_some()
+        && url.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    if !valid_url {
+        return Err(refuse(
+            "card_source.url",
+            "the URL the server POSTs card requests to, such as \
+             \"http://cards.internal:8090/walletpush/card\" (plain http on your own network; \
+             https is not supported yet)",
+        ));
+    }
+    let secret = env(CARD_SOURCE_SECRET_ENV)
+        .or_else(|| section.secret.clone())
+        .map(Zeroizing::new)
+        .ok_or_else(|| {
+            refuse(
+                "card_source.secret",
+                format!(
+                    "the bearer secret the server sends to your card source: set \
+                     {CARD_SOURCE_SECRET_ENV} (or card_source.secret)"
+                ),
+            )
+        })?;
+    let strong = secret.len() >= MIN_SECRET_LEN && ids::is_token_like(&secret, 512);
+    if !strong {
+        return Err(refuse(
+            "card_source.secret",
+            format!(
+                "at least {MIN_SECRET_LEN} characters of letters, digits, '-' or '_' (for \
+                 instance 32 random bytes in base64url)"
+            ),
+        ));
+    }
+    if !(100..=30_000).contains(&section.timeout_ms) {
+        return Err(refuse(
+            "card_source.timeout_ms",
+            "how long to wait for the card source, in milliseconds: 100 to 30000",
+        ));
+    }
+    Ok(HttpCardSourceConfig {
+        url: url.to_owned(),
+        secret,
+        timeout: Duration::from_millis(section.timeout_ms),
+    })
+}
+
+fn check_keys(section: &KeysSection, base: &Path) -> Result<(KeyRing, KeySet), ConfigError> {
+    if section.signing.is_empty() {
+        return Err(refuse(
+            "keys.signing",
+            "the activation-signing keys, current first: paths of PKCS#8 PEM or private JWK files",
+        ));
+    }
+    let mut keys = Vec::new();
+    for (i, path) in section.signing.iter().enumerate() {
+        let key = signer::load_key(&base.join(path))
+            .map_err(|why| refuse(format!("keys.signing[{i}]"), why))?;
+        keys.push(key);
+    }
+    let current = keys.remove(0);
+    let others = keys.iter().map(|k| k.public().clone()).collect();
+    let ring = KeyRing::new(current, others).map_err(|e| {
+        refuse(
+            "keys.signing",
+            format!("{}: give each key its own kid", e.message()),
+        )
+    })?;
+    let handle_keys = match &section.handle_keys {
+        Some(path) => {
+            signer::load_key_set(&base.join(path)).map_err(|why| refuse("keys.handle_keys", why))?
+        }
+        None => ring.public_keys().clone(),
+    };
+    Ok((ring, handle_keys))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use walletpush::jwk::{KeyUse, PrivateJwk};
+
+    use super::*;
+
+    const SECRET: &str = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0";
+
+    /// A directory with one key file, and a valid configuration naming it.
+    fn fixture() -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+            .with_meta("k-2026", KeyUse::Sig);
+        std::fs::write(dir.path().join("signing.jwk"), key.to_json().as_bytes()).unwrap();
+        let text = format!(
+            r#"
+[server]
+listen = "127.0.0.1:8081"
+widget_origin = "https://walletpush.bank.example"
+www_dir = "www"
+
+[issuer]
+id = "bank"
+host_origins = ["https://bank.example", "https://cards.bank.example"]
+
+[store]
+sqlite = "state/server.sqlite"
+
+[card_source]
+url = "http://127.0.0.1:8090/walletpush/card"
+secret = "{SECRET}"
+timeout_ms = 1500
+
+[keys]
+signing = ["signing.jwk"]
+
+[[wallets]]
+id = "sandbox"
+name = "Sandbox Wallet"
+origin = "https://wallet.example"
+
+[adapters.google]
+script_url = "https://pay.google.com/gp/p/js/integration.min.js"
+integrator_id = "bank_123"
+"#
+        );
+        (dir, text)
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn check(text: &str, base: &Path) -> Result<Settings, ConfigError> {
+        parse(text, base, &no_env)
+    }
+
+    #[test]
+    fn a_valid_configuration() {
+        let (dir, text) = fixture();
+        let settings = check(&text, dir.path()).unwrap();
+        assert_eq!(settings.listen.port(), 8081);
+        let d = &settings.deployment;
+        assert_eq!(d.widget_origin, "https://walletpush.bank.example");
+        assert_eq!(d.host_origins.len(), 2);
+        assert_eq!(d.wallet_ids(), ["sandbox", "google"]);
+        assert_eq!(d.www_dir, dir.path().join("www"));
+        assert_eq!(settings.sqlite, dir.path().join("state/server.sqlite"));
+        assert_eq!(settings.card_source.timeout, Duration::from_millis(1500));
+        assert_eq!(settings.signer.kid(), "k-2026");
+        assert_eq!(settings.handle_keys, settings.signer.public_keys().clone());
+        assert_eq!(settings.limits, Limits::default());
+        assert_eq!(settings.log_format, LogFormat::Json);
+        assert!(d
+            .frame_policy()
+            .contains("frame-ancestors https://bank.example https://cards.bank.example;"));
+    }
+
+    #[test]
+    fn the_environment_gives_the_secret() {
+        let (dir, text) = fixture();
+        let text = text.replace(&format!("secret = \"{SECRET}\"\n"), "");
+        let error = check(&text, dir.path()).unwrap_err();
+        assert_eq!(error.key, "card_source.secret");
+        assert!(error.message.contains(CARD_SOURCE_SECRET_ENV));
+        let env: HashMap<&str, &str> =
+            [(CARD_SOURCE_SECRET_ENV, "from-the-environment-1234")].into();
+        let settings = parse(&text, dir.path(), &|name| {
+            env.get(name).map(|v| (*v).to_owned())
+        })
+        .unwrap();
+        assert_eq!(
+            settings.card_source.secret.as_str(),
+            "from-the-environment-1234"
+        );
+    }
+
+    /// Each mistake is refused with its key.
+    #[test]
+    fn each_mistake_names_its_key() {
+        let (dir, text) = fixture();
+        let cases = [
+            ("127.0.0.1:8081\"", "127.0.0.1\"", "server.listen"),
+            (
+                "\"https://walletpush.bank.example\"",
+                "\"https://walletpush.bank.example/\"",
+                "server.widget_origin",
+            ),
+            (
+                "\"https://cards.bank.example\"",
+                "\"https://bank.other\"",
+                "issuer.host_origins[1]",
+            ),
+            (
+                "\"https://cards.bank.example\"",
+                "\"http://cards.bank.example\"",
+                "issuer.host_origins[1]",
+            ),
+            ("id = \"bank\"", "id = \"a bank\"", "issuer.id"),
+            ("id = \"sandbox\"", "id = \"google\"", "wallets[0].id"),
+            (
+                "origin = \"https://wallet.example\"",
+                "origin = \"wallet.example\"",
+                "wallets[0].origin",
+            ),
+            (
+                "url = \"http://127.0.0.1:8090/walletpush/card\"",
+                "url = \"ftp://x/card\"",
+                "card_source.url",
+            ),
+            (SECRET, "short", "card_source.secret"),
+            (
+                "timeout_ms = 1500",
+                "timeout_ms = 0",
+                "card_source.timeout_ms",
+            ),
+            ("[\"signing.jwk\"]", "[\"missing.pem\"]", "keys.signing[0]"),
+            ("[\"signing.jwk\"]", "[]", "keys.signing"),
+            (
+                "integrator_id = \"bank_123\"",
+                "integrator_id = \"bank 123\"",
+                "adapters.google.integrator_id",
+            ),
+            ("[store]", "[stor]", "configuration"),
+            ("listen =", "lisen =", "configuration"),
+        ];
+        for (from, to, key) in cases {
+            assert!(text.contains(from), "{from}");
+            let error = check(&text.replacen(from, to, 1), dir.path()).unwrap_err();
+            assert_eq!(error.key, key, "{from} -> {to}: {error}");
+            assert!(error.message.len() > 20, "{error}");
+        }
+        let error = check(&text.replacen("listen =", "lisen =", 1), dir.path()).unwrap_err();
+        assert!(error.message.contains("lisen"), "{error}");
+    }
+
+    #[test]
+    fn the_same_site_error_says_why_and_what_to_do() {
+        let (dir, text) = fixture();
+        let error = check(
+            &text.replace(
+                "\"https://cards.bank.example\"",
+                "\"https://bank.example.net\"",
+            ),
+            dir.path(),
+        )
+        .unwrap_err();
+        assert!(error.message.contains("not same-site"), "{error}");
+        assert!(error.message.contains("binding cookie"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_file_names_itself() {
+        let error = load(Path::new("/nonexistent/walletpush.toml"), &no_env).unwrap_err();
+        assert_eq!(error.key, "/nonexistent/walletpush.toml");
+    }
+}

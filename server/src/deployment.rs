@@ -1,0 +1,133 @@
+//! What a deployment of the widget origin is (docs/design.md §9): its origin, the host pages
+//! that embed it, the wallets it offers, where the widget's files are. [`crate::config`] builds
+//! it from the configuration file; a program that embeds the server builds it in code.
+
+use std::path::PathBuf;
+
+use serde_json::{json, Map, Value};
+
+use crate::adapters::Adapters;
+use crate::csp::{self, FrameSources};
+
+/// One deployment of the widget origin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deployment {
+    /// The issuer id: the `iss` of the handles it redeems and of what it signs.
+    pub issuer_id: String,
+    /// The widget origin, as browsers spell it (`https://walletpush.bank.example`): the `aud`
+    /// of every handle and the only `Origin` the issuer API answers.
+    pub widget_origin: String,
+    /// The issuer's pages that embed the widget (`frame-ancestors`), and where Token Connect
+    /// may send the user back to. Each is same-site with the widget origin (docs/design.md §2).
+    pub host_origins: Vec<String>,
+    /// The `walletpush/1` wallets offered.
+    pub wallets: Vec<WalletpushWallet>,
+    /// The wallets reached through adapters.
+    pub adapters: Adapters,
+    /// The widget's built files (`npm run build` makes them into `www/dist`).
+    pub www_dir: PathBuf,
+}
+
+/// A `walletpush/1` wallet (docs/design.md §3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WalletpushWallet {
+    /// Its id in handles and requests (`wallets`, `wallet`).
+    pub id: String,
+    /// The name the button shows.
+    pub name: String,
+    /// Its origin: the frame fetches its document and sessions there and submits redirect
+    /// mode's form to it.
+    pub origin: String,
+}
+
+impl WalletpushWallet {
+    /// The wallet's discovery document.
+    pub fn discovery(&self) -> String {
+        format!("{}/.well-known/walletpush.json", self.origin)
+    }
+}
+
+impl Deployment {
+    /// The ids of every wallet offered: the `walletpush/1` wallets, then the adapters'.
+    pub fn wallet_ids(&self) -> Vec<&str> {
+        self.wallets
+            .iter()
+            .map(|w| w.id.as_str())
+            .chain(self.adapters.ids())
+            .collect()
+    }
+
+    /// The `walletpush/1` wallet `id`.
+    pub fn walletpush_wallet(&self, id: &str) -> Option<&WalletpushWallet> {
+        self.wallets.iter().find(|w| w.id == id)
+    }
+
+    /// What the widget's frame needs to know (`GET /walletpush/v1/config`, and inline in
+    /// `frame.html`): where the issuer API is and which wallets it offers: each `walletpush/1`
+    /// wallet by its discovery document, the adapter wallets by `kind` and settings.
+    pub fn widget_configuration(&self) -> Value {
+        let mut wallets = Map::new();
+        for wallet in &self.wallets {
+            wallets.insert(
+                wallet.id.clone(),
+                json!({ "name": wallet.name, "discovery": wallet.discovery() }),
+            );
+        }
+        wallets.extend(self.adapters.config_entries());
+        json!({ "issuer_api": self.widget_origin, "wallets": wallets })
+    }
+
+    /// `frame.html`'s Content-Security-Policy.
+    pub fn frame_policy(&self) -> String {
+        let wallets: Vec<String> = self.wallets.iter().map(|w| w.origin.clone()).collect();
+        let scripts: Vec<String> = self
+            .adapters
+            .script_origins()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        csp::frame(FrameSources {
+            hosts: &self.host_origins,
+            wallets: &wallets,
+            scripts: &scripts,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Deployment {
+        Deployment {
+            issuer_id: "bank".into(),
+            widget_origin: "http://127.0.0.1:8081".into(),
+            host_origins: vec!["http://127.0.0.1:8080".into()],
+            wallets: vec![WalletpushWallet {
+                id: "sandbox".into(),
+                name: "Sandbox Wallet".into(),
+                origin: "http://127.0.0.1:8082".into(),
+            }],
+            adapters: Adapters::default(),
+            www_dir: PathBuf::from("www/dist"),
+        }
+    }
+
+    #[test]
+    fn the_widget_configuration_lists_each_wallet() {
+        let config = sample().widget_configuration();
+        assert_eq!(config["issuer_api"], "http://127.0.0.1:8081");
+        assert_eq!(
+            config["wallets"]["sandbox"],
+            json!({"name": "Sandbox Wallet", "discovery": "http://127.0.0.1:8082/.well-known/walletpush.json"})
+        );
+        assert_eq!(sample().wallet_ids(), ["sandbox"]);
+    }
+
+    #[test]
+    fn the_frame_policy_names_hosts_and_wallets() {
+        let policy = sample().frame_policy();
+        assert!(policy.contains("frame-ancestors http://127.0.0.1:8080;"));
+        assert!(policy.contains("form-action http://127.0.0.1:8082;"));
+    }
+}

@@ -1,0 +1,224 @@
+//! `walletpush-server`: the widget origin an issuer deploys (server/README.md).
+//!
+//! - `walletpush-server serve --config FILE`: checks the configuration, opens the store,
+//!   listens, prints `listening on http://ADDR` on stdout, and serves within the configured
+//!   limits ([`walletpush_server::serve`]) until SIGINT or SIGTERM, finishing the requests in
+//!   flight;
+//! - `walletpush-server check-config FILE`: checks the configuration (key files included) and
+//!   says `ok` or what to fix;
+//! - `walletpush-server mint-handle --config FILE --card REF --sub USER ...`: prints a card
+//!   handle for the configured widget origin and wallets, signed with `--key` (by default the
+//!   current signing key), as the issuer's backend mints them.
+//!
+//! A bad configuration exits with status 2 and one line on stderr that names the key.
+#![forbid(unsafe_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use walletpush_server::cards::http::HttpCardSource;
+use walletpush_server::cards::CardData;
+use walletpush_server::config::{self, ConfigError, Settings};
+use walletpush_server::signer;
+use walletpush_server::state::ServerState;
+use walletpush_server::store::sqlite::SqliteStore;
+use walletpush_server::store::{self, Store};
+use walletpush_server::{clock, mint, serve};
+
+/// The widget origin and issuer API an issuer deploys.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serves the widget origin.
+    Serve {
+        /// The configuration file (TOML; server/README.md lists every key).
+        #[arg(long, env = "WALLETPUSH_CONFIG")]
+        config: PathBuf,
+    },
+    /// Checks a configuration file: exit status 0 when it is good, 2 with what to fix when not.
+    CheckConfig {
+        /// The configuration file.
+        file: PathBuf,
+    },
+    /// Prints a card handle (docs/design.md §2) for the configured widget origin and wallets.
+    MintHandle {
+        /// The configuration file.
+        #[arg(long, env = "WALLETPUSH_CONFIG")]
+        config: PathBuf,
+        /// The issuer's card reference (`card`).
+        #[arg(long)]
+        card: String,
+        /// The user (`sub`).
+        #[arg(long)]
+        sub: String,
+        /// The last four digits the button shows.
+        #[arg(long)]
+        last4: String,
+        /// The card network (`visa`, `mastercard`, ...).
+        #[arg(long)]
+        network: String,
+        /// The product name the button shows.
+        #[arg(long)]
+        product: String,
+        /// The card art's URL.
+        #[arg(long)]
+        art: Option<String>,
+        /// The handle-signing key (PKCS#8 PEM or private JWK); the current signing key of the
+        /// configuration by default.
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
+}
+
+/// The exit status of a configuration refused.
+const BAD_CONFIG: u8 = 2;
+
+/// How often old redemptions are purged.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::CheckConfig { file } => match load(&file) {
+            Ok(_) => {
+                let _ = writeln!(std::io::stdout(), "{}: ok", file.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => refused(&e),
+        },
+        Command::Serve { config } => match load(&config) {
+            Ok(settings) => serve(settings),
+            Err(e) => refused(&e),
+        },
+        Command::MintHandle {
+            config,
+            card,
+            sub,
+            last4,
+            network,
+            product,
+            art,
+            key,
+        } => {
+            let settings = match load(&config) {
+                Ok(settings) => settings,
+                Err(e) => return refused(&e),
+            };
+            let data = CardData {
+                card_ref: card,
+                product,
+                network,
+                last4,
+                art,
+            };
+            mint_handle(&settings, &sub, &data, key.as_deref())
+        }
+    }
+}
+
+fn load(path: &Path) -> Result<Settings, ConfigError> {
+    config::load(path, &|name| std::env::var(name).ok())
+}
+
+fn refused(e: &ConfigError) -> ExitCode {
+    let _ = writeln!(
+        std::io::stderr(),
+        "walletpush-server: configuration refused: {e}"
+    );
+    ExitCode::from(BAD_CONFIG)
+}
+
+fn failed(e: &dyn std::fmt::Display) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "walletpush-server: {e}");
+    ExitCode::FAILURE
+}
+
+fn mint_handle(settings: &Settings, sub: &str, card: &CardData, key: Option<&Path>) -> ExitCode {
+    let key = match key {
+        Some(path) => match signer::load_key(path) {
+            Ok(key) => key,
+            Err(why) => {
+                return refused(&ConfigError {
+                    key: "--key".to_owned(),
+                    message: why,
+                })
+            }
+        },
+        None => settings.signer.current().clone(),
+    };
+    let claims = mint::claims(&settings.deployment, sub, card, clock::now());
+    match mint::mint(&key, &claims) {
+        Ok(handle) => {
+            let _ = writeln!(std::io::stdout(), "{handle}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            // The core's message names the claim at fault (an empty `sub`, a bad `last4`...).
+            refused(&ConfigError {
+                key: "handle".to_owned(),
+                message: e.message().to_owned(),
+            })
+        }
+    }
+}
+
+fn serve(settings: Settings) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return failed(&e),
+    };
+    match runtime.block_on(run(settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => failed(&e),
+    }
+}
+
+async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(dir) = settings.sqlite.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&settings.sqlite)?);
+    let cards = HttpCardSource::new(settings.card_source);
+    let state = ServerState::new(
+        settings.deployment,
+        Arc::new(settings.signer),
+        settings.handle_keys,
+        Arc::new(cards),
+        Arc::clone(&store),
+    )?;
+    tokio::spawn(store::purge_periodically(store, PURGE_EVERY));
+    let router = walletpush_server::router(&Arc::new(state), settings.log_format);
+    let listener = tokio::net::TcpListener::bind(settings.listen).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on http://{}", listener.local_addr()?)?;
+    out.flush()?;
+    drop(out);
+    serve::serve(listener, router, settings.limits, shutdown_signal()).await;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM; the server then stops accepting and finishes what is in
+/// flight.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return;
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+}
