@@ -4,7 +4,9 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use walletpush_server::adapters::{parse_id, parse_url, Adapters, Apple, Google, TokenConnect};
+use walletpush_server::adapters::{
+    parse_id, parse_url, Adapters, Apple, AppleEnvironment, Google, TokenConnect,
+};
 
 /// The walletpush sandbox: the demo host pages (gift card portal, expense dashboard), the widget's
 /// files with the issuer API, and a `walletpush/1` sandbox wallet, on three ports of one address.
@@ -63,9 +65,10 @@ pub struct Config {
     #[arg(long, env = "WALLETPUSH_APPLE_PARTNER_ID", value_parser = parse_id)]
     pub apple_partner_id: Option<String>,
 
-    /// The domain registered with Apple (default: the widget origin's host name).
-    #[arg(long, env = "WALLETPUSH_APPLE_DOMAIN", value_parser = parse_id)]
-    pub apple_domain: Option<String>,
+    /// Apple's environment, `certification` or `production`: the frame passes its origin to
+    /// Apple's script as `domain`.
+    #[arg(long, env = "WALLETPUSH_APPLE_ENVIRONMENT", value_parser = AppleEnvironment::parse, default_value = "certification")]
+    pub apple_environment: AppleEnvironment,
 
     /// Offer Mastercard Token Connect, sending the user to this token requestor page.
     #[arg(long, env = "WALLETPUSH_TOKEN_CONNECT_URL", value_parser = parse_url)]
@@ -89,7 +92,7 @@ impl Config {
             apple: self.apple_script_url.clone().map(|script_url| Apple {
                 script_url,
                 partner_id: self.apple_partner_id.clone(),
-                domain: self.apple_domain.clone(),
+                environment: self.apple_environment,
             }),
             token_connect: self
                 .token_connect_url

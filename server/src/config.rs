@@ -15,7 +15,7 @@ use serde::Deserialize;
 use walletpush::jwk::KeySet;
 use zeroize::Zeroizing;
 
-use crate::adapters::{self, Adapters, Apple, Google, TokenConnect};
+use crate::adapters::{self, Adapters, Apple, AppleEnvironment, Google, TokenConnect};
 use crate::cards::http::HttpCardSourceConfig;
 use crate::deployment::{Deployment, WalletpushWallet};
 use crate::http::LogFormat;
@@ -203,7 +203,7 @@ struct GoogleSection {
 struct AppleSection {
     script_url: String,
     partner_id: Option<String>,
-    domain: Option<String>,
+    environment: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -414,7 +414,11 @@ impl AdaptersSection {
                 Some(a) => Some(Apple {
                     script_url: url("adapters.apple.script_url", &a.script_url)?,
                     partner_id: id("adapters.apple.partner_id", &a.partner_id)?,
-                    domain: id("adapters.apple.domain", &a.domain)?,
+                    environment: match &a.environment {
+                        Some(e) => AppleEnvironment::parse(e)
+                            .map_err(|why| refuse("adapters.apple.environment", why))?,
+                        None => AppleEnvironment::default(),
+                    },
                 }),
                 None => None,
             },

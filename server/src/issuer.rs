@@ -17,7 +17,8 @@ use walletpush::ErrorCode;
 
 use crate::activation::{self, ActivationClaims};
 use crate::adapters::{
-    self, credentials as stand_ins, credentials::Binding, credentials::GoogleSession,
+    self, credentials as stand_ins, credentials::Binding, credentials::GoogleDevice,
+    credentials::GoogleSession,
 };
 use crate::cards::{Billing, Card, CardError, CardRequest};
 use crate::http::{self, ApiError};
@@ -54,6 +55,8 @@ struct CredentialsRequest {
     server_session_id: Option<String>,
     public_device_id: Option<String>,
     public_wallet_id: Option<String>,
+    token_setting: Option<u8>,
+    card_setting: Option<u8>,
     token_requestor: Option<String>,
     return_url: Option<String>,
 }
@@ -92,10 +95,27 @@ impl CredentialsRequest {
             adapters::GOOGLE => {
                 let google_id =
                     |v: &Option<String>| v.clone().filter(|v| adapters::parse_id(v).is_ok());
+                // The session's final settings (1 when absent, as the frame asks by default);
+                // a device and wallet exactly with tokenSetting 1, and something to push.
+                let token = self.token_setting.unwrap_or(1);
+                let card = self.card_setting.unwrap_or(1);
+                if token > 1 || card > 1 || token + card == 0 {
+                    return None;
+                }
+                let device = if token == 1 {
+                    Some(GoogleDevice {
+                        public_device_id: google_id(&self.public_device_id)?,
+                        public_wallet_id: google_id(&self.public_wallet_id)?,
+                    })
+                } else if self.public_device_id.is_some() || self.public_wallet_id.is_some() {
+                    return None;
+                } else {
+                    None
+                };
                 Target::Google(GoogleSession {
                     server_session_id: google_id(&self.server_session_id)?,
-                    public_device_id: google_id(&self.public_device_id)?,
-                    public_wallet_id: google_id(&self.public_wallet_id)?,
+                    device,
+                    save_card: card == 1,
                 })
             }
             adapters::APPLE => Target::Apple,

@@ -196,7 +196,7 @@ mod tests {
         let pem = secret.to_pkcs8_pem(LineEnding::LF).unwrap();
         std::fs::write(dir.path().join("a.pem"), pem.as_bytes()).unwrap();
         let from_pem = load_key(&dir.path().join("a.pem")).unwrap();
-        assert_eq!(from_pem.public().p256_key().unwrap(), secret.public_key());
+        assert_eq!(*from_pem.public().key(), secret.public_key());
         assert_eq!(
             from_pem.public().kid(),
             Some(from_pem.public().thumbprint().as_str())

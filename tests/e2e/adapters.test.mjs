@@ -148,22 +148,28 @@ describe("google", () => {
     ["Google forces it (no Android device)", { signin: "#signin-no-device" }],
     ["the issuer configures it", { signin: "#signin", google: { token_setting: 0 } }],
   ]) {
-    test(`tokenSetting 0, ${how}: a normal outcome; the issuer API is asked without device or wallet ids`, async () => {
+    test(`tokenSetting 0, ${how}: a normal outcome; no device or wallet ids asked for, only Google's OPC pushed`, async () => {
       await withPage(env, async (page, context) => {
         const bodies = [];
         context.on("request", (r) => r.url().endsWith("/walletpush/v1/credentials") && bodies.push(JSON.parse(r.postData())));
-        await mounted(page, "google", { google: setup.google });
+        const { last4, jti } = await mounted(page, "google", { google: setup.google });
         const win = await clickAndWaitForWindow(page, context, "google");
         assert.equal((await win.evaluate(() => window.__params)).tokenSetting, setup.google ? "0" : "1");
         await win.locator(setup.signin).click();
-        await page.waitForFunction(() => window.__wp.events.some((e) => e.name === "progress" && e.detail.step === "session-verified"));
-        await page.waitForFunction(() => window.__wp.events.some((e) => ["progress", "error"].includes(e.name) && (e.name === "error" || e.detail.step === "handed-off")));
+        await win.waitForFunction(() => window.__received);
         assert.equal(bodies.length, 1);
         const { handle, ...request } = bodies[0];
         assert.ok(handle);
         assert.deepEqual(Object.keys(request).sort(), ["card_setting", "server_session_id", "token_setting", "wallet"]);
         assert.deepEqual([request.wallet, request.token_setting, request.card_setting], ["google", 0, 1]);
-        assert.equal(request.server_session_id, (await win.evaluate(() => window.__session)).serverSessionId);
+        const { session, received } = await win.evaluate(() => ({ session: window.__session, received: window.__received }));
+        assert.equal(request.server_session_id, session.serverSessionId);
+        assert.deepEqual(Object.keys(received), ["google_opc"], "no TSP OPC without a device");
+        const { payload } = await verified(Buffer.from(received.google_opc, "base64url").toString());
+        assert.deepEqual([payload.target, payload.server_session_id, payload.public_device_id, payload.hid], ["google", session.serverSessionId, null, jti]);
+        await win.locator("#confirm").click();
+        const success = await waitForEvent(page, "success");
+        assert.deepEqual([success.detail.wallet, success.detail.last4], ["google", last4]);
       });
     });
   }

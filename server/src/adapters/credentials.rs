@@ -31,19 +31,34 @@ pub struct Binding<'a> {
     pub now: i64,
 }
 
-/// The Google Wallet session that `onSessionCreated` reported to the frame.
+/// The Google Wallet session that `onSessionCreated` reported to the frame, with its final
+/// settings: Google forces `tokenSetting` to 0 when the user has no Android device that
+/// supports tokenized payments, and then reports no device or wallet (Google's sample
+/// `littlebear-web-push-provisioning`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GoogleSession {
     /// `serverSessionId`.
     pub server_session_id: String,
+    /// `publicDeviceId` and `publicWalletId`: present exactly when `tokenSetting` is 1, for the
+    /// TSP's OPC (a device token in that wallet).
+    pub device: Option<GoogleDevice>,
+    /// `cardSetting` 1: Google's OPC, to save the card to the user's Google account.
+    pub save_card: bool,
+}
+
+/// The device and wallet a token goes to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GoogleDevice {
     /// `publicDeviceId`.
     pub public_device_id: String,
     /// `publicWalletId`.
     pub public_wallet_id: String,
 }
 
-/// `{google_opc, tsp_opc}`: Google's opaque payment card (to save the card to the Google
-/// account) and the TSP's (to tokenize it on the device). Real ones are encrypted by the
+/// `{google_opc, tsp_opc}`, each only when the session's final settings ask for it: Google's
+/// opaque payment card (cardSetting 1: to save the card to the Google account) and the TSP's
+/// (tokenSetting 1: to tokenize it on the device), as processors return them (Lithic's
+/// `google_opc`/`tsp_opc`). Real ones are encrypted by the
 /// issuer's processor to Google's and the network's keys; these stand-ins are base64url of an
 /// issuer JWS (`typ: walletpush-google-opc+jwt`), opaque to the widget.
 pub fn google(key: &dyn Signer, b: Binding<'_>, session: &GoogleSession) -> Result<Value, Error> {
@@ -54,8 +69,8 @@ pub fn google(key: &dyn Signer, b: Binding<'_>, session: &GoogleSession) -> Resu
             "card": b.handle.card,
             "hid": b.handle.jti,
             "server_session_id": session.server_session_id,
-            "public_device_id": session.public_device_id,
-            "public_wallet_id": session.public_wallet_id,
+            "public_device_id": session.device.as_ref().map(|d| &d.public_device_id),
+            "public_wallet_id": session.device.as_ref().map(|d| &d.public_wallet_id),
             "cid": b.cid,
             "iat": b.now,
             "exp": b.now + LIFETIME,
@@ -64,7 +79,14 @@ pub fn google(key: &dyn Signer, b: Binding<'_>, session: &GoogleSession) -> Resu
             sign(key, "walletpush-google-opc+jwt", &claims)?.as_bytes(),
         ))
     };
-    Ok(json!({ "google_opc": opc("google")?, "tsp_opc": opc("tsp")? }))
+    let mut answer = serde_json::Map::new();
+    if session.save_card {
+        answer.insert("google_opc".to_owned(), Value::String(opc("google")?));
+    }
+    if session.device.is_some() {
+        answer.insert("tsp_opc".to_owned(), Value::String(opc("tsp")?));
+    }
+    Ok(Value::Object(answer))
 }
 
 /// `{jws, state}` for Apple's `jwsResolver`: an ES256 JWS in the flattened JSON serialization
@@ -186,8 +208,11 @@ mod tests {
         let h = handle();
         let session = GoogleSession {
             server_session_id: "s1".into(),
-            public_device_id: "d1".into(),
-            public_wallet_id: "w1".into(),
+            device: Some(GoogleDevice {
+                public_device_id: "d1".into(),
+                public_wallet_id: "w1".into(),
+            }),
+            save_card: true,
         };
         let b = Binding {
             issuer: ISSUER_ID,
@@ -206,6 +231,32 @@ mod tests {
             assert_eq!(claims["hid"], "h-1");
             assert_eq!(claims["cid"], "c1");
         }
+    }
+
+    #[test]
+    fn google_without_a_device_gets_only_googles_opc() {
+        let key = key();
+        let keys = key.public_keys().clone();
+        let h = handle();
+        let session = GoogleSession {
+            server_session_id: "s1".into(),
+            device: None,
+            save_card: true,
+        };
+        let b = Binding {
+            issuer: ISSUER_ID,
+            handle: &h,
+            cid: None,
+            now: 1000,
+        };
+        let answer = google(&key, b, &session).unwrap();
+        assert_eq!(answer.as_object().unwrap().len(), 1, "no tsp_opc");
+        let compact =
+            String::from_utf8(b64::decode(answer["google_opc"].as_str().unwrap()).unwrap())
+                .unwrap();
+        let claims = claims_of(&keys, &compact);
+        assert_eq!(claims["target"], "google");
+        assert_eq!(claims["public_device_id"], Value::Null);
     }
 
     #[test]

@@ -49,8 +49,40 @@ pub struct Apple {
     pub script_url: String,
     /// The issuer's partner id, given by Apple at onboarding.
     pub partner_id: Option<String>,
-    /// The domain registered with Apple; the frame uses its own host name when absent.
-    pub domain: Option<String>,
+    /// Apple's environment, whose origin the frame passes to Apple's script as `domain`.
+    pub environment: AppleEnvironment,
+}
+
+/// Apple's two environments for web provisioning. The frame passes Apple's origin as `domain`:
+/// `https://apple-pay.apple.com` in production, `https://apple-pay-cert.apple.com` for
+/// certification (as processors' guides and integrators' public code show; README, "Apple
+/// Wallet"). Certification is the default: a deployment reaches production only on purpose.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AppleEnvironment {
+    /// Apple's certification environment (`https://apple-pay-cert.apple.com`).
+    #[default]
+    Certification,
+    /// Apple's production environment (`https://apple-pay.apple.com`).
+    Production,
+}
+
+impl AppleEnvironment {
+    /// The configuration's spelling: `certification` or `production`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppleEnvironment::Certification => "certification",
+            AppleEnvironment::Production => "production",
+        }
+    }
+
+    /// Parses the configuration's spelling.
+    pub fn parse(value: &str) -> Result<AppleEnvironment, String> {
+        match value {
+            "certification" => Ok(AppleEnvironment::Certification),
+            "production" => Ok(AppleEnvironment::Production),
+            _ => Err("\"production\" or \"certification\"".to_owned()),
+        }
+    }
 }
 
 /// Mastercard Token Connect's settings.
@@ -110,10 +142,13 @@ impl Adapters {
             wallets.insert(GOOGLE.to_owned(), entry);
         }
         if let Some(a) = &self.apple {
-            let mut entry =
-                json!({ "kind": APPLE, "name": "Apple Wallet", "script_url": a.script_url });
+            let mut entry = json!({
+                "kind": APPLE,
+                "name": "Apple Wallet",
+                "script_url": a.script_url,
+                "environment": a.environment.as_str(),
+            });
             insert_some(&mut entry, "partner_id", &a.partner_id);
-            insert_some(&mut entry, "domain", &a.domain);
             wallets.insert(APPLE.to_owned(), entry);
         }
         if let Some(t) = &self.token_connect {
@@ -171,13 +206,25 @@ mod tests {
             apple: Some(Apple {
                 script_url: "http://127.0.0.1:9000/apple/initAddToAppleWallet.js".into(),
                 partner_id: None,
-                domain: None,
+                environment: AppleEnvironment::Production,
             }),
             token_connect: Some(TokenConnect {
                 requestor_url: "http://127.0.0.1:9001/requestor".into(),
                 token_requestor: Some("50123197928".into()),
             }),
         }
+    }
+
+    #[test]
+    fn apple_environments() {
+        assert_eq!(AppleEnvironment::default(), AppleEnvironment::Certification);
+        for e in [
+            AppleEnvironment::Certification,
+            AppleEnvironment::Production,
+        ] {
+            assert_eq!(AppleEnvironment::parse(e.as_str()), Ok(e));
+        }
+        assert!(AppleEnvironment::parse("https://apple-pay.apple.com").is_err());
     }
 
     #[test]
@@ -197,6 +244,7 @@ mod tests {
         assert_eq!(entries[GOOGLE]["integrator_id"], "bank_123");
         assert_eq!(entries[GOOGLE]["is_test_environment"], true);
         assert_eq!(entries[APPLE]["kind"], "apple");
+        assert_eq!(entries[APPLE]["environment"], "production");
         assert!(
             entries[APPLE].get("partner_id").is_none(),
             "absent ids are left out"
