@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use walletpush_server::adapters::{
-    parse_id, parse_url, Adapters, Apple, AppleEnvironment, Google, TokenConnect,
+    parse_id, parse_url, Adapters, Apple, AppleEnvironment, Google, Requestor, TokenConnect, APPLE,
+    GOOGLE, TOKEN_CONNECT,
 };
 
 /// The walletpush sandbox: the demo host pages (gift card portal, expense dashboard), the widget's
@@ -77,6 +78,29 @@ pub struct Config {
     /// The token requestor id (TRID) to push to (without it, Token Connect is `unavailable`).
     #[arg(long, env = "WALLETPUSH_TOKEN_CONNECT_REQUESTOR", value_parser = parse_id)]
     pub token_connect_requestor: Option<String>,
+
+    /// A further eligible token requestor, offered as its own wallet on the same page:
+    /// `WALLET-ID:TRID:NAME` (repeatable).
+    #[arg(long = "token-connect-also", value_parser = parse_requestor)]
+    pub token_connect_also: Vec<(String, String, String)>,
+}
+
+/// `WALLET-ID:TRID:NAME` of `--token-connect-also`.
+fn parse_requestor(value: &str) -> Result<(String, String, String), String> {
+    let mut parts = value.splitn(3, ':');
+    let (Some(wallet), Some(trid), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err("WALLET-ID:TRID:NAME".to_owned());
+    };
+    let wallet_ok = !wallet.is_empty()
+        && wallet.len() <= 64
+        && wallet
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let name_ok = !name.is_empty() && name.len() <= 100 && !name.chars().any(char::is_control);
+    if !wallet_ok || !name_ok || [GOOGLE, APPLE, TOKEN_CONNECT].contains(&wallet) {
+        return Err("WALLET-ID:TRID:NAME, a wallet id of letters, digits, '-' or '_'".to_owned());
+    }
+    Ok((wallet.to_owned(), parse_id(trid)?, name.to_owned()))
 }
 
 impl Config {
@@ -98,6 +122,17 @@ impl Config {
                 .token_connect_url
                 .clone()
                 .map(|requestor_url| TokenConnect {
+                    more: self
+                        .token_connect_also
+                        .iter()
+                        .map(|(wallet, token_requestor, name)| Requestor {
+                            wallet: wallet.clone(),
+                            name: name.clone(),
+                            token_requestor: token_requestor.clone(),
+                            requestor_url: requestor_url.clone(),
+                            icon: None,
+                        })
+                        .collect(),
                     requestor_url,
                     token_requestor: self.token_connect_requestor.clone(),
                 }),

@@ -70,8 +70,9 @@ enum Target {
     Google(GoogleSession),
     /// Apple's `{jws, state}`.
     Apple,
-    /// Token Connect's `{receipt, uri, callback_url}`.
+    /// Token Connect's `{receipt, uri, callback_url}`, for the requestor offered as `wallet`.
     TokenConnect {
+        wallet: String,
         token_requestor: String,
         return_url: String,
     },
@@ -119,13 +120,22 @@ impl CredentialsRequest {
                 })
             }
             adapters::APPLE => Target::Apple,
-            adapters::TOKEN_CONNECT => Target::TokenConnect {
-                token_requestor: self
-                    .token_requestor
-                    .clone()
-                    .filter(|t| adapters::parse_id(t).is_ok())?,
-                return_url: self.return_url.clone()?,
-            },
+            id if id == adapters::TOKEN_CONNECT
+                || app
+                    .deployment
+                    .adapters
+                    .token_connect_requestor(id)
+                    .is_some() =>
+            {
+                Target::TokenConnect {
+                    wallet: id.to_owned(),
+                    token_requestor: self
+                        .token_requestor
+                        .clone()
+                        .filter(|t| adapters::parse_id(t).is_ok())?,
+                    return_url: self.return_url.clone()?,
+                }
+            }
             _ => Target::Other,
         })
     }
@@ -420,16 +430,16 @@ fn adapter_request<'a>(
         Target::Google(session) => AdapterRequest::Google(session),
         Target::Apple => AdapterRequest::Apple,
         Target::TokenConnect {
+            wallet,
             token_requestor,
             return_url,
         } => {
-            let settings = app
+            let (configured, requestor_url) = app
                 .deployment
                 .adapters
-                .token_connect
-                .as_ref()
+                .token_connect_requestor(wallet)
                 .ok_or_else(|| refuse("Token Connect is not configured"))?;
-            if settings.token_requestor.as_deref() != Some(token_requestor.as_str()) {
+            if configured != Some(token_requestor.as_str()) {
                 return Err(refuse("this issuer does not push to that token requestor"));
             }
             let hosts: Vec<&str> = app
@@ -442,7 +452,7 @@ fn adapter_request<'a>(
                 .ok_or_else(|| refuse("return_url must be a page of the issuer's site"))?;
             AdapterRequest::TokenConnect {
                 token_requestor,
-                requestor_url: &settings.requestor_url,
+                requestor_url,
                 callback_url,
             }
         }

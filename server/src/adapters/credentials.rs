@@ -89,6 +89,9 @@ pub fn google(key: &dyn Signer, b: Binding<'_>, session: &GoogleSession) -> Resu
     Ok(Value::Object(answer))
 }
 
+/// The content type of Apple's provisioning JWS, as processors publish it.
+pub const APPLE_CTY: &str = "application/credential;charset=utf-8";
+
 /// `{jws, state}` for Apple's `jwsResolver`: an ES256 JWS in the flattened JSON serialization
 /// (RFC 7515 §7.2.2) with the claims issuers' processors publish for Apple's web provisioning
 /// (`iss`, `sub: "provisioningTarget"`, `aud: "Apple"`, `iat`, `exp`, `jti`; Apple's own
@@ -108,7 +111,11 @@ pub fn apple(key: &dyn Signer, b: Binding<'_>) -> Result<Value, Error> {
         "iat": b.now,
         "exp": b.now + LIFETIME,
     });
-    let compact = sign(key, "JOSE+JSON", &claims)?;
+    let payload = serde_json::to_vec(&claims)
+        .map_err(|_| Error::new(ErrorCode::Internal, "could not serialise a credential"))?;
+    // The header processors publish for it: `typ: JOSE+JSON`, `cty:
+    // application/credential;charset=utf-8`.
+    let compact = key.sign_with_cty("JOSE+JSON", APPLE_CTY, &payload)?;
     let mut parts = compact.splitn(3, '.');
     let (Some(protected), Some(payload), Some(signature)) =
         (parts.next(), parts.next(), parts.next())
@@ -126,9 +133,17 @@ pub fn apple(key: &dyn Signer, b: Binding<'_>) -> Result<Value, Error> {
     }))
 }
 
-/// `{receipt, uri, callback_url}` for Token Connect: the push receipt the requestor redeems
-/// with MDES (a stand-in: an issuer JWS, `typ: walletpush-push-receipt+jwt`, over the card,
-/// handle, requestor and correlation id), the requestor's page, and the page it returns to.
+/// How long a push account receipt is valid, in seconds: MDES's default, 15 minutes (MDES Token
+/// Connect release notes, February 2023; an issuer may ask MDES for another validity).
+pub const RECEIPT_LIFETIME: i64 = 15 * 60;
+
+/// `{receipt, signature, uri, callback_url}` for Token Connect, shaped as an issuer gets it from
+/// MDES `pushMultipleAccounts`: the push account receipt the requestor redeems with MDES (a
+/// stand-in: an issuer JWS, `typ: walletpush-push-receipt+jwt`, over the card, handle,
+/// requestor and correlation id, valid [`RECEIPT_LIFETIME`]), MDES's signature over the pushed
+/// receipts that requestors check and that must reach them unaltered (a stand-in: an issuer
+/// JWS, `typ: walletpush-mdes-signature+jwt`, over the receipts and the requestor), the
+/// requestor's page, and the page it returns to.
 pub fn token_connect(
     key: &dyn Signer,
     b: Binding<'_>,
@@ -145,10 +160,18 @@ pub fn token_connect(
         "last4": b.handle.display.last4,
         "cid": b.cid,
         "iat": b.now,
-        "exp": b.now + LIFETIME,
+        "exp": b.now + RECEIPT_LIFETIME,
+    });
+    let receipt = sign(key, "walletpush-push-receipt+jwt", &claims)?;
+    let signed = json!({
+        "iss": b.issuer,
+        "pushAccountReceipts": [receipt],
+        "token_requestor": token_requestor,
+        "iat": b.now,
     });
     Ok(json!({
-        "receipt": sign(key, "walletpush-push-receipt+jwt", &claims)?,
+        "signature": sign(key, "walletpush-mdes-signature+jwt", &signed)?,
+        "receipt": receipt,
         "uri": requestor_url,
         "callback_url": callback_url,
     }))
@@ -282,6 +305,15 @@ mod tests {
             jws["payload"].as_str().unwrap(),
             jws["signature"].as_str().unwrap()
         );
+        let verified = jws::verify(&keys, &compact, 1000).unwrap();
+        assert_eq!(
+            verified.header.get("typ").and_then(|v| v.as_str()),
+            Some("JOSE+JSON")
+        );
+        assert_eq!(
+            verified.header.get("cty").and_then(|v| v.as_str()),
+            Some(APPLE_CTY)
+        );
         let claims = claims_of(&keys, &compact);
         assert_eq!(claims["aud"], "Apple");
         assert_eq!(claims["sub"], "provisioningTarget");
@@ -311,6 +343,10 @@ mod tests {
         let claims = claims_of(&keys, answer["receipt"].as_str().unwrap());
         assert_eq!(claims["token_requestor"], "trid-1");
         assert_eq!(claims["card"], "gift-1");
+        assert_eq!(claims["exp"], 1000 + RECEIPT_LIFETIME);
+        let signed = claims_of(&keys, answer["signature"].as_str().unwrap());
+        assert_eq!(signed["pushAccountReceipts"][0], answer["receipt"]);
+        assert_eq!(signed["token_requestor"], "trid-1");
         assert_eq!(answer["uri"], "http://r.example/push");
         assert_eq!(answer["callback_url"], "http://h.example/gift");
     }
