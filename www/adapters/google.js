@@ -104,8 +104,8 @@ async function sessionCreated(googlepay, settings, attempt, session, created) {
     const card = created?.cardSetting ?? settings.cardSetting;
     const request = { server_session_id: created?.serverSessionId, token_setting: token, card_setting: card };
     if (token === 1) {
-      request.public_device_id = created.publicDeviceId;
-      request.public_wallet_id = created.publicWalletId;
+      request.public_device_id = created?.publicDeviceId;
+      request.public_wallet_id = created?.publicWalletId;
     }
     const ids = Object.values(request).filter((v) => typeof v !== "number");
     if (!ids.every(isId) || ![0, 1].includes(token) || ![0, 1].includes(card) || token + card === 0) {
