@@ -37,10 +37,19 @@ pub struct Verified {
 /// Signs `payload` with ES256. The header is `{"alg":"ES256"}` plus `typ` if given and the
 /// key's `kid` if it has one. ECDSA nonces are deterministic (RFC 6979).
 pub fn sign(key: &PrivateJwk, typ: Option<&str>, payload: &[u8]) -> String {
+    sign_with(key, typ, None, payload)
+}
+
+/// [`sign`] with a `cty` (content type) in the header too: Apple's web provisioning asks for
+/// `cty: "application/credential;charset=utf-8"` in the issuer's JWS.
+pub fn sign_with(key: &PrivateJwk, typ: Option<&str>, cty: Option<&str>, payload: &[u8]) -> String {
     let mut header = Object::new();
     header.insert("alg", "ES256");
     if let Some(typ) = typ {
         header.insert("typ", typ);
+    }
+    if let Some(cty) = cty {
+        header.insert("cty", cty);
     }
     if let Some(kid) = key.public().kid() {
         header.insert("kid", kid);

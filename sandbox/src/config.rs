@@ -4,7 +4,10 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use walletpush_server::adapters::{parse_id, parse_url, Adapters, Apple, Google, TokenConnect};
+use walletpush_server::adapters::{
+    parse_id, parse_url, Adapters, Apple, AppleEnvironment, Google, Requestor, TokenConnect, APPLE,
+    GOOGLE, TOKEN_CONNECT,
+};
 
 /// The walletpush sandbox: the demo host pages (gift card portal, expense dashboard), the widget's
 /// files with the issuer API, and a `walletpush/1` sandbox wallet, on three ports of one address.
@@ -63,9 +66,10 @@ pub struct Config {
     #[arg(long, env = "WALLETPUSH_APPLE_PARTNER_ID", value_parser = parse_id)]
     pub apple_partner_id: Option<String>,
 
-    /// The domain registered with Apple (default: the widget origin's host name).
-    #[arg(long, env = "WALLETPUSH_APPLE_DOMAIN", value_parser = parse_id)]
-    pub apple_domain: Option<String>,
+    /// Apple's environment, `certification` or `production`: the frame passes its origin to
+    /// Apple's script as `domain`.
+    #[arg(long, env = "WALLETPUSH_APPLE_ENVIRONMENT", value_parser = AppleEnvironment::parse, default_value = "certification")]
+    pub apple_environment: AppleEnvironment,
 
     /// Offer Mastercard Token Connect, sending the user to this token requestor page.
     #[arg(long, env = "WALLETPUSH_TOKEN_CONNECT_URL", value_parser = parse_url)]
@@ -74,6 +78,29 @@ pub struct Config {
     /// The token requestor id (TRID) to push to (without it, Token Connect is `unavailable`).
     #[arg(long, env = "WALLETPUSH_TOKEN_CONNECT_REQUESTOR", value_parser = parse_id)]
     pub token_connect_requestor: Option<String>,
+
+    /// A further eligible token requestor, offered as its own wallet on the same page:
+    /// `WALLET-ID:TRID:NAME` (repeatable).
+    #[arg(long = "token-connect-also", value_parser = parse_requestor)]
+    pub token_connect_also: Vec<(String, String, String)>,
+}
+
+/// `WALLET-ID:TRID:NAME` of `--token-connect-also`.
+fn parse_requestor(value: &str) -> Result<(String, String, String), String> {
+    let mut parts = value.splitn(3, ':');
+    let (Some(wallet), Some(trid), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err("WALLET-ID:TRID:NAME".to_owned());
+    };
+    let wallet_ok = !wallet.is_empty()
+        && wallet.len() <= 64
+        && wallet
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let name_ok = !name.is_empty() && name.len() <= 100 && !name.chars().any(char::is_control);
+    if !wallet_ok || !name_ok || [GOOGLE, APPLE, TOKEN_CONNECT].contains(&wallet) {
+        return Err("WALLET-ID:TRID:NAME, a wallet id of letters, digits, '-' or '_'".to_owned());
+    }
+    Ok((wallet.to_owned(), parse_id(trid)?, name.to_owned()))
 }
 
 impl Config {
@@ -89,12 +116,23 @@ impl Config {
             apple: self.apple_script_url.clone().map(|script_url| Apple {
                 script_url,
                 partner_id: self.apple_partner_id.clone(),
-                domain: self.apple_domain.clone(),
+                environment: self.apple_environment,
             }),
             token_connect: self
                 .token_connect_url
                 .clone()
                 .map(|requestor_url| TokenConnect {
+                    more: self
+                        .token_connect_also
+                        .iter()
+                        .map(|(wallet, token_requestor, name)| Requestor {
+                            wallet: wallet.clone(),
+                            name: name.clone(),
+                            token_requestor: token_requestor.clone(),
+                            requestor_url: requestor_url.clone(),
+                            icon: None,
+                        })
+                        .collect(),
                     requestor_url,
                     token_requestor: self.token_connect_requestor.clone(),
                 }),

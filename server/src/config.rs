@@ -15,7 +15,7 @@ use serde::Deserialize;
 use walletpush::jwk::KeySet;
 use zeroize::Zeroizing;
 
-use crate::adapters::{self, Adapters, Apple, Google, TokenConnect};
+use crate::adapters::{self, Adapters, Apple, AppleEnvironment, Google, Requestor, TokenConnect};
 use crate::cards::http::HttpCardSourceConfig;
 use crate::deployment::{Deployment, WalletpushWallet};
 use crate::http::LogFormat;
@@ -203,7 +203,7 @@ struct GoogleSection {
 struct AppleSection {
     script_url: String,
     partner_id: Option<String>,
-    domain: Option<String>,
+    environment: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -211,6 +211,19 @@ struct AppleSection {
 struct TokenConnectSection {
     requestor_url: String,
     token_requestor: Option<String>,
+    /// Further eligible requestors, each its own wallet.
+    #[serde(default)]
+    requestors: Vec<RequestorSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestorSection {
+    wallet: String,
+    name: String,
+    token_requestor: String,
+    requestor_url: String,
+    icon: Option<String>,
 }
 
 impl File {
@@ -414,7 +427,11 @@ impl AdaptersSection {
                 Some(a) => Some(Apple {
                     script_url: url("adapters.apple.script_url", &a.script_url)?,
                     partner_id: id("adapters.apple.partner_id", &a.partner_id)?,
-                    domain: id("adapters.apple.domain", &a.domain)?,
+                    environment: match &a.environment {
+                        Some(e) => AppleEnvironment::parse(e)
+                            .map_err(|why| refuse("adapters.apple.environment", why))?,
+                        None => AppleEnvironment::default(),
+                    },
                 }),
                 None => None,
             },
@@ -425,11 +442,54 @@ impl AdaptersSection {
                         "adapters.token_connect.token_requestor",
                         &t.token_requestor,
                     )?,
+                    more: requestors_checked(&t.requestors)?,
                 }),
                 None => None,
             },
         })
     }
+}
+
+/// `[[adapters.token_connect.requestors]]`: each a wallet id of its own (not one of the
+/// reserved ids, used once), a name to show, its TRID and page, and an optional icon as a
+/// `data:image/` URL (the frame's `img-src` allows `data:`).
+fn requestors_checked(sections: &[RequestorSection]) -> Result<Vec<Requestor>, ConfigError> {
+    let mut requestors: Vec<Requestor> = Vec::new();
+    for (i, r) in sections.iter().enumerate() {
+        let key = |field: &str| format!("adapters.token_connect.requestors[{i}].{field}");
+        let reserved = [adapters::GOOGLE, adapters::APPLE, adapters::TOKEN_CONNECT];
+        if !ids::is_token_like(&r.wallet, 64)
+            || reserved.contains(&r.wallet.as_str())
+            || requestors.iter().any(|o| o.wallet == r.wallet)
+        {
+            return Err(refuse(
+                key("wallet"),
+                "a wallet id of 1 to 64 letters, digits, '-' or '_', used once, and not google, \
+                 apple or token-connect",
+            ));
+        }
+        let printable = |v: &str, max: usize| {
+            !v.is_empty() && v.len() <= max && v.chars().all(|c| !c.is_control())
+        };
+        if !printable(&r.name, 100) {
+            return Err(refuse(key("name"), "the name to show, 1 to 100 characters"));
+        }
+        if let Some(icon) = &r.icon {
+            if !printable(icon, 65_536) || !icon.starts_with("data:image/") || icon.contains('"') {
+                return Err(refuse(key("icon"), "a data:image/... URL of at most 64 KB"));
+            }
+        }
+        requestors.push(Requestor {
+            wallet: r.wallet.clone(),
+            name: r.name.clone(),
+            token_requestor: adapters::parse_id(&r.token_requestor)
+                .map_err(|why| refuse(key("token_requestor"), why))?,
+            requestor_url: adapters::parse_url(&r.requestor_url)
+                .map_err(|why| refuse(key("requestor_url"), why))?,
+            icon: r.icon.clone(),
+        });
+    }
+    Ok(requestors)
 }
 
 /// An `http(s)` origin, as browsers serialise it.
@@ -606,6 +666,68 @@ integrator_id = "bank_123"
         assert!(d
             .frame_policy()
             .contains("frame-ancestors https://bank.example https://cards.bank.example;"));
+    }
+
+    #[test]
+    fn apple_environment_and_token_connect_requestors() {
+        let (dir, text) = fixture();
+        let text = format!(
+            r#"{text}
+[adapters.apple]
+script_url = "https://smp-device-content.apple.com/navweb/asset/initAddToAppleWallet.js"
+partner_id = "ORG-1"
+environment = "production"
+
+[adapters.token_connect]
+requestor_url = "https://requestor.example/push"
+token_requestor = "50123197928"
+
+[[adapters.token_connect.requestors]]
+wallet = "merchant-pay"
+name = "Merchant Pay"
+token_requestor = "50123197929"
+requestor_url = "https://merchant.example/push"
+icon = "data:image/png;base64,AAAA"
+"#
+        );
+        let settings = check(&text, dir.path()).unwrap();
+        let d = &settings.deployment;
+        assert_eq!(
+            d.wallet_ids(),
+            [
+                "sandbox",
+                "google",
+                "apple",
+                "token-connect",
+                "merchant-pay"
+            ]
+        );
+        let entries = d.adapters.config_entries();
+        assert_eq!(entries["apple"]["environment"], "production");
+        assert_eq!(
+            entries["merchant-pay"]["icon"],
+            "data:image/png;base64,AAAA"
+        );
+        for (from, to, key) in [
+            (
+                "environment = \"production\"",
+                "environment = \"https://apple-pay.apple.com\"",
+                "adapters.apple.environment",
+            ),
+            (
+                "wallet = \"merchant-pay\"",
+                "wallet = \"token-connect\"",
+                "adapters.token_connect.requestors[0].wallet",
+            ),
+            (
+                "icon = \"data:image/png;base64,AAAA\"",
+                "icon = \"https://merchant.example/icon.png\"",
+                "adapters.token_connect.requestors[0].icon",
+            ),
+        ] {
+            let error = check(&text.replace(from, to), dir.path()).unwrap_err();
+            assert_eq!(error.key, key);
+        }
     }
 
     #[test]

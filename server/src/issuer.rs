@@ -17,7 +17,8 @@ use walletpush::ErrorCode;
 
 use crate::activation::{self, ActivationClaims};
 use crate::adapters::{
-    self, credentials as stand_ins, credentials::Binding, credentials::GoogleSession,
+    self, credentials as stand_ins, credentials::Binding, credentials::GoogleDevice,
+    credentials::GoogleSession,
 };
 use crate::cards::{Billing, Card, CardError, CardRequest};
 use crate::http::{self, ApiError};
@@ -54,6 +55,8 @@ struct CredentialsRequest {
     server_session_id: Option<String>,
     public_device_id: Option<String>,
     public_wallet_id: Option<String>,
+    token_setting: Option<u8>,
+    card_setting: Option<u8>,
     token_requestor: Option<String>,
     return_url: Option<String>,
 }
@@ -67,8 +70,9 @@ enum Target {
     Google(GoogleSession),
     /// Apple's `{jws, state}`.
     Apple,
-    /// Token Connect's `{receipt, uri, callback_url}`.
+    /// Token Connect's `{receipt, uri, callback_url}`, for the requestor offered as `wallet`.
     TokenConnect {
+        wallet: String,
         token_requestor: String,
         return_url: String,
     },
@@ -92,20 +96,46 @@ impl CredentialsRequest {
             adapters::GOOGLE => {
                 let google_id =
                     |v: &Option<String>| v.clone().filter(|v| adapters::parse_id(v).is_ok());
+                // The session's final settings (1 when absent, as the frame asks by default);
+                // a device and wallet exactly with tokenSetting 1, and something to push.
+                let token = self.token_setting.unwrap_or(1);
+                let card = self.card_setting.unwrap_or(1);
+                if token > 1 || card > 1 || token + card == 0 {
+                    return None;
+                }
+                let device = if token == 1 {
+                    Some(GoogleDevice {
+                        public_device_id: google_id(&self.public_device_id)?,
+                        public_wallet_id: google_id(&self.public_wallet_id)?,
+                    })
+                } else if self.public_device_id.is_some() || self.public_wallet_id.is_some() {
+                    return None;
+                } else {
+                    None
+                };
                 Target::Google(GoogleSession {
                     server_session_id: google_id(&self.server_session_id)?,
-                    public_device_id: google_id(&self.public_device_id)?,
-                    public_wallet_id: google_id(&self.public_wallet_id)?,
+                    device,
+                    save_card: card == 1,
                 })
             }
             adapters::APPLE => Target::Apple,
-            adapters::TOKEN_CONNECT => Target::TokenConnect {
-                token_requestor: self
-                    .token_requestor
-                    .clone()
-                    .filter(|t| adapters::parse_id(t).is_ok())?,
-                return_url: self.return_url.clone()?,
-            },
+            id if id == adapters::TOKEN_CONNECT
+                || app
+                    .deployment
+                    .adapters
+                    .token_connect_requestor(id)
+                    .is_some() =>
+            {
+                Target::TokenConnect {
+                    wallet: id.to_owned(),
+                    token_requestor: self
+                        .token_requestor
+                        .clone()
+                        .filter(|t| adapters::parse_id(t).is_ok())?,
+                    return_url: self.return_url.clone()?,
+                }
+            }
             _ => Target::Other,
         })
     }
@@ -400,16 +430,16 @@ fn adapter_request<'a>(
         Target::Google(session) => AdapterRequest::Google(session),
         Target::Apple => AdapterRequest::Apple,
         Target::TokenConnect {
+            wallet,
             token_requestor,
             return_url,
         } => {
-            let settings = app
+            let (configured, requestor_url) = app
                 .deployment
                 .adapters
-                .token_connect
-                .as_ref()
+                .token_connect_requestor(wallet)
                 .ok_or_else(|| refuse("Token Connect is not configured"))?;
-            if settings.token_requestor.as_deref() != Some(token_requestor.as_str()) {
+            if configured != Some(token_requestor.as_str()) {
                 return Err(refuse("this issuer does not push to that token requestor"));
             }
             let hosts: Vec<&str> = app
@@ -422,7 +452,7 @@ fn adapter_request<'a>(
                 .ok_or_else(|| refuse("return_url must be a page of the issuer's site"))?;
             AdapterRequest::TokenConnect {
                 token_requestor,
-                requestor_url: &settings.requestor_url,
+                requestor_url,
                 callback_url,
             }
         }

@@ -18,6 +18,9 @@ pub trait Signer: Send + Sync + fmt::Debug {
     /// A compact ES256 JWS over `payload`, with `typ` and the current key's `kid` in its header.
     fn sign(&self, typ: &str, payload: &[u8]) -> Result<String, Error>;
 
+    /// [`Signer::sign`] with a `cty` in the header too (Apple's provisioning JWS).
+    fn sign_with_cty(&self, typ: &str, cty: &str, payload: &[u8]) -> Result<String, Error>;
+
     /// The public keys to publish: the current one and those still accepted (rotation
     /// overlap), so that a token signed by a previous key still verifies.
     fn public_keys(&self) -> &KeySet;
@@ -78,6 +81,10 @@ impl Signer for KeyRing {
 
     fn sign(&self, typ: &str, payload: &[u8]) -> Result<String, Error> {
         Ok(jws::sign(&self.current, Some(typ), payload))
+    }
+
+    fn sign_with_cty(&self, typ: &str, cty: &str, payload: &[u8]) -> Result<String, Error> {
+        Ok(jws::sign_with(&self.current, Some(typ), Some(cty), payload))
     }
 
     fn public_keys(&self) -> &KeySet {

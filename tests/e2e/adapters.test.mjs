@@ -12,8 +12,46 @@ import { filesFor, widgetSizes } from "../../scripts/sizes.mjs";
 
 const env = useAdapterSandbox();
 
+/** Apple's origins by environment, as processors' guides and integrators' code give them. */
+const APPLE_ORIGINS = { production: "https://apple-pay.apple.com", certification: "https://apple-pay-cert.apple.com" };
+
+/**
+ * Serves Apple's two origins from the stand-ins (tests/fixtures/wallets/apple/navweb/), so that
+ * Apple's window runs under the very origin the adapter passes as `domain`.
+ */
+async function routeAppleOrigins(context) {
+  await context.route(/^https:\/\/apple-pay(-cert)?\.apple\.com\/navweb\//, async (route) => {
+    const response = await fetch(`${env.standIns.origin}/apple${new URL(route.request().url()).pathname}`);
+    await route.fulfill({ status: response.status, contentType: response.headers.get("content-type") ?? "text/plain", body: Buffer.from(await response.arrayBuffer()) });
+  });
+}
+
+/**
+ * The deployment's configuration (the data block of frame.html) with `patch` merged into each
+ * named wallet's entry: settings the sandbox has no flag for.
+ */
+async function patchConfig(context, patch) {
+  // A document a route fulfils has no address, so Chromium counts it public and asks for the
+  // local network permission before it reaches the loopback sandbox and stand-ins.
+  await context.grantPermissions(["local-network-access"]);
+  const frame = (url) => url.origin === env.sandbox.origins.widget && url.pathname === "/frame.html";
+  await context.route(frame, async (route) => {
+    const response = await route.fetch();
+    const html = (await response.text()).replace(/(<script type="application\/json" id="walletpush-config">)([^<]*)(<\/script>)/, (_, open, json, close) => {
+      const config = JSON.parse(json);
+      for (const [id, fields] of Object.entries(patch)) config.wallets[id] = { ...config.wallets[id], ...fields };
+      return open + JSON.stringify(config).replace(/</g, "\\u003c") + close;
+    });
+    const headers = Object.fromEntries(Object.entries(response.headers()).filter(([name]) => !/^content-(length|encoding)$/i.test(name)));
+    await route.fulfill({ status: response.status(), headers, body: html });
+  });
+}
+
 /** Mounts a widget for `wallets` with a fresh handle allowing them; waits for ready. */
-async function mounted(page, wallets, { claims = {}, options = {}, ready = true } = {}) {
+async function mounted(page, wallets, { claims = {}, options = {}, ready = true, apple = null, google = null, patch: more = {} } = {}) {
+  await routeAppleOrigins(page.context());
+  const patch = { ...(apple && { apple }), ...(google && { google }), ...more };
+  if (Object.keys(patch).length) await patchConfig(page.context(), patch);
   const minted = await env.sandbox.mintHandle({ wallets: ["sandbox", "google", "apple", "token-connect"], ...claims });
   await embed(page, env.sandbox, { handle: minted.handle, wallets, ...options });
   if (ready) await waitForEvent(page, "ready");
@@ -64,7 +102,7 @@ function widgetRequests(context, widget) {
 }
 
 describe("google", () => {
-  test("success: session, OPCs bound to it, pushed, success event; no Wasm, no other adapter", async () => {
+  test("success: hl as Google writes it, session, OPCs bound to it, pushed unchanged, success event; no Wasm, no other adapter", async () => {
     await withPage(env, async (page, context) => {
       const paths = widgetRequests(context, env.sandbox.origins.widget);
       const { last4, jti } = await mounted(page, "google", { options: { locale: "fr" } });
@@ -73,14 +111,14 @@ describe("google", () => {
       const params = await win.evaluate(() => window.__params);
       const opened = await waitForEvent(page, "progress");
       assert.equal(params.clientSessionId, opened.detail.cid, "clientSessionId is our correlation id");
-      assert.deepEqual([params.integratorId, params.isTestEnvironment, params.hl], ["sandbox-integrator", "true", "fr"]);
+      assert.deepEqual([params.integratorId, params.isTestEnvironment, params.hl], ["sandbox-integrator", "true", "fr-FR"]);
       assert.deepEqual([params.tokenSetting, params.cardSetting], ["1", "1"]);
 
       await win.locator("#signin").click();
       await win.waitForFunction(() => window.__received);
       const { session, received } = await win.evaluate(() => ({ session: window.__session, received: window.__received }));
-      assert.equal(received.serverSessionId, session.serverSessionId);
-      for (const [field, target] of [["googleOpc", "google"], ["tspOpc", "tsp"]]) {
+      assert.deepEqual(Object.keys(received).sort(), ["google_opc", "tsp_opc"], "the issuer's answer, keys unchanged");
+      for (const [field, target] of [["google_opc", "google"], ["tsp_opc", "tsp"]]) {
         const { header, payload } = await verified(Buffer.from(received[field], "base64url").toString());
         assert.equal(header.typ, "walletpush-google-opc+jwt");
         assert.equal(payload.target, target);
@@ -95,15 +133,51 @@ describe("google", () => {
       assert.equal(success.detail.wallet, "google");
       assert.equal(success.detail.last4, last4);
       assert.equal(success.detail.cid, opened.detail.cid);
-      assert.match(success.detail.token_ref, /^gtok_/);
+      assert.equal(success.detail.token_ref, undefined, "Google gives no token reference");
       assert.equal(await button(page, "google").getAttribute("data-state"), "added");
-      await assertHostSawNone(page, [received.googleOpc, received.tspOpc]);
+      await assertHostSawNone(page, [received.google_opc, received.tsp_opc]);
       assert.ok(paths.includes("/adapters/google.js"));
       for (const other of ["/adapters/walletpush.js", "/adapters/apple.js", "/adapters/token-connect.js"]) {
         assert.ok(!paths.includes(other), `${other} not fetched`);
       }
       assert.ok(!paths.some((p) => p.startsWith("/pkg/")), "no Wasm for a Google-only page");
     });
+  });
+
+  for (const [how, setup] of [
+    ["Google forces it (no Android device)", { signin: "#signin-no-device" }],
+    ["the issuer configures it", { signin: "#signin", google: { token_setting: 0 } }],
+  ]) {
+    test(`tokenSetting 0, ${how}: a normal outcome; no device or wallet ids asked for, only Google's OPC pushed`, async () => {
+      await withPage(env, async (page, context) => {
+        const bodies = [];
+        context.on("request", (r) => r.url().endsWith("/walletpush/v1/credentials") && bodies.push(JSON.parse(r.postData())));
+        const { last4, jti } = await mounted(page, "google", { google: setup.google });
+        const win = await clickAndWaitForWindow(page, context, "google");
+        assert.equal((await win.evaluate(() => window.__params)).tokenSetting, setup.google ? "0" : "1");
+        await win.locator(setup.signin).click();
+        await win.waitForFunction(() => window.__received);
+        assert.equal(bodies.length, 1);
+        const { handle, ...request } = bodies[0];
+        assert.ok(handle);
+        assert.deepEqual(Object.keys(request).sort(), ["card_setting", "server_session_id", "token_setting", "wallet"]);
+        assert.deepEqual([request.wallet, request.token_setting, request.card_setting], ["google", 0, 1]);
+        const { session, received } = await win.evaluate(() => ({ session: window.__session, received: window.__received }));
+        assert.equal(request.server_session_id, session.serverSessionId);
+        assert.deepEqual(Object.keys(received), ["google_opc"], "no TSP OPC without a device");
+        const { payload } = await verified(Buffer.from(received.google_opc, "base64url").toString());
+        assert.deepEqual([payload.target, payload.server_session_id, payload.public_device_id, payload.hid], ["google", session.serverSessionId, null, jti]);
+        await win.locator("#confirm").click();
+        const success = await waitForEvent(page, "success");
+        assert.deepEqual([success.detail.wallet, success.detail.last4], ["google", last4]);
+      });
+    });
+  }
+
+  test("hl: each of the frame's languages in the form Google uses", async () => {
+    const { googleLocale } = await import("../../www/adapters/google.js");
+    const expected = { en: "en-US", fr: "fr-FR", de: "de-DE", es: "es-ES", it: "it-IT", nl: "nl-NL", pt: "pt-BR", pl: "pl-PL", ja: "ja-JP", ar: "ar-SA", "fr-CA": "fr-CA" };
+    for (const [locale, hl] of Object.entries(expected)) assert.equal(googleLocale(locale), hl, locale);
   });
 
   test("user cancel: the user closes Google's window", async () => {
@@ -117,7 +191,7 @@ describe("google", () => {
     });
   });
 
-  test("failure: Google's onFailure is WALLET_REJECTED", async () => {
+  test("failure: Google's onFailure is WALLET_REJECTED, with Google's errors[0].errorCode; onFinish after it changes nothing", async () => {
     await withPage(env, async (page, context) => {
       await mounted(page, "google");
       const win = await clickAndWaitForWindow(page, context, "google");
@@ -126,6 +200,10 @@ describe("google", () => {
       await win.locator("#fail").click();
       const error = await waitForEvent(page, "error");
       assert.deepEqual([error.detail.wallet, error.detail.code, error.detail.retryable], ["google", "WALLET_REJECTED", false]);
+      assert.match(error.detail.message, /INVALID_OPC/);
+      await closed(win);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual((await events(page)).filter((e) => ["success", "cancel", "error"].includes(e.name)).length, 1, "one outcome");
     });
   });
 
@@ -182,38 +260,58 @@ describe("apple", () => {
     return win;
   }
 
-  test("success: jwsResolver gets a flattened ES256 JWS bound to the handle; the button hides", async () => {
+  for (const environment of ["certification", "production"]) {
+    test(`${environment}: Apple's window under ${APPLE_ORIGINS[environment]}, the flattened JWS passed unchanged; the button hides`, async () => {
+      await withPage(env, async (page, context) => {
+        const { last4, jti } = await mounted(page, "apple", { apple: { environment } });
+        const win = await openWithJws(page, context);
+        assert.equal(await win.evaluate(() => window.__origin), APPLE_ORIGINS[environment], "opened under domain");
+        const params = await win.evaluate(() => window.__params);
+        assert.equal(params.partnerId, "sandbox-partner");
+        assert.equal(await win.evaluate(() => window.__openerOrigin), env.sandbox.origins.widget, "the script in the frame answered");
+        const { jws, state } = await win.evaluate(() => window.__received);
+        assert.deepEqual(Object.keys(jws).sort(), ["header", "payload", "protected", "signature"]);
+        const { header, payload } = await verified(`${jws.protected}.${jws.payload}.${jws.signature}`);
+        assert.equal(header.alg, "ES256");
+        assert.equal(header.typ, "JOSE+JSON");
+        assert.equal(header.cty, "application/credential;charset=utf-8");
+        assert.equal(jws.header.kid, header.kid);
+        assert.deepEqual([payload.aud, payload.sub, payload.iss], ["Apple", "provisioningTarget", "sandbox-bank"]);
+        assert.equal(payload.state, state);
+        assert.equal(payload.hid, jti);
+        assert.ok(payload.exp > Date.now() / 1000);
+        await win.locator('button[data-status="200"]').click();
+        const success = await waitForEvent(page, "success");
+        assert.deepEqual([success.detail.wallet, success.detail.last4], ["apple", last4]);
+        await button(page, "apple").waitFor({ state: "hidden" });
+        await assertHostSawNone(page, [jws.signature]);
+      });
+    });
+  }
+
+  test("the script drops messages from any origin but domain: a window under another origin never gets the JWS", async () => {
     await withPage(env, async (page, context) => {
-      const { last4, jti } = await mounted(page, "apple");
-      const win = await openWithJws(page, context);
-      const params = await win.evaluate(() => window.__params);
-      assert.equal(params.partnerId, "sandbox-partner");
-      assert.equal(params.domain, "127.0.0.1", "the frame's host name by default");
-      const { jws, state } = await win.evaluate(() => window.__received);
-      assert.deepEqual(Object.keys(jws).sort(), ["header", "payload", "protected", "signature"]);
-      const { header, payload } = await verified(`${jws.protected}.${jws.payload}.${jws.signature}`);
-      assert.equal(header.alg, "ES256");
-      assert.equal(jws.header.kid, header.kid);
-      assert.deepEqual([payload.aud, payload.sub, payload.iss], ["Apple", "provisioningTarget", "sandbox-bank"]);
-      assert.equal(payload.state, state);
-      assert.equal(payload.hid, jti);
-      assert.ok(payload.exp > Date.now() / 1000);
-      await win.locator('button[data-status="200"]').click();
-      const success = await waitForEvent(page, "success");
-      assert.deepEqual([success.detail.wallet, success.detail.last4], ["apple", last4]);
-      await button(page, "apple").waitFor({ state: "hidden" });
-      await assertHostSawNone(page, [jws.signature]);
+      // Apple's certification window, while the deployment says production: the script ignores
+      // its "ready", so no JWS is handed over, and the attempt ends in our timeout.
+      await mounted(page, "apple", { apple: { environment: "production" }, options: { timeouts: { wallet: 1500 } } });
+      await context.route(`${APPLE_ORIGINS.production}/navweb/static/index.html*`, (route) =>
+        route.fulfill({ status: 302, headers: { location: route.request().url().replace(APPLE_ORIGINS.production, APPLE_ORIGINS.certification) } }));
+      const win = await clickAndWaitForWindow(page, context, "apple");
+      await win.waitForURL(`${APPLE_ORIGINS.certification}/navweb/**`);
+      await win.waitForFunction(() => document.readyState === "complete");
+      const error = await waitForEvent(page, "error");
+      assert.equal(error.detail.code, "TIMEOUT");
+      assert.equal(await win.evaluate(() => window.__received), null, "no JWS reached a window under another origin");
     });
   });
 
-  test("each of Apple's result codes maps to our event and code", async () => {
+  test("each of Apple's result statuses (strings) maps to our event and code", async () => {
     const expected = {
       202: ["success"],
       206: ["success"],
       400: ["error", "CONFIG_INVALID"],
       40101: ["error", "WALLET_UNAVAILABLE"],
       408: ["error", "TIMEOUT"],
-      444: ["cancel", "USER_CANCELLED"],
       500: ["error", "WALLET_REJECTED"],
     };
     for (const [status, [name, code]] of Object.entries(expected)) {
@@ -232,6 +330,18 @@ describe("apple", () => {
     }
   });
 
+  test("400 before the JWS was asked for is the browser's popup blocker: POPUP_BLOCKED", async () => {
+    await withPage(env, async (page) => {
+      await mounted(page, "apple");
+      await widgetFrame(page).locator("body").evaluate(() => {
+        window.open = () => null;
+      });
+      await button(page, "apple").click();
+      const error = await waitForEvent(page, "error");
+      assert.deepEqual([error.detail.code, error.detail.retryable], ["POPUP_BLOCKED", true]);
+    });
+  });
+
   test("user cancel: the user closes Apple's window (444)", async () => {
     await withPage(env, async (page, context) => {
       await mounted(page, "apple");
@@ -239,6 +349,20 @@ describe("apple", () => {
       await win.close();
       const cancel = await waitForEvent(page, "cancel");
       assert.deepEqual([cancel.detail.wallet, cancel.detail.code], ["apple", "USER_CANCELLED"]);
+    });
+  });
+
+  test("jwsResolver is called at the click: the issuer API is asked before Apple's window is ready", async () => {
+    await withPage(env, async (page, context) => {
+      await mounted(page, "apple");
+      // Apple's window never loads: the JWS is asked for anyway, within Apple's 20 s.
+      await context.route(`${APPLE_ORIGINS.certification}/navweb/static/popup.js`, () => {});
+      const asked = page.waitForRequest((r) => r.url().endsWith("/walletpush/v1/credentials") && r.method() === "POST");
+      await button(page, "apple").click();
+      await asked;
+      await waitForEvent(page, "progress", { skip: 1 });
+      const steps = (await events(page)).filter((e) => e.name === "progress").map((e) => e.detail.step);
+      assert.deepEqual(steps, ["wallet-opened", "handed-off"]);
     });
   });
 
@@ -276,13 +400,38 @@ describe("apple", () => {
     });
   });
 
-  test("Apple's script fails to load: unavailable, no button", async () => {
+  test("Apple's script fails to load, or refuses the configuration at init: unavailable, no button", async () => {
+    for (const [cause, handler] of [
+      ["script-failed", (route) => route.fulfill({ status: 404, body: "" })],
+      // As Apple's script does for a configuration it refuses: a 400 during init.
+      ["init-failed", (route) => route.fulfill({ status: 200, contentType: "text/javascript", body: "window.initAddToAppleWallet = (c) => c.resultResolver({ status: '400' });" })],
+      ["unknown-environment", null],
+    ]) {
+      await withPage(env, async (page, context) => {
+        if (handler) await context.route("**/apple/initAddToAppleWallet.js", handler);
+        await mounted(page, "apple", { ready: false, apple: handler ? {} : { environment: "staging" } });
+        const unavailable = await waitForEvent(page, "unavailable");
+        assert.deepEqual(unavailable.detail, { wallet: "apple", cause: handler ? cause : "init-failed" });
+        assert.equal(await button(page, "apple").count(), 0);
+      });
+    }
+  });
+
+  test("one init per button: Apple's script throws on a second init of the same button; the first binding still works", async () => {
     await withPage(env, async (page, context) => {
-      await context.route("**/apple/initAddToAppleWallet.js", (route) => route.fulfill({ status: 404, body: "" }));
-      await mounted(page, "apple", { ready: false });
-      const unavailable = await waitForEvent(page, "unavailable");
-      assert.deepEqual(unavailable.detail, { wallet: "apple", cause: "script-failed" });
-      assert.equal(await button(page, "apple").count(), 0);
+      await mounted(page, "apple");
+      const first = await button(page, "apple").evaluate((b) => b.getAttribute("data-initialized"));
+      assert.equal(first, "1");
+      const again = await widgetFrame(page).locator("body").evaluate((_, id) => {
+        try {
+          window.initAddToAppleWallet({ partnerId: "p", domain: "https://apple-pay-cert.apple.com", buttonId: id, jwsResolver: async () => ({}), resultResolver: () => {} });
+          return "bound";
+        } catch (error) {
+          return error.message;
+        }
+      }, await button(page, "apple").getAttribute("id"));
+      assert.match(again, /already been invoked/);
+      await openWithJws(page, context);
     });
   });
 
@@ -322,6 +471,11 @@ describe("token-connect", () => {
       const { header, payload } = await verified(received.data.pushAccountReceipts[0]);
       assert.equal(header.typ, "walletpush-push-receipt+jwt");
       assert.deepEqual([payload.token_requestor, payload.hid, payload.last4], ["50123197928", jti, last4]);
+      assert.equal(payload.exp - payload.iat, 15 * 60, "MDES's default validity");
+      // MDES's signature (the sandbox's stand-in) reaches the requestor unaltered, over these receipts.
+      const signature = await verified(received.data.signature);
+      assert.equal(signature.header.typ, "walletpush-mdes-signature+jwt");
+      assert.deepEqual(signature.payload.pushAccountReceipts, received.data.pushAccountReceipts);
       await page.locator("#approve").click();
       await backOnHost(page);
       const success = await waitForEvent(page, "success");
@@ -341,6 +495,52 @@ describe("token-connect", () => {
         assert.deepEqual([event.detail.wallet, event.detail.code], ["token-connect", code]);
       });
     }
+  });
+
+  test("two eligible requestors: one button each, with its name and icon; the user's choice is pushed and comes back", async () => {
+    const icon = `data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg" width="18" height="18"><rect width="18" height="18" fill="teal"/></svg>`;
+    await withPage(env, async (page) => {
+      const bodies = [];
+      page.context().on("request", (r) => r.url().endsWith("/walletpush/v1/credentials") && bodies.push(JSON.parse(r.postData())));
+      // The sandbox offers both (--token-connect-also); the icon, as MDES's getAsset gives it,
+      // is added to the configuration here.
+      const { last4, jti } = await mounted(page, "token-connect merchant-pay", {
+        claims: { wallets: ["token-connect", "merchant-pay"] },
+        patch: { "merchant-pay": { icon } },
+      });
+      const labels = await widgetFrame(page).locator("button.wallet .label").allInnerTexts();
+      assert.deepEqual(labels, ["Add to Click to Pay", "Add to Merchant Pay"]);
+      assert.equal(await button(page, "merchant-pay").locator("img.mark").getAttribute("src"), icon);
+      assert.equal(await button(page, "merchant-pay").locator("img.mark").getAttribute("alt"), "");
+      await button(page, "merchant-pay").click();
+      await page.waitForURL(`${env.standIns.origin}/token-connect/**`);
+      const received = await page.evaluate(() => window.__received);
+      assert.deepEqual(bodies.map((b) => [b.wallet, b.token_requestor]), [["merchant-pay", "50123197929"]]);
+      const { payload } = await verified(received.data.pushAccountReceipts[0]);
+      assert.deepEqual([payload.token_requestor, payload.hid], ["50123197929", jti], "the receipt is for the requestor chosen");
+      await page.locator("#approve").click();
+      await backOnHost(page);
+      const success = await waitForEvent(page, "success");
+      assert.deepEqual([success.detail.last4, success.detail.cid], [last4, received.data.cid]);
+    });
+  });
+
+  test("an expired receipt (MDES: 15 minutes by default) comes back as WALLET_SESSION_INVALID", async () => {
+    await withPage(env, async (page, context) => {
+      // The user reaches the requestor 16 minutes later: its clock runs ahead.
+      await context.addInitScript((origin) => {
+        if (location.origin !== origin) return;
+        const now = Date.now;
+        Date.now = () => now() + 16 * 60_000;
+      }, env.standIns.origin);
+      await mounted(page, "token-connect");
+      await button(page, "token-connect").click();
+      // The requestor sends the user straight back: wait for the result in the URL.
+      await page.waitForURL((url) => url.hash.startsWith("#walletpush="));
+      await backOnHost(page);
+      const error = await waitForEvent(page, "error");
+      assert.deepEqual([error.detail.wallet, error.detail.code], ["token-connect", "WALLET_SESSION_INVALID"]);
+    });
   });
 
   test("timeout: the issuer API does not answer; the user stays on the host page", async () => {
@@ -367,6 +567,25 @@ describe("token-connect", () => {
       const error = await waitForEvent(page, "error");
       assert.equal(error.detail.code, "HANDLE_REPLAYED");
       assert.ok(page.url().startsWith(env.sandbox.origins.host));
+    });
+  });
+});
+
+describe("brand buttons", () => {
+  const badge = (name) => `data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><title>${name} {locale}</title></svg>`;
+
+  test("Apple's badge and Google's button artwork in the page's language; the frame's accessible name; a click still opens the wallet", async () => {
+    await withPage(env, async (page, context) => {
+      await mounted(page, "apple google", { options: { locale: "fr" }, apple: { badge_url: badge("apple") }, google: { badge_url: badge("google") } });
+      for (const [wallet, locale, label] of [["apple", "fr", "Ajouter à Apple Wallet"], ["google", "fr-FR", "Ajouter à Google Wallet"]]) {
+        const img = button(page, wallet).locator("img");
+        assert.equal(await img.getAttribute("src"), badge(wallet).replace("{locale}", locale));
+        assert.equal(await img.getAttribute("alt"), "", "decorative: the button has its name");
+        assert.ok((await button(page, wallet).getAttribute("aria-label")).startsWith(label));
+        assert.equal(await button(page, wallet).locator(".label").count(), 0, "no text of ours on the artwork");
+      }
+      const win = await clickAndWaitForWindow(page, context, "apple");
+      await win.waitForFunction(() => window.__received);
     });
   });
 });

@@ -81,7 +81,7 @@ describe('configuration', () => {
       is_test_environment: true, integrator_id: 'bank-1',
     });
     assert.equal(wallets.apple.partner_id, 'partner-1');
-    assert.equal(wallets.apple.domain, undefined, 'the frame uses its own host name');
+    assert.equal(wallets.apple.environment, 'certification', "Apple's certification environment by default");
     assert.deepEqual(wallets['token-connect'], { kind: 'token-connect', name: 'Click to Pay', token_requestor: TRID });
     const bare = await (await fetch(`${plain.origins.widget}/walletpush/v1/config`)).json();
     assert.deepEqual(Object.keys(bare.wallets), ['sandbox']);
@@ -150,6 +150,15 @@ describe('credentials', () => {
     }
   });
 
+  test('google with tokenSetting 0 (no Android device): only Google\'s OPC, no device or wallet ids', async () => {
+    const { handle } = await mintHandle();
+    const result = await request({ handle, wallet: 'google', server_session_id: 'srv-1', token_setting: 0, card_setting: 1 });
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+    assert.deepEqual(Object.keys(result.body), ['google_opc']);
+    const { payload } = await verified(Buffer.from(result.body.google_opc, 'base64url').toString());
+    assert.deepEqual([payload.target, payload.server_session_id, payload.public_device_id], ['google', 'srv-1', null]);
+  });
+
   test('apple: {jws, state}, a flattened ES256 JWS with the state in it', async () => {
     const { handle, jti } = await mintHandle();
     const result = await request({ handle, wallet: 'apple' });
@@ -201,6 +210,8 @@ describe('credentials', () => {
     const { handle } = await mintHandle();
     for (const body of [
       { wallet: 'google', server_session_id: 'srv-1' },
+      { wallet: 'google', server_session_id: 'srv-1', token_setting: 0, card_setting: 0 },
+      { ...GOOGLE, token_setting: 0 },
       { ...GOOGLE, public_wallet_id: 'a b' },
       { wallet: 'token-connect', token_requestor: TRID },
       { wallet: 'sandbox' },

@@ -49,7 +49,8 @@ export function adapterFlags(standIns, { googleIntegratorId = "sandbox-integrato
   ];
   if (googleIntegratorId) flags.push("--google-integrator-id", googleIntegratorId);
   if (applePartnerId) flags.push("--apple-partner-id", applePartnerId);
-  if (tokenRequestor) flags.push("--token-connect-requestor", tokenRequestor);
+  // A second eligible requestor, its own wallet, for the choice among requestors.
+  if (tokenRequestor) flags.push("--token-connect-requestor", tokenRequestor, "--token-connect-also", "merchant-pay:50123197929:Merchant Pay");
   return flags;
 }
 

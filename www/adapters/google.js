@@ -1,34 +1,46 @@
-// Adapter for Google Wallet's web push provisioning (DESIGN.md §4). Google's script runs in this
-// frame; the card goes to Google as two opaque payment cards (OPCs) that the issuer's servers
+// Adapter for Google Wallet's web push provisioning (docs/design.md §4). Google's script runs in
+// this frame; the card goes to Google as opaque payment cards (OPCs) that the issuer's servers
 // make, so no card data and no Wasm are needed here.
 //
-// Google's web push provisioning reference is given to onboarded issuers only. What this code
-// assumes, from DESIGN.md and what issuers' processors publish:
+// Google's web reference is given to onboarded issuers only. What this code follows, and where
+// from (README, "Google Wallet"; the closing table lists each point with its test):
 // - `integration.min.js` defines `window.googlepay` with `openAppWindow(options)` and
-//   `pushPaymentCredentials(credentials)`;
-// - `openAppWindow` must be called inside the click (it opens Google's window) and takes
-//   `{integratorId, tokenSetting, cardSetting, clientSessionId, isTestEnvironment, hl,
-//   onSessionCreated, onSuccess, onFailure, onCancel}`; tokenSetting/cardSetting are 1 to ask
-//   for a device token and for saving the card to the Google account (0 to skip one), as
-//   processors' push provisioning APIs name them;
-// - `onSessionCreated({serverSessionId, publicDeviceId, publicWalletId})` comes once the user
-//   signed in, and `pushPaymentCredentials({integratorId, clientSessionId, serverSessionId,
-//   googleOpc, tspOpc})` hands the OPCs over;
-// - `onSuccess(result?)`, `onFailure(error?)`, `onCancel()` end the session. An optional
-//   `result.tokenReferenceId` becomes the success event's `token_ref`.
+//   `pushPaymentCredentials(credentials)` (Google's sample `littlebear-web-push-provisioning`;
+//   Lithic's web push provisioning guide);
+// - `openAppWindow`, called inside the click, takes `{integratorId, isTestEnvironment,
+//   tokenSetting, cardSetting, clientSessionId, hl, onReady, onSessionCreated, onSuccess,
+//   onFailure, onCancel, onFinish}` (Google's sample; `hl` as "en-US" in Lithic's guide);
+// - `onSessionCreated(payload)` carries `serverSessionId` and the FINAL `tokenSetting` and
+//   `cardSetting`: Google may force tokenSetting to 0 (no Android device that supports tokenized
+//   payments), a normal outcome in which `publicDeviceId` and `publicWalletId` are absent
+//   (Google's sample). The issuer API is asked only for what the final settings need: the TSP's
+//   OPC for tokenSetting 1 (bound to the device and wallet), Google's OPC for cardSetting 1
+//   (Marqeta's and Lithic's web push provisioning APIs take the same settings);
+// - `pushPaymentCredentials` gets the issuer's answer as processors return it and public
+//   integrations pass it, `{google_opc, tsp_opc}` (Lithic's guide), unchanged;
+// - `onSuccess({tokenResult, cardResult})`, `onFailure({errors: [{errorCode}]})`, `onCancel()`;
+//   `onFinish()` once Google's window closes after a success or failure was shown (Google's
+//   sample). Inferred: an `onFinish` without an outcome before it is a cancel; Google gives no
+//   token reference, so the success event has no `token_ref`;
+// - the button is Google's "Add to Google Wallet" artwork in the page's language, as Google's
+//   brand guidelines ask (`badge_url`, see showBadge; Google's sample shows the image Google
+//   serves for it).
 import { coded, unavailable, failure } from "../frame/errors.js";
 import { newCorrelationId } from "../frame/issuer.js";
-import { loadWalletScript } from "../frame/loader.js";
+import { loadWalletScript, showBadge } from "../frame/loader.js";
 import { isId } from "../frame/values.js";
 
-/** Checks the configuration, loads Google's script; rejects with a `reason` if unusable. */
-export async function load({ config, timeoutMs }) {
-  if (!isId(config.integrator_id)) throw unavailable("missing-integrator-id", "Google Wallet needs the issuer's integrator_id");
-  if (typeof config.script_url !== "string") throw unavailable("missing-script-url", "Google Wallet needs script_url");
+/** Regions for `hl` where the language's own code is not one (inferred: Google's main markets). */
+const REGIONS = { en: "US", ja: "JP", ar: "SA", pt: "BR" };
+
+/** Checks the configuration, loads Google's script; rejects with the `unavailable` cause. */
+export async function load({ config, button, locale, timeoutMs }) {
+  if (!isId(config.integrator_id)) throw unavailable("missing-integrator-id");
+  if (typeof config.script_url !== "string") throw unavailable("missing-script-url");
   const googlepay = await loadWalletScript(
     config.script_url,
-    (w) => (typeof w.googlepay?.openAppWindow === "function" && typeof w.googlepay?.pushPaymentCredentials === "function" ? w.googlepay : null),
-    { timeoutMs },
+    ({ googlepay: g }) => (typeof g?.openAppWindow === "function" && typeof g.pushPaymentCredentials === "function" ? g : null),
+    timeoutMs,
   );
   const settings = {
     integratorId: config.integrator_id,
@@ -36,6 +48,7 @@ export async function load({ config, timeoutMs }) {
     cardSetting: config.card_setting ?? 1,
     isTestEnvironment: config.is_test_environment !== false,
   };
+  showBadge(button, config.badge_url, googleLocale(locale));
   return {
     origin: new URL(config.script_url).origin,
     click: (attempt) => click(googlepay, settings, attempt),
@@ -44,63 +57,70 @@ export async function load({ config, timeoutMs }) {
   };
 }
 
+/** "fr" → "fr-FR", "en" → "en-US": the form Google's `hl` takes. */
+export function googleLocale(locale) {
+  return locale.includes("-") ? locale : `${locale}-${REGIONS[locale] ?? locale.toUpperCase()}`;
+}
+
 /** Inside the click: Google opens its window; everything after comes through the callbacks. */
 function click(googlepay, settings, attempt) {
   attempt.begin(newCorrelationId(), null, true);
   const session = { ended: false };
   const end = (outcome) => {
+    if (session.ended) return;
     session.ended = true;
     attempt.finish(outcome);
   };
+  const cancel = () => end({ status: "cancelled", code: "USER_CANCELLED" });
   try {
     googlepay.openAppWindow({
       ...settings,
       clientSessionId: attempt.cid, // our correlation id, so Google's logs and ours meet
-      hl: attempt.locale,
+      hl: googleLocale(attempt.locale),
+      // Google's window is up: the user's time there starts now.
+      onReady: () => session.ended || attempt.arm("Google Wallet: no answer"),
       onSessionCreated: (created) => sessionCreated(googlepay, settings, attempt, session, created),
-      onSuccess: (result) => end({ status: "success", last4: attempt.last4, tokenRef: tokenRef(result) }),
-      onFailure: () => end(failure(coded("WALLET_REJECTED", "Google Wallet did not add the card"))),
-      onCancel: () => end({ status: "cancelled", code: "USER_CANCELLED" }),
+      onSuccess: () => end({ status: "success", last4: attempt.last4 }),
+      onFailure: (result) => {
+        const code = result?.errors?.[0]?.errorCode;
+        end(failure(coded("WALLET_REJECTED", `Google Wallet: ${/^\w{1,64}$/.test(code) ? code : "failure"}`)));
+      },
+      onCancel: cancel,
+      onFinish: cancel,
     });
   } catch {
-    end(failure(coded("WALLET_UNAVAILABLE", "Google Wallet could not start")));
+    end(failure(coded("WALLET_UNAVAILABLE", "Google Wallet: no start")));
     return;
   }
   attempt.progress("wallet-opened");
-  attempt.arm("Google Wallet did not answer in time");
+  attempt.arm("Google Wallet: no answer");
 }
 
-/** Google's session exists: fetch the OPCs for exactly this session and push them. */
+/** Google's session exists: fetch what its final settings need, and push it unchanged. */
 async function sessionCreated(googlepay, settings, attempt, session, created) {
   if (!attempt.active() || session.ended) return;
   try {
-    const ids = {
-      server_session_id: created?.serverSessionId,
-      public_device_id: created?.publicDeviceId,
-      public_wallet_id: created?.publicWalletId,
-    };
-    if (!Object.values(ids).every(isId)) throw coded("WALLET_REJECTED", "Google Wallet reported a malformed session");
+    const token = created?.tokenSetting ?? settings.tokenSetting;
+    const card = created?.cardSetting ?? settings.cardSetting;
+    const request = { server_session_id: created?.serverSessionId, token_setting: token, card_setting: card };
+    if (token === 1) {
+      request.public_device_id = created?.publicDeviceId;
+      request.public_wallet_id = created?.publicWalletId;
+    }
+    const ids = Object.values(request).filter((v) => typeof v !== "number");
+    if (!ids.every(isId) || ![0, 1].includes(token) || ![0, 1].includes(card) || token + card === 0) {
+      throw coded("WALLET_REJECTED", "Google Wallet: bad session");
+    }
     attempt.progress("session-verified");
-    const answer = await attempt.requestJson({ wallet: "google", ...ids });
-    if (typeof answer.google_opc !== "string" || typeof answer.tsp_opc !== "string") {
-      throw coded("ISSUER_REJECTED", "the issuer API sent a malformed answer");
+    const answer = await attempt.requestJson({ wallet: "google", ...request });
+    if ((token && typeof answer.tsp_opc !== "string") || (card && typeof answer.google_opc !== "string")) {
+      throw coded("ISSUER_REJECTED", "malformed issuer answer");
     }
     if (!attempt.active() || session.ended) return;
-    googlepay.pushPaymentCredentials({
-      integratorId: settings.integratorId,
-      clientSessionId: attempt.cid,
-      serverSessionId: created.serverSessionId,
-      googleOpc: answer.google_opc,
-      tspOpc: answer.tsp_opc,
-    });
+    googlepay.pushPaymentCredentials(answer);
     attempt.progress("handed-off");
-    attempt.arm("Google Wallet did not confirm in time");
+    attempt.arm("Google Wallet: no answer");
   } catch (error) {
     attempt.finish(failure(error));
   }
-}
-
-function tokenRef(result) {
-  const ref = result?.tokenReferenceId;
-  return typeof ref === "string" && /^[\w-]{1,100}$/.test(ref) ? ref : undefined;
 }

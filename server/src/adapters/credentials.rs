@@ -31,19 +31,34 @@ pub struct Binding<'a> {
     pub now: i64,
 }
 
-/// The Google Wallet session that `onSessionCreated` reported to the frame.
+/// The Google Wallet session that `onSessionCreated` reported to the frame, with its final
+/// settings: Google forces `tokenSetting` to 0 when the user has no Android device that
+/// supports tokenized payments, and then reports no device or wallet (Google's sample
+/// `littlebear-web-push-provisioning`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GoogleSession {
     /// `serverSessionId`.
     pub server_session_id: String,
+    /// `publicDeviceId` and `publicWalletId`: present exactly when `tokenSetting` is 1, for the
+    /// TSP's OPC (a device token in that wallet).
+    pub device: Option<GoogleDevice>,
+    /// `cardSetting` 1: Google's OPC, to save the card to the user's Google account.
+    pub save_card: bool,
+}
+
+/// The device and wallet a token goes to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GoogleDevice {
     /// `publicDeviceId`.
     pub public_device_id: String,
     /// `publicWalletId`.
     pub public_wallet_id: String,
 }
 
-/// `{google_opc, tsp_opc}`: Google's opaque payment card (to save the card to the Google
-/// account) and the TSP's (to tokenize it on the device). Real ones are encrypted by the
+/// `{google_opc, tsp_opc}`, each only when the session's final settings ask for it: Google's
+/// opaque payment card (cardSetting 1: to save the card to the Google account) and the TSP's
+/// (tokenSetting 1: to tokenize it on the device), as processors return them (Lithic's
+/// `google_opc`/`tsp_opc`). Real ones are encrypted by the
 /// issuer's processor to Google's and the network's keys; these stand-ins are base64url of an
 /// issuer JWS (`typ: walletpush-google-opc+jwt`), opaque to the widget.
 pub fn google(key: &dyn Signer, b: Binding<'_>, session: &GoogleSession) -> Result<Value, Error> {
@@ -54,8 +69,8 @@ pub fn google(key: &dyn Signer, b: Binding<'_>, session: &GoogleSession) -> Resu
             "card": b.handle.card,
             "hid": b.handle.jti,
             "server_session_id": session.server_session_id,
-            "public_device_id": session.public_device_id,
-            "public_wallet_id": session.public_wallet_id,
+            "public_device_id": session.device.as_ref().map(|d| &d.public_device_id),
+            "public_wallet_id": session.device.as_ref().map(|d| &d.public_wallet_id),
             "cid": b.cid,
             "iat": b.now,
             "exp": b.now + LIFETIME,
@@ -64,8 +79,18 @@ pub fn google(key: &dyn Signer, b: Binding<'_>, session: &GoogleSession) -> Resu
             sign(key, "walletpush-google-opc+jwt", &claims)?.as_bytes(),
         ))
     };
-    Ok(json!({ "google_opc": opc("google")?, "tsp_opc": opc("tsp")? }))
+    let mut answer = serde_json::Map::new();
+    if session.save_card {
+        answer.insert("google_opc".to_owned(), Value::String(opc("google")?));
+    }
+    if session.device.is_some() {
+        answer.insert("tsp_opc".to_owned(), Value::String(opc("tsp")?));
+    }
+    Ok(Value::Object(answer))
 }
+
+/// The content type of Apple's provisioning JWS, as processors publish it.
+pub const APPLE_CTY: &str = "application/credential;charset=utf-8";
 
 /// `{jws, state}` for Apple's `jwsResolver`: an ES256 JWS in the flattened JSON serialization
 /// (RFC 7515 §7.2.2) with the claims issuers' processors publish for Apple's web provisioning
@@ -86,7 +111,11 @@ pub fn apple(key: &dyn Signer, b: Binding<'_>) -> Result<Value, Error> {
         "iat": b.now,
         "exp": b.now + LIFETIME,
     });
-    let compact = sign(key, "JOSE+JSON", &claims)?;
+    let payload = serde_json::to_vec(&claims)
+        .map_err(|_| Error::new(ErrorCode::Internal, "could not serialise a credential"))?;
+    // The header processors publish for it: `typ: JOSE+JSON`, `cty:
+    // application/credential;charset=utf-8`.
+    let compact = key.sign_with_cty("JOSE+JSON", APPLE_CTY, &payload)?;
     let mut parts = compact.splitn(3, '.');
     let (Some(protected), Some(payload), Some(signature)) =
         (parts.next(), parts.next(), parts.next())
@@ -104,9 +133,17 @@ pub fn apple(key: &dyn Signer, b: Binding<'_>) -> Result<Value, Error> {
     }))
 }
 
-/// `{receipt, uri, callback_url}` for Token Connect: the push receipt the requestor redeems
-/// with MDES (a stand-in: an issuer JWS, `typ: walletpush-push-receipt+jwt`, over the card,
-/// handle, requestor and correlation id), the requestor's page, and the page it returns to.
+/// How long a push account receipt is valid, in seconds: MDES's default, 15 minutes (MDES Token
+/// Connect release notes, February 2023; an issuer may ask MDES for another validity).
+pub const RECEIPT_LIFETIME: i64 = 15 * 60;
+
+/// `{receipt, signature, uri, callback_url}` for Token Connect, shaped as an issuer gets it from
+/// MDES `pushMultipleAccounts`: the push account receipt the requestor redeems with MDES (a
+/// stand-in: an issuer JWS, `typ: walletpush-push-receipt+jwt`, over the card, handle,
+/// requestor and correlation id, valid [`RECEIPT_LIFETIME`]), MDES's signature over the pushed
+/// receipts that requestors check and that must reach them unaltered (a stand-in: an issuer
+/// JWS, `typ: walletpush-mdes-signature+jwt`, over the receipts and the requestor), the
+/// requestor's page, and the page it returns to.
 pub fn token_connect(
     key: &dyn Signer,
     b: Binding<'_>,
@@ -123,10 +160,18 @@ pub fn token_connect(
         "last4": b.handle.display.last4,
         "cid": b.cid,
         "iat": b.now,
-        "exp": b.now + LIFETIME,
+        "exp": b.now + RECEIPT_LIFETIME,
+    });
+    let receipt = sign(key, "walletpush-push-receipt+jwt", &claims)?;
+    let signed = json!({
+        "iss": b.issuer,
+        "pushAccountReceipts": [receipt],
+        "token_requestor": token_requestor,
+        "iat": b.now,
     });
     Ok(json!({
-        "receipt": sign(key, "walletpush-push-receipt+jwt", &claims)?,
+        "signature": sign(key, "walletpush-mdes-signature+jwt", &signed)?,
+        "receipt": receipt,
         "uri": requestor_url,
         "callback_url": callback_url,
     }))
@@ -186,8 +231,11 @@ mod tests {
         let h = handle();
         let session = GoogleSession {
             server_session_id: "s1".into(),
-            public_device_id: "d1".into(),
-            public_wallet_id: "w1".into(),
+            device: Some(GoogleDevice {
+                public_device_id: "d1".into(),
+                public_wallet_id: "w1".into(),
+            }),
+            save_card: true,
         };
         let b = Binding {
             issuer: ISSUER_ID,
@@ -206,6 +254,32 @@ mod tests {
             assert_eq!(claims["hid"], "h-1");
             assert_eq!(claims["cid"], "c1");
         }
+    }
+
+    #[test]
+    fn google_without_a_device_gets_only_googles_opc() {
+        let key = key();
+        let keys = key.public_keys().clone();
+        let h = handle();
+        let session = GoogleSession {
+            server_session_id: "s1".into(),
+            device: None,
+            save_card: true,
+        };
+        let b = Binding {
+            issuer: ISSUER_ID,
+            handle: &h,
+            cid: None,
+            now: 1000,
+        };
+        let answer = google(&key, b, &session).unwrap();
+        assert_eq!(answer.as_object().unwrap().len(), 1, "no tsp_opc");
+        let compact =
+            String::from_utf8(b64::decode(answer["google_opc"].as_str().unwrap()).unwrap())
+                .unwrap();
+        let claims = claims_of(&keys, &compact);
+        assert_eq!(claims["target"], "google");
+        assert_eq!(claims["public_device_id"], Value::Null);
     }
 
     #[test]
@@ -230,6 +304,15 @@ mod tests {
             jws["protected"].as_str().unwrap(),
             jws["payload"].as_str().unwrap(),
             jws["signature"].as_str().unwrap()
+        );
+        let verified = jws::verify(&keys, &compact, 1000).unwrap();
+        assert_eq!(
+            verified.header.get("typ").and_then(|v| v.as_str()),
+            Some("JOSE+JSON")
+        );
+        assert_eq!(
+            verified.header.get("cty").and_then(|v| v.as_str()),
+            Some(APPLE_CTY)
         );
         let claims = claims_of(&keys, &compact);
         assert_eq!(claims["aud"], "Apple");
@@ -260,6 +343,10 @@ mod tests {
         let claims = claims_of(&keys, answer["receipt"].as_str().unwrap());
         assert_eq!(claims["token_requestor"], "trid-1");
         assert_eq!(claims["card"], "gift-1");
+        assert_eq!(claims["exp"], 1000 + RECEIPT_LIFETIME);
+        let signed = claims_of(&keys, answer["signature"].as_str().unwrap());
+        assert_eq!(signed["pushAccountReceipts"][0], answer["receipt"]);
+        assert_eq!(signed["token_requestor"], "trid-1");
         assert_eq!(answer["uri"], "http://r.example/push");
         assert_eq!(answer["callback_url"], "http://h.example/gift");
     }

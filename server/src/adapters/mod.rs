@@ -49,8 +49,40 @@ pub struct Apple {
     pub script_url: String,
     /// The issuer's partner id, given by Apple at onboarding.
     pub partner_id: Option<String>,
-    /// The domain registered with Apple; the frame uses its own host name when absent.
-    pub domain: Option<String>,
+    /// Apple's environment, whose origin the frame passes to Apple's script as `domain`.
+    pub environment: AppleEnvironment,
+}
+
+/// Apple's two environments for web provisioning. The frame passes Apple's origin as `domain`:
+/// `https://apple-pay.apple.com` in production, `https://apple-pay-cert.apple.com` for
+/// certification (as processors' guides and integrators' public code show; README, "Apple
+/// Wallet"). Certification is the default: a deployment reaches production only on purpose.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AppleEnvironment {
+    /// Apple's certification environment (`https://apple-pay-cert.apple.com`).
+    #[default]
+    Certification,
+    /// Apple's production environment (`https://apple-pay.apple.com`).
+    Production,
+}
+
+impl AppleEnvironment {
+    /// The configuration's spelling: `certification` or `production`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppleEnvironment::Certification => "certification",
+            AppleEnvironment::Production => "production",
+        }
+    }
+
+    /// Parses the configuration's spelling.
+    pub fn parse(value: &str) -> Result<AppleEnvironment, String> {
+        match value {
+            "certification" => Ok(AppleEnvironment::Certification),
+            "production" => Ok(AppleEnvironment::Production),
+            _ => Err("\"production\" or \"certification\"".to_owned()),
+        }
+    }
 }
 
 /// Mastercard Token Connect's settings.
@@ -59,13 +91,32 @@ pub struct TokenConnect {
     /// The token requestor's page that the user is sent to. In production MDES returns it
     /// per requestor; the sandbox has one.
     pub requestor_url: String,
-    /// The token requestor id (TRID) the issuer pushes to.
+    /// The token requestor id (TRID) the issuer pushes to, offered as wallet `token-connect`.
     pub token_requestor: Option<String>,
+    /// Further eligible requestors, each offered as its own wallet: MDES lists the requestors
+    /// eligible for the issuer's account ranges (`getEligibleTokenRequestors`), and the user
+    /// chooses among them by name and icon (MDES Token Connect issuer implementation guide).
+    pub more: Vec<Requestor>,
+}
+
+/// A further Token Connect requestor, offered as the wallet `wallet` (`kind: token-connect`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Requestor {
+    /// Its wallet id in the configuration and in handles' `wallets` claims.
+    pub wallet: String,
+    /// The name the button shows.
+    pub name: String,
+    /// Its TRID.
+    pub token_requestor: String,
+    /// Its page.
+    pub requestor_url: String,
+    /// Its icon (MDES `getAsset`), a `data:image/...` URL, which the frame's `img-src` allows.
+    pub icon: Option<String>,
 }
 
 impl Adapters {
     /// The ids of the wallets offered, in a fixed order.
-    pub fn ids(&self) -> Vec<&'static str> {
+    pub fn ids(&self) -> Vec<&str> {
         let mut ids = Vec::new();
         if self.google.is_some() {
             ids.push(GOOGLE);
@@ -73,10 +124,21 @@ impl Adapters {
         if self.apple.is_some() {
             ids.push(APPLE);
         }
-        if self.token_connect.is_some() {
+        if let Some(t) = &self.token_connect {
             ids.push(TOKEN_CONNECT);
+            ids.extend(t.more.iter().map(|r| r.wallet.as_str()));
         }
         ids
+    }
+
+    /// The Token Connect requestor offered as wallet `id`: its TRID (when configured) and page.
+    pub fn token_connect_requestor(&self, id: &str) -> Option<(Option<&str>, &str)> {
+        let t = self.token_connect.as_ref()?;
+        if id == TOKEN_CONNECT {
+            return Some((t.token_requestor.as_deref(), &t.requestor_url));
+        }
+        let r = t.more.iter().find(|r| r.wallet == id)?;
+        Some((Some(&r.token_requestor), &r.requestor_url))
     }
 
     /// The origins of the wallets' scripts, which the frame's `script-src`, `connect-src` and
@@ -110,16 +172,28 @@ impl Adapters {
             wallets.insert(GOOGLE.to_owned(), entry);
         }
         if let Some(a) = &self.apple {
-            let mut entry =
-                json!({ "kind": APPLE, "name": "Apple Wallet", "script_url": a.script_url });
+            let mut entry = json!({
+                "kind": APPLE,
+                "name": "Apple Wallet",
+                "script_url": a.script_url,
+                "environment": a.environment.as_str(),
+            });
             insert_some(&mut entry, "partner_id", &a.partner_id);
-            insert_some(&mut entry, "domain", &a.domain);
             wallets.insert(APPLE.to_owned(), entry);
         }
         if let Some(t) = &self.token_connect {
             let mut entry = json!({ "kind": TOKEN_CONNECT, "name": "Click to Pay" });
             insert_some(&mut entry, "token_requestor", &t.token_requestor);
             wallets.insert(TOKEN_CONNECT.to_owned(), entry);
+            for r in &t.more {
+                let mut entry = json!({
+                    "kind": TOKEN_CONNECT,
+                    "name": r.name,
+                    "token_requestor": r.token_requestor,
+                });
+                insert_some(&mut entry, "icon", &r.icon);
+                wallets.insert(r.wallet.clone(), entry);
+            }
         }
         wallets
     }
@@ -171,13 +245,32 @@ mod tests {
             apple: Some(Apple {
                 script_url: "http://127.0.0.1:9000/apple/initAddToAppleWallet.js".into(),
                 partner_id: None,
-                domain: None,
+                environment: AppleEnvironment::Production,
             }),
             token_connect: Some(TokenConnect {
                 requestor_url: "http://127.0.0.1:9001/requestor".into(),
                 token_requestor: Some("50123197928".into()),
+                more: vec![Requestor {
+                    wallet: "merchant-pay".into(),
+                    name: "Merchant Pay".into(),
+                    token_requestor: "50123197929".into(),
+                    requestor_url: "http://127.0.0.1:9001/requestor".into(),
+                    icon: None,
+                }],
             }),
         }
+    }
+
+    #[test]
+    fn apple_environments() {
+        assert_eq!(AppleEnvironment::default(), AppleEnvironment::Certification);
+        for e in [
+            AppleEnvironment::Certification,
+            AppleEnvironment::Production,
+        ] {
+            assert_eq!(AppleEnvironment::parse(e.as_str()), Ok(e));
+        }
+        assert!(AppleEnvironment::parse("https://apple-pay.apple.com").is_err());
     }
 
     #[test]
@@ -191,17 +284,28 @@ mod tests {
     #[test]
     fn config_entries_and_origins() {
         let adapters = all();
-        assert_eq!(adapters.ids(), [GOOGLE, APPLE, TOKEN_CONNECT]);
+        assert_eq!(
+            adapters.ids(),
+            [GOOGLE, APPLE, TOKEN_CONNECT, "merchant-pay"]
+        );
+        assert_eq!(
+            adapters.token_connect_requestor("merchant-pay"),
+            Some((Some("50123197929"), "http://127.0.0.1:9001/requestor"))
+        );
+        assert_eq!(adapters.token_connect_requestor("paypal"), None);
         assert_eq!(adapters.script_origins(), ["http://127.0.0.1:9000"]);
         let entries = adapters.config_entries();
         assert_eq!(entries[GOOGLE]["integrator_id"], "bank_123");
         assert_eq!(entries[GOOGLE]["is_test_environment"], true);
         assert_eq!(entries[APPLE]["kind"], "apple");
+        assert_eq!(entries[APPLE]["environment"], "production");
         assert!(
             entries[APPLE].get("partner_id").is_none(),
             "absent ids are left out"
         );
         assert_eq!(entries[TOKEN_CONNECT]["token_requestor"], "50123197928");
+        assert_eq!(entries["merchant-pay"]["kind"], TOKEN_CONNECT);
+        assert_eq!(entries["merchant-pay"]["name"], "Merchant Pay");
         assert!(entries[TOKEN_CONNECT].get("requestor_url").is_none());
     }
 
