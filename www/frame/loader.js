@@ -1,6 +1,6 @@
 // Loads a wallet's own script (Google's integration.min.js, Apple's initAddToAppleWallet.js)
 // into the frame: never into the host page, so the host's CSP, globals and other scripts stay
-// out of it, and the frame's CSP lists the script's origin (DESIGN.md §6).
+// out of it, and the frame's CSP lists the script's origin (docs/design.md §6).
 //
 // When: at render, once the wallet's button is needed (its id is configured and the handle
 // allows it), not at the click. Both wallets open their own window from inside the click, and
