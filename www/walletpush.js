@@ -253,11 +253,17 @@
     if (result.status === "success" && token && /^\d{4}$/.test(token.last4) && /^[\w-]{1,100}$/.test(token.ref)) {
       return { pending: true, name: "success", detail: { wallet, token_ref: token.ref, last4: token.last4, cid } };
     }
+    // Token Connect's requestor names no token: an unsigned success, for the issuer to confirm.
+    if (result.status === "success" && result.verified === false && result.wallet) {
+      return { pending: true, name: "success", detail: { wallet, verified: false, cid } };
+    }
     if (result.status === "cancelled") {
       return { pending: true, name: "cancel", detail: { wallet, code: "USER_CANCELLED", cid } };
     }
     const code = CODES.includes(result.code) ? result.code : "WALLET_REJECTED";
-    return { pending: true, name: "error", detail: { wallet, code, message: "the wallet did not add the card", retryable: false, cid } };
+    // A requestor's own code (Token Connect's DUPLICATE_REQUEST: the card is already there).
+    const message = /^[A-Z_]{1,40}$/.test(result.reason) ? result.reason : "the wallet did not add the card";
+    return { pending: true, name: "error", detail: { wallet, code, message, retryable: false, cid } };
   }
 
   function checkEvent(name) {

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -32,6 +32,54 @@ pub fn routes() -> Router<SharedState> {
         .route("/walletpush/v1/config", get(widget_config))
         .route("/walletpush/v1/jwks", get(jwks))
         .route("/walletpush/v1/credentials", post(credentials))
+        .route(adapters::callback::PATH, get(token_connect_return))
+}
+
+/// The query of Token Connect's return: what the callback URL names, plus the requestor's
+/// `result`.
+#[derive(Deserialize)]
+struct ReturnQuery {
+    to: Option<String>,
+    wallet: Option<String>,
+    cid: Option<String>,
+    result: Option<String>,
+}
+
+/// `GET /walletpush/v1/token-connect/return`: the token requestor's return, turned into the
+/// shim's fragment and a 303 to the host page; 400 for a page not on a host origin.
+async fn token_connect_return(
+    State(app): State<SharedState>,
+    Query(q): Query<ReturnQuery>,
+) -> Response {
+    let hosts: Vec<&str> = app
+        .deployment
+        .host_origins
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let adapters = &app.deployment.adapters;
+    let location = adapters::callback::location(
+        &hosts,
+        |w| adapters.token_connect_requestor(w).is_some(),
+        q.to.as_deref().unwrap_or(""),
+        q.wallet.as_deref().unwrap_or(""),
+        q.cid.as_deref(),
+        q.result.as_deref(),
+    );
+    match location {
+        Some(location) => (
+            StatusCode::SEE_OTHER,
+            http::no_store(),
+            [(header::LOCATION, location)],
+        )
+            .into_response(),
+        None => (
+            StatusCode::BAD_REQUEST,
+            http::no_store(),
+            "not a page of this issuer's site",
+        )
+            .into_response(),
+    }
 }
 
 /// `GET /walletpush/v1/config`: the deployment's widget configuration.
@@ -412,6 +460,7 @@ enum AdapterRequest<'a> {
     Google(&'a GoogleSession),
     Apple,
     TokenConnect {
+        wallet: &'a str,
         token_requestor: &'a str,
         requestor_url: &'a str,
         callback_url: &'a str,
@@ -451,6 +500,7 @@ fn adapter_request<'a>(
             let callback_url = urls::return_url(return_url, &hosts)
                 .ok_or_else(|| refuse("return_url must be a page of the issuer's site"))?;
             AdapterRequest::TokenConnect {
+                wallet,
                 token_requestor,
                 requestor_url,
                 callback_url,
@@ -471,10 +521,21 @@ fn adapter_answer(
         AdapterRequest::Google(session) => stand_ins::google(key, binding, session)?,
         AdapterRequest::Apple => stand_ins::apple(key, binding)?,
         AdapterRequest::TokenConnect {
+            wallet,
             token_requestor,
             requestor_url,
             callback_url,
-        } => stand_ins::token_connect(key, binding, token_requestor, requestor_url, callback_url)?,
+        } => {
+            // The requestor returns to the issuer's endpoint, which sends the user on to the
+            // host page with the result (adapters::callback).
+            let callback = adapters::callback::callback_url(
+                &app.deployment.widget_origin,
+                callback_url,
+                wallet,
+                binding.cid,
+            );
+            stand_ins::token_connect(key, binding, token_requestor, requestor_url, &callback)?
+        }
     })
 }
 

@@ -466,7 +466,11 @@ describe("token-connect", () => {
     await withPage(env, async (page) => {
       const { last4, jti } = await mounted(page, "token-connect");
       const received = await toRequestor(page);
-      assert.equal(received.data.callbackURL, `${env.sandbox.origins.host}/__sandbox/embed`);
+      // The callback is the issuer's return endpoint, naming the host page; nothing of the card.
+      const callback = new URL(received.data.callbackURL);
+      assert.equal(`${callback.origin}${callback.pathname}`, `${env.sandbox.origins.widget}/walletpush/v1/token-connect/return`);
+      assert.deepEqual(Object.fromEntries(callback.searchParams),
+        { to: `${env.sandbox.origins.host}/__sandbox/embed`, wallet: "token-connect", cid: received.data.cid });
       assert.match(received.data.cid, /^[\w-]{22}$/);
       const { header, payload } = await verified(received.data.pushAccountReceipts[0]);
       assert.equal(header.typ, "walletpush-push-receipt+jwt");
@@ -479,8 +483,38 @@ describe("token-connect", () => {
       await page.locator("#approve").click();
       await backOnHost(page);
       const success = await waitForEvent(page, "success");
-      assert.deepEqual([success.detail.wallet, success.detail.last4, success.detail.cid], ["token-connect", last4, received.data.cid]);
+      // The requestor's result is unsigned and names no token: a success to confirm server-side.
+      assert.deepEqual(success.detail, { wallet: "token-connect", verified: false, cid: received.data.cid });
+      assert.ok(last4, "the card's last digits came with ready");
       assert.equal(new URL(page.url()).hash, "", "fragment cleared");
+    });
+  });
+
+  test("DUPLICATE_REQUEST: the requestor already holds the card; an error that says so", async () => {
+    await withPage(env, async (page) => {
+      await mounted(page, "token-connect");
+      await toRequestor(page);
+      await page.locator("#approve").click();
+      await backOnHost(page);
+      await waitForEvent(page, "success");
+      // The same card again, with a fresh handle, to the same requestor.
+      await button(page, "token-connect").click();
+      await page.waitForURL(`${env.standIns.origin}/token-connect/**`);
+      await page.locator("#approve").click();
+      await backOnHost(page);
+      const error = await waitForEvent(page, "error");
+      assert.deepEqual([error.detail.wallet, error.detail.code, error.detail.message, error.detail.retryable],
+        ["token-connect", "WALLET_REJECTED", "DUPLICATE_REQUEST", false]);
+    });
+  });
+
+  test("a return to a page off the host origins is refused: no open redirect", async () => {
+    await withPage(env, async (page) => {
+      const url = new URL(`${env.sandbox.origins.widget}/walletpush/v1/token-connect/return`);
+      url.search = new URLSearchParams({ to: "https://evil.example/", wallet: "token-connect", result: "SUCCESS" });
+      const response = await page.goto(url.href);
+      assert.equal(response.status(), 400);
+      assert.ok(page.url().startsWith(env.sandbox.origins.widget), page.url());
     });
   });
 
@@ -521,7 +555,8 @@ describe("token-connect", () => {
       await page.locator("#approve").click();
       await backOnHost(page);
       const success = await waitForEvent(page, "success");
-      assert.deepEqual([success.detail.last4, success.detail.cid], [last4, received.data.cid]);
+      assert.ok(last4);
+      assert.deepEqual(success.detail, { wallet: "merchant-pay", verified: false, cid: received.data.cid });
     });
   });
 

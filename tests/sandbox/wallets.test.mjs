@@ -171,15 +171,59 @@ describe('credentials', () => {
     assert.ok(payload.exp > payload.iat && payload.jti);
   });
 
-  test('token-connect: {receipt, uri, callback_url}; the callback is the host page without fragment', async () => {
+  test('token-connect: {receipt, uri, callback_url}; the callback is the issuer\'s return endpoint naming the host page', async () => {
     const { handle, jti, last4 } = await mintHandle();
     const result = await request({ handle, ...TOKEN_CONNECT() });
     assert.equal(result.status, 200, JSON.stringify(result.body));
     assert.equal(result.body.uri, REQUESTOR);
-    assert.equal(result.body.callback_url, `${sandbox.origins.host}/gift?x=1`);
+    const callback = new URL(result.body.callback_url);
+    assert.equal(`${callback.origin}${callback.pathname}`, `${sandbox.origins.widget}/walletpush/v1/token-connect/return`);
+    assert.deepEqual(Object.fromEntries(callback.searchParams),
+      { to: `${sandbox.origins.host}/gift?x=1`, wallet: 'token-connect', cid: CID });
+    assert.ok(!result.body.callback_url.includes(last4), 'nothing of the card in the URL');
     const { header, payload } = await verified(result.body.receipt);
     assert.equal(header.typ, 'walletpush-push-receipt+jwt');
     assert.deepEqual([payload.token_requestor, payload.hid, payload.last4, payload.cid], [TRID, jti, last4, CID]);
+  });
+
+  /** The requestor's return to the callback URL, with `result` appended as a requestor does. */
+  async function returnWith(params, on = sandbox) {
+    const url = new URL(`${on.origins.widget}/walletpush/v1/token-connect/return`);
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    const response = await fetch(url, { redirect: 'manual' });
+    const location = response.headers.get('location');
+    const fragment = location && location.split('#walletpush=')[1];
+    const result = fragment ? JSON.parse(Buffer.from(fragment, 'base64url').toString('utf8')) : null;
+    return { status: response.status, location, result };
+  }
+
+  test('token-connect return: the requestor\'s result becomes the host page\'s fragment (303)', async () => {
+    const to = `${sandbox.origins.host}/gift?x=1`;
+    const base = { to, wallet: 'token-connect', cid: CID };
+    const success = await returnWith({ ...base, result: 'SUCCESS' });
+    assert.equal(success.status, 303);
+    assert.ok(success.location.startsWith(`${to}#walletpush=`), success.location);
+    assert.deepEqual(success.result, { status: 'success', verified: false, wallet: 'token-connect', cid: CID });
+    assert.equal((await returnWith({ ...base, result: 'CANCELLED' })).result.status, 'cancelled');
+    const duplicate = await returnWith({ ...base, result: 'DUPLICATE_REQUEST' });
+    assert.deepEqual([duplicate.status, duplicate.result.status, duplicate.result.code, duplicate.result.reason],
+      [303, 'error', 'WALLET_REJECTED', 'DUPLICATE_REQUEST']);
+    for (const result of [undefined, 'success', 'WHATEVER', '<x>']) {
+      const odd = await returnWith(result === undefined ? base : { ...base, result });
+      assert.equal(odd.status, 303, String(result));
+      assert.equal(odd.result.status, 'error', `${result} is never a success`);
+    }
+  });
+
+  test('token-connect return: a page off the host origins, or a wallet that is not Token Connect, is refused (no open redirect)', async () => {
+    for (const to of ['https://evil.example/', `${sandbox.origins.widget}/frame.html`, '//evil.example/x', 'javascript:alert(1)']) {
+      const refused = await returnWith({ to, wallet: 'token-connect', result: 'SUCCESS' });
+      assert.deepEqual([refused.status, refused.location], [400, null], to);
+    }
+    const other = await returnWith({ to: `${sandbox.origins.host}/gift`, wallet: 'sandbox', result: 'SUCCESS' });
+    assert.equal(other.status, 400);
+    const off = await returnWith({ to: `${plain.origins.host}/gift`, wallet: 'token-connect', result: 'SUCCESS' }, plain);
+    assert.equal(off.status, 400, 'no Token Connect configured');
   });
 
   test('ISSUER_REJECTED: a handle that does not allow the wallet (the handle stays unspent)', async () => {

@@ -7,6 +7,7 @@
 //! A wallet is offered once its URL is set; its ids may still be missing, and then the frame
 //! reports it `unavailable` with the cause instead of drawing a button that cannot work.
 
+pub mod callback;
 pub mod credentials;
 
 use serde_json::{json, Map, Value};
