@@ -106,23 +106,11 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
                 axum::serve(wallet, wallet_router).into_future(),
             )
         } => { served?; }
-        () = shutdown_signal() => {}
+        // Every answered request is committed already, so stopping needs nothing but
+        // closing the store, which dropping it does.
+        () = walletpush_server::serve::shutdown_signal() => {}
     }
     Ok(())
-}
-
-/// Resolves on Ctrl-C or SIGTERM. Every answered request is committed already, so stopping
-/// needs nothing but closing the store, which dropping it does.
-async fn shutdown_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let Ok(mut terminate) = signal(SignalKind::terminate()) else {
-        let _ = tokio::signal::ctrl_c().await;
-        return;
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = terminate.recv() => {}
-    }
 }
 
 /// The start-up contract with scripts: the host, widget and wallet URLs, one a line, then

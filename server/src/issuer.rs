@@ -51,15 +51,9 @@ async fn token_connect_return(
     State(app): State<SharedState>,
     Query(q): Query<ReturnQuery>,
 ) -> Response {
-    let hosts: Vec<&str> = app
-        .deployment
-        .host_origins
-        .iter()
-        .map(String::as_str)
-        .collect();
     let adapters = &app.deployment.adapters;
     let location = adapters::callback::location(
-        &hosts,
+        &app.deployment.host_origins,
         |w| adapters.token_connect_requestor(w).is_some(),
         q.to.as_deref().unwrap_or(""),
         q.wallet.as_deref().unwrap_or(""),
@@ -491,13 +485,7 @@ fn adapter_request<'a>(
             if configured != Some(token_requestor.as_str()) {
                 return Err(refuse("this issuer does not push to that token requestor"));
             }
-            let hosts: Vec<&str> = app
-                .deployment
-                .host_origins
-                .iter()
-                .map(String::as_str)
-                .collect();
-            let callback_url = urls::return_url(return_url, &hosts)
+            let callback_url = urls::return_url(return_url, &app.deployment.host_origins)
                 .ok_or_else(|| refuse("return_url must be a page of the issuer's site"))?;
             AdapterRequest::TokenConnect {
                 wallet,

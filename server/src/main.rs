@@ -205,20 +205,6 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     writeln!(out, "listening on http://{}", listener.local_addr()?)?;
     out.flush()?;
     drop(out);
-    serve::serve(listener, router, settings.limits, shutdown_signal()).await;
+    serve::serve(listener, router, settings.limits, serve::shutdown_signal()).await;
     Ok(())
-}
-
-/// Resolves on Ctrl-C or SIGTERM; the server then stops accepting and finishes what is in
-/// flight.
-async fn shutdown_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let Ok(mut terminate) = signal(SignalKind::terminate()) else {
-        let _ = tokio::signal::ctrl_c().await;
-        return;
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = terminate.recv() => {}
-    }
 }

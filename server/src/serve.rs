@@ -118,6 +118,19 @@ fn log(line: &str) {
     let _ = std::io::stderr().write_all(format!("error: {line}\n").as_bytes());
 }
 
+/// Resolves on Ctrl-C or SIGTERM: the signal to stop accepting and finish what is in flight.
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return;
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::net::SocketAddr;

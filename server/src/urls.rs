@@ -46,13 +46,13 @@ pub fn origin_of(url: &str) -> Option<&str> {
 /// bytes, whose origin is one of `allowed` (a wallet sends users back only to sites it knows,
 /// as OAuth does with registered redirect URIs). Returns it without its fragment, where the
 /// result goes.
-pub fn return_url<'a>(url: &'a str, allowed: &[&str]) -> Option<&'a str> {
+pub fn return_url<'a>(url: &'a str, allowed: &[impl AsRef<str>]) -> Option<&'a str> {
     let printable = url.len() <= 2048 && url.bytes().all(|b| (0x21..=0x7e).contains(&b));
     if !printable {
         return None;
     }
     let origin = origin_of(url)?;
-    if !allowed.contains(&origin) {
+    if !allowed.iter().any(|a| a.as_ref() == origin) {
         return None;
     }
     Some(url.split_once('#').map_or(url, |(base, _)| base))

@@ -64,7 +64,7 @@ pub fn outcome(result: Option<&str>, wallet: &str, cid: Option<&str>) -> Value {
 /// Where to send the user: the host page with the fragment, or `None` when `to` is not a page
 /// of a host origin or the wallet is not one of this deployment's Token Connect wallets.
 pub fn location(
-    hosts: &[&str],
+    hosts: &[impl AsRef<str>],
     is_wallet: impl Fn(&str) -> bool,
     to: &str,
     wallet: &str,
