@@ -14,6 +14,7 @@
 extern crate alloc;
 
 pub mod b64;
+pub mod binding;
 pub mod error;
 pub mod flow;
 pub mod handle;
