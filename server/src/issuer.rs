@@ -320,9 +320,15 @@ fn payload(
         app.signer.as_ref(),
         &ActivationClaims {
             card: card.data.card_ref.clone(),
-            sid,
             wallet,
             exp: now + activation::LIFETIME,
+            card_digest: walletpush::binding::card_digest(
+                &card.secrets.pan,
+                card.secrets.exp_month,
+                card.secrets.exp_year,
+            ),
+            sid: Some(sid),
+            state: None,
         },
     )?;
     Ok(http::json(&Payload {
@@ -542,7 +548,7 @@ mod tests {
     use super::*;
     use crate::adapters::Adapters;
     use crate::cards::{CardData, CardSecrets, CardSource};
-    use crate::deployment::{Deployment, WalletpushWallet};
+    use crate::deployment::{Deployment, WalletpushWallet, Wants};
     use crate::mint;
     use crate::signer::{KeyRing, Signer};
     use crate::store::sqlite::SqliteStore;
@@ -613,8 +619,12 @@ mod tests {
                 id: "sandbox".into(),
                 name: "Sandbox Wallet".into(),
                 origin: "https://wallet.example".into(),
+                signing_keys: vec![],
+                document: None,
+                wants: Wants::default(),
             }],
             adapters: Adapters::default(),
+            adapter_origin: None,
             www_dir: PathBuf::from("www"),
         };
         let store = Arc::new(SqliteStore::open(&dir.path().join("s.sqlite")).unwrap());
@@ -660,7 +670,8 @@ mod tests {
                 last4: "1111".into(),
                 art: None,
             };
-            let claims = mint::claims(&self.deployment, "user-1", &data, clock::now());
+            let bnd = mint::BindingSecret::generate().bnd();
+            let claims = mint::claims(&self.deployment, "user-1", &data, clock::now(), &bnd);
             mint::mint(&self.key, &claims).unwrap()
         }
 
