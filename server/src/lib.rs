@@ -17,13 +17,14 @@
 //! Modules depend on each other in one direction only (tests/module_graph.rs checks it): the
 //! leaves `clock`, `ids`, `urls`, `frame`, `site`, `metrics`, `limits`; then `store`, `signer`,
 //! `csp`, `http`, `cards`; then `adapters`, `activation`, `deployment`, `wallet_keys`, `state`,
-//! `serve`; then `www`, `issuer`, `ops`, `config`, `mint`; this file at the top.
+//! `serve`, `checks`; then `www`, `issuer`, `ops`, `config`, `mint`; this file at the top.
 //! server/README.md is the operator's reference.
 #![forbid(unsafe_code)]
 
 pub mod activation;
 pub mod adapters;
 pub mod cards;
+pub mod checks;
 pub mod clock;
 pub mod config;
 pub mod csp;

@@ -185,7 +185,7 @@ async fn request(
 async fn serve_redeems_a_minted_handle_once() {
     let dir = tempfile::tempdir().unwrap();
     let cards = card_source().await;
-    let (key, _wallet_key) = write_config(dir.path(), &cards, "http://bank.localhost:8080");
+    let (key, wallet_key) = write_config(dir.path(), &cards, "http://bank.localhost:8080");
     let file = dir.path().join("walletpush.toml");
     let file = file.to_str().unwrap();
 
@@ -250,13 +250,32 @@ async fn serve_redeems_a_minted_handle_once() {
         .unwrap()
         .to_owned();
 
-    let body = json!({"handle": token, "wallet": "sandbox", "sid": "sid-1"});
+    let epk = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+        .with_meta("sk-1", KeyUse::Enc);
+    let session = walletpush::session::issue(
+        &wallet_key,
+        &walletpush::session::SessionClaims {
+            sid: "sid-1".into(),
+            epk: epk.public().to_value(),
+            aud: WIDGET.into(),
+            exp: walletpush_server::clock::now() + 300,
+        },
+    )
+    .unwrap();
+    let body = json!({"handle": token, "wallet": "sandbox", "session": session});
     let url = format!("{base}/walletpush/v1/credentials");
-    let (status, _, first) = request("POST", &url, Some(body.clone()), None).await;
+    // Without the binding cookie the handle is worth nothing, and stays unspent.
+    let (status, _, unbound) = request("POST", &url, Some(body.clone()), None).await;
+    assert_eq!(
+        (status, unbound["code"].as_str()),
+        (401, Some("HANDLE_UNBOUND"))
+    );
+    let cookie = format!("walletpush_binding={value}");
+    let (status, _, first) = request("POST", &url, Some(body.clone()), Some(&cookie)).await;
     assert_eq!(status, 200, "{first}");
     assert_eq!(first["last4"], "1111");
     assert!(first["activation"].is_string());
-    let (status, _, again) = request("POST", &url, Some(body), None).await;
+    let (status, _, again) = request("POST", &url, Some(body), Some(&cookie)).await;
     assert_eq!(
         (status, again["code"].as_str()),
         (409, Some("HANDLE_REPLAYED"))
