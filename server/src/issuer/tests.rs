@@ -920,7 +920,11 @@ async fn a_discovered_document_gives_only_its_pinned_keys_and_is_fetched_again_f
     let rotated = key("sig-b");
     let unpinned = key("sig-c");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
+    // Reached on loopback by its localhost name, as the sandbox's wallet is.
+    let origin = format!(
+        "http://wallet.localhost:{}",
+        listener.local_addr().unwrap().port()
+    );
     let served = Arc::new(Mutex::new(document(&origin, &[&pinned, &unpinned])));
     let fetches = Arc::new(AtomicUsize::new(0));
     let app = {
