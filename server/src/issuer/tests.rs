@@ -892,6 +892,27 @@ async fn each_card_source_outcome_has_its_code() {
     );
 }
 
+/// The unspent-jti read does not decide: concurrent redemptions that all read "unspent" still
+/// release the card once, by the store's atomic spend.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_redemptions_release_the_card_once() {
+    let f = Arc::new(fixture());
+    let handle = f.handle("gift-1");
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (f, handle) = (Arc::clone(&f), handle.clone());
+            tokio::spawn(async move { f.redeem(&handle).await.status })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409, 409, 409, 409, 409, 409, 409]);
+    assert_eq!(f.outcomes().iter().filter(|o| *o == "released").count(), 1);
+}
+
 #[tokio::test]
 async fn an_unavailable_card_source_leaves_the_handle_usable() {
     let f = fixture();
