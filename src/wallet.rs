@@ -1,12 +1,76 @@
-//! The wallet's discovery document `/.well-known/walletpush.json` (docs/design.md §3).
+//! The wallet's discovery document `/.well-known/walletpush.json` (docs/design.md §3), and the
+//! pins that the widget origin's configuration holds for it (§3a).
 
 use crate::error::{Error, ErrorCode};
 use crate::json;
 use crate::jwk::{KeySet, KeyUse, PublicJwk, UsePolicy};
-use alloc::{borrow::ToOwned, string::String};
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 /// The protocol this crate speaks.
 pub const PROTOCOL: &str = "walletpush/1";
+
+/// What the widget origin's configuration fixes about a `walletpush/1` wallet (docs/design.md
+/// §3a): its origin, and the RFC 7638 thumbprints of its signing keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pins {
+    /// The wallet's origin: its windows, messages and form posts are on it, and nowhere else.
+    pub origin: String,
+    /// RFC 7638 thumbprints (SHA-256, base64url) of the keys that may sign for the wallet.
+    pub signing_keys: Vec<String>,
+}
+
+impl Pins {
+    /// Pins for `origin` (an exact `http(s)` origin) and at least one thumbprint.
+    /// `CONFIG_INVALID` otherwise.
+    pub fn new(origin: &str, signing_keys: Vec<String>) -> Result<Pins, Error> {
+        if origin_of(origin).as_deref() != Some(origin) {
+            return Err(config_invalid(
+                "a walletpush/1 wallet's origin must be an http(s) origin",
+            ));
+        }
+        if signing_keys.is_empty() || signing_keys.iter().any(|t| t.len() != 43) {
+            return Err(config_invalid(
+                "a walletpush/1 wallet needs signing_keys: RFC 7638 thumbprints",
+            ));
+        }
+        Ok(Pins {
+            origin: origin.to_owned(),
+            signing_keys,
+        })
+    }
+
+    /// Reads `origin` and `signing_keys` from a wallet's entry of the widget configuration
+    /// (JSON text, docs/wire.md); other members are ignored.
+    pub fn from_config(text: &str) -> Result<Pins, Error> {
+        let malformed = || config_invalid("a walletpush/1 wallet needs origin and signing_keys");
+        let config = json::parse_object(text.as_bytes()).map_err(|_| malformed())?;
+        let origin = config.string("origin").map_err(|_| malformed())?;
+        let keys = config
+            .get("signing_keys")
+            .and_then(json::Value::as_array)
+            .ok_or_else(malformed)?;
+        let keys = keys
+            .iter()
+            .map(|k| k.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(malformed)?;
+        let pins = Pins::new(origin, keys)?;
+        if let Ok(discovery) = config.string("discovery") {
+            if origin_of(discovery).as_deref() != Some(origin) {
+                return Err(config_invalid(
+                    "a walletpush/1 wallet's discovery URL must be on its origin",
+                ));
+            }
+        }
+        Ok(pins)
+    }
+
+    /// Whether `key`'s thumbprint is pinned.
+    pub fn is_pinned(&self, key: &PublicJwk) -> bool {
+        let thumbprint = key.thumbprint();
+        self.signing_keys.contains(&thumbprint)
+    }
+}
 
 /// A parsed, checked wallet document.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,7 +90,37 @@ pub struct WalletDocument {
 impl WalletDocument {
     /// Parses and checks a document: protocol, `http(s)` URLs on one origin, and keys that each
     /// carry `use`. Errors: `WALLET_UNAVAILABLE` for the document, `WALLET_KEY_INVALID` for keys.
+    /// Checks no pins: the widget takes a document only through [`WalletDocument::pinned`].
     pub fn from_json(text: &str) -> Result<WalletDocument, Error> {
+        WalletDocument::read(text, None)
+    }
+
+    /// Parses a document and checks it against the wallet's pins (docs/design.md §3a):
+    /// `entry_url` and `provision_url` on the pinned origin, every signing key pinned, and at
+    /// least one. `WALLET_KEY_INVALID` when a pin does not hold.
+    pub fn pinned(text: &str, pins: &Pins) -> Result<PinnedWallet, Error> {
+        let document = WalletDocument::read(text, Some(&pins.origin))?;
+        let mut signing = Vec::new();
+        for key in document.keys.keys() {
+            if key.key_use() == Some(KeyUse::Sig) {
+                if !pins.is_pinned(key) {
+                    return Err(key_invalid(
+                        "the document holds a signing key that is not pinned",
+                    ));
+                }
+                signing.push(key.clone());
+            }
+        }
+        if signing.is_empty() {
+            return Err(key_invalid("the document holds no pinned signing key"));
+        }
+        Ok(PinnedWallet {
+            document,
+            signing_keys: KeySet::new(signing),
+        })
+    }
+
+    fn read(text: &str, pinned_origin: Option<&str>) -> Result<WalletDocument, Error> {
         let document = json::parse_object(text.as_bytes()).map_err(|_| unavailable())?;
         let members =
             ["protocol", "name", "entry_url", "provision_url"].map(|m| document.string(m));
@@ -37,6 +131,16 @@ impl WalletDocument {
         };
         if protocol != PROTOCOL {
             return Err(unavailable());
+        }
+        if let Some(pinned) = pinned_origin {
+            if [entry_url, provision_url]
+                .iter()
+                .any(|url| origin_of(url).as_deref() != Some(pinned))
+            {
+                return Err(key_invalid(
+                    "the document's URLs are not on the pinned origin",
+                ));
+            }
         }
         let origin = origin_of(entry_url).ok_or_else(unavailable)?;
         if origin_of(provision_url).as_deref() != Some(origin.as_str()) {
@@ -68,6 +172,31 @@ impl WalletDocument {
     }
 }
 
+/// A wallet document that holds to its pins: the only kind the widget's flow takes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinnedWallet {
+    document: WalletDocument,
+    signing_keys: KeySet,
+}
+
+impl PinnedWallet {
+    /// The checked document.
+    pub fn document(&self) -> &WalletDocument {
+        &self.document
+    }
+
+    /// The wallet's (pinned) origin.
+    pub fn origin(&self) -> &str {
+        &self.document.origin
+    }
+
+    /// The document's signing keys, every one of them pinned: what sessions and results are
+    /// verified with.
+    pub fn signing_keys(&self) -> &KeySet {
+        &self.signing_keys
+    }
+}
+
 /// `scheme://host[:port]` of an `http` or `https` URL, lower-cased; `None` otherwise.
 pub fn origin_of(url: &str) -> Option<String> {
     let lower = url.to_ascii_lowercase();
@@ -92,6 +221,10 @@ fn unavailable() -> Error {
         ErrorCode::WalletUnavailable,
         "the wallet's walletpush.json is missing or not walletpush/1",
     )
+}
+
+fn config_invalid(why: &str) -> Error {
+    Error::new(ErrorCode::ConfigInvalid, why)
 }
 
 fn key_invalid(why: &str) -> Error {
@@ -167,6 +300,111 @@ mod tests {
         );
         assert_eq!(origin_of("javascript:alert(1)"), None);
         assert_eq!(origin_of("http://user@evil/"), None);
+    }
+
+    fn pinned_doc(entry: &str, provision: &str, keys: &[&PrivateJwk]) -> String {
+        let keys: Vec<String> = keys.iter().map(|k| k.public().to_json()).collect();
+        format!(
+            r#"{{"protocol":"walletpush/1","name":"W","entry_url":"{entry}","provision_url":"{provision}","jwks":{{"keys":[{}]}}}}"#,
+            keys.join(",")
+        )
+    }
+
+    const W: &str = "https://wallet.example";
+
+    #[test]
+    fn a_document_holds_to_its_pins() {
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let sig = PrivateJwk::generate(&mut rng).with_meta("sig", KeyUse::Sig);
+        let enc = PrivateJwk::generate(&mut rng).with_meta("enc", KeyUse::Enc);
+        let pins = Pins::new(W, vec![sig.public().thumbprint()]).unwrap();
+        let entry = "https://wallet.example/entry";
+        let provision = "https://wallet.example/provision";
+        let pinned =
+            WalletDocument::pinned(&pinned_doc(entry, provision, &[&sig, &enc]), &pins).unwrap();
+        assert_eq!(pinned.origin(), W);
+        assert_eq!(pinned.signing_keys().keys(), [sig.public().clone()]);
+        assert_eq!(pinned.document().keys.keys().len(), 2);
+    }
+
+    /// Each attack on the pins is refused with `WALLET_KEY_INVALID`.
+    #[test]
+    fn refuses_a_document_that_breaks_its_pins() {
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let sig = PrivateJwk::generate(&mut rng).with_meta("sig", KeyUse::Sig);
+        let other = PrivateJwk::generate(&mut rng).with_meta("sig-2", KeyUse::Sig);
+        let enc = PrivateJwk::generate(&mut rng).with_meta("enc", KeyUse::Enc);
+        let pins = Pins::new(W, vec![sig.public().thumbprint()]).unwrap();
+        let (entry, provision) = ("https://wallet.example/e", "https://wallet.example/p");
+        for (what, text) in [
+            (
+                "entry elsewhere",
+                pinned_doc("https://evil.example/e", provision, &[&sig]),
+            ),
+            (
+                "provision elsewhere",
+                pinned_doc(entry, "https://evil.example/p", &[&sig]),
+            ),
+            (
+                "both elsewhere",
+                pinned_doc("https://evil.example/e", "https://evil.example/p", &[&sig]),
+            ),
+            (
+                "another port",
+                pinned_doc("https://wallet.example:444/e", provision, &[&sig]),
+            ),
+            (
+                "http",
+                pinned_doc(
+                    "http://wallet.example/e",
+                    "http://wallet.example/p",
+                    &[&sig],
+                ),
+            ),
+            (
+                "an unpinned signing key",
+                pinned_doc(entry, provision, &[&sig, &other]),
+            ),
+            (
+                "only an unpinned signing key",
+                pinned_doc(entry, provision, &[&other, &enc]),
+            ),
+            ("no signing key", pinned_doc(entry, provision, &[&enc])),
+        ] {
+            let err = WalletDocument::pinned(&text, &pins).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::WalletKeyInvalid, "{what}");
+        }
+        assert!(
+            WalletDocument::pinned(&pinned_doc(entry, provision, &[&sig, &enc]), &pins).is_ok()
+        );
+    }
+
+    #[test]
+    fn reads_pins_from_the_configuration() {
+        let t = "A".repeat(43);
+        let config = format!(
+            r#"{{"kind":"walletpush/1","name":"S","origin":"{W}","signing_keys":["{t}"],"discovery":"{W}/.well-known/walletpush.json"}}"#
+        );
+        let pins = Pins::from_config(&config).unwrap();
+        assert_eq!((pins.origin.as_str(), pins.signing_keys.len()), (W, 1));
+        for bad in [
+            format!(r#"{{"origin":"{W}"}}"#),
+            format!(r#"{{"origin":"{W}","signing_keys":[]}}"#),
+            format!(r#"{{"origin":"{W}","signing_keys":["short"]}}"#),
+            format!(r#"{{"origin":"{W}","signing_keys":[7]}}"#),
+            format!(r#"{{"origin":"{W}/","signing_keys":["{t}"]}}"#),
+            format!(r#"{{"origin":"HTTPS://wallet.example","signing_keys":["{t}"]}}"#),
+            format!(r#"{{"signing_keys":["{t}"]}}"#),
+            format!(
+                r#"{{"origin":"{W}","signing_keys":["{t}"],"discovery":"https://evil.example/.well-known/walletpush.json"}}"#
+            ),
+        ] {
+            assert_eq!(
+                Pins::from_config(&bad).unwrap_err().code(),
+                ErrorCode::ConfigInvalid,
+                "{bad}"
+            );
+        }
     }
 
     #[test]
