@@ -449,7 +449,7 @@ mod tests {
                 &KeySet::new(vec![signer.public().clone(), static_key.public().clone().with_exp(5000)]).to_json()
             ).unwrap(),
         });
-        let pins = Pins::new("http://127.0.0.1:8082", vec![signer.public().thumbprint()]).unwrap();
+        let pins = Pins::new("http://127.0.0.1:8082", &signer.public().thumbprint()).unwrap();
         let pinned = WalletDocument::pinned(&text.to_string(), &pins).unwrap();
         Wallet {
             signer,

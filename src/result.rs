@@ -7,7 +7,7 @@
 //! frame recorded), and fresh (`iat` within [`MAX_AGE`] of now). Anything else is dropped: the
 //! functions here answer `None`, and the widget reports nothing at all.
 
-use alloc::{borrow::ToOwned, string::String, vec::Vec};
+use alloc::{borrow::ToOwned, string::String};
 
 use crate::error::{Error, ErrorCode};
 use crate::flow::Outcome;
@@ -110,21 +110,33 @@ impl ResultClaims {
     /// where the optional members are present. Other members are ignored.
     pub fn from_json(text: &[u8]) -> Result<ResultClaims, JsonError> {
         let object = json::parse_object(text)?;
-        let owned = |name: &str| -> Result<Option<String>, JsonError> {
-            Ok(object.optional_string(name)?.map(str::to_owned))
-        };
-        let answers = match (owned("sid")?, owned("state")?) {
+        // One loop over the string members: the widget's Wasm then holds its code once.
+        let mut strings: [Option<String>; 7] = Default::default();
+        let names = [
+            "status",
+            "token_ref",
+            "last4",
+            "code",
+            "sid",
+            "state",
+            "cid",
+        ];
+        for (slot, name) in strings.iter_mut().zip(names) {
+            *slot = object.optional_string(name)?.map(str::to_owned);
+        }
+        let [status, token_ref, last4, code, sid, state, cid] = strings;
+        let answers = match (sid, state) {
             (Some(sid), None) => Answers::Sid(sid),
             (None, Some(state)) => Answers::State(state),
             _ => return Err(JsonError),
         };
         Ok(ResultClaims {
-            status: Status::parse(object.string("status")?).ok_or(JsonError)?,
-            token_ref: owned("token_ref")?,
-            last4: owned("last4")?,
-            code: owned("code")?,
+            status: status.as_deref().and_then(Status::parse).ok_or(JsonError)?,
+            token_ref,
+            last4,
+            code,
             answers,
-            cid: owned("cid")?,
+            cid,
             iat: object.integer("iat")?,
         })
     }
@@ -181,39 +193,6 @@ pub fn verify(keys: &KeySet, token: &str, now: i64) -> Option<ResultClaims> {
     (claims.iat.abs_diff(now) <= MAX_AGE.unsigned_abs()).then_some(claims)
 }
 
-/// A redirect attempt as the frame recorded it before it left the page (docs/wire.md).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Recorded {
-    /// The attempt's `state`.
-    pub state: String,
-    /// Its correlation id.
-    pub cid: String,
-    /// When it started, seconds since the epoch.
-    pub at: i64,
-}
-
-impl Recorded {
-    /// Reads `[{state, cid, at}, ...]`; entries that do not read are skipped.
-    pub fn list_from_json(text: &str) -> Vec<Recorded> {
-        let Ok(value) = json::parse(text.as_bytes()) else {
-            return Vec::new();
-        };
-        let read = |entry: &Object<'_>| -> Result<Recorded, JsonError> {
-            Ok(Recorded {
-                state: entry.string("state")?.to_owned(),
-                cid: entry.string("cid")?.to_owned(),
-                at: entry.integer("at")?,
-            })
-        };
-        value
-            .as_array()
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|entry| read(entry.as_object()?).ok())
-            .collect()
-    }
-}
-
 /// A redirect result that verified.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Returned {
@@ -226,31 +205,30 @@ pub struct Returned {
 }
 
 /// The result of a redirect attempt, from the return URL's fragment: verified with `wallet`'s
-/// pinned keys, naming the `state` of one of `attempts` (this wallet's, as the frame recorded
-/// them) started less than [`ATTEMPT_LIFETIME`] ago, and that attempt's `cid` when it names one.
-/// `None` for anything else: a forged, foreign, stale or replayed result is reported as nothing.
-pub fn returned(
-    wallet: &PinnedWallet,
-    token: &str,
-    attempts: &[Recorded],
-    now: i64,
-) -> Option<Returned> {
+/// pinned keys, naming the `state` of one of `attempts` (JSON text: this wallet's attempts as
+/// the frame recorded them, `[{state, cid, at}, ...]`, docs/wire.md) started less than
+/// [`ATTEMPT_LIFETIME`] ago, and that attempt's `cid` when it names one. `None` for anything
+/// else: a forged, foreign, stale or replayed result is reported as nothing.
+pub fn returned(wallet: &PinnedWallet, token: &str, attempts: &str, now: i64) -> Option<Returned> {
     let claims = verify(wallet.signing_keys(), token, now)?;
     let Answers::State(state) = &claims.answers else {
         return None;
     };
-    let attempt = attempts.iter().find(|a| {
-        a.state == *state
-            && !a.state.is_empty()
-            && (now - ATTEMPT_LIFETIME..=now + 60).contains(&a.at)
+    let attempts = json::parse(attempts.as_bytes()).ok()?;
+    let live = now - ATTEMPT_LIFETIME..=now + 60;
+    let attempt = attempts.as_array()?.iter().find_map(|a| {
+        let a = a.as_object()?;
+        let at = a.integer("at").ok()?;
+        (a.string("state").ok()? == state && live.contains(&at)).then_some(a)
     })?;
-    if claims.cid.as_ref().is_some_and(|cid| *cid != attempt.cid) {
+    let cid = attempt.string("cid").ok()?;
+    if claims.cid.as_deref().is_some_and(|theirs| theirs != cid) {
         return None;
     }
     Some(Returned {
         outcome: claims.outcome(),
-        state: attempt.state.clone(),
-        cid: attempt.cid.clone(),
+        state: state.clone(),
+        cid: cid.to_owned(),
     })
 }
 
@@ -287,7 +265,7 @@ mod tests {
         let text = format!(
             r#"{{"protocol":"walletpush/1","name":"W","entry_url":"https://w.example/entry","provision_url":"https://w.example/provision","jwks":{jwks}}}"#
         );
-        let pins = Pins::new("https://w.example", vec![signer.public().thumbprint()]).unwrap();
+        let pins = Pins::new("https://w.example", &signer.public().thumbprint()).unwrap();
         (signer, WalletDocument::pinned(&text, &pins).unwrap())
     }
 
@@ -303,12 +281,15 @@ mod tests {
         }
     }
 
-    fn recorded(state: &str, at: i64) -> Recorded {
-        Recorded {
-            state: state.into(),
-            cid: "cid-1".into(),
-            at,
-        }
+    /// The frame's record of attempts, as JSON text.
+    fn recorded(attempts: &[(&str, i64)]) -> String {
+        let list: Vec<String> = attempts
+            .iter()
+            .map(|(state, at)| {
+                format!(r#"{{"state":"{state}","cid":"cid-1","at":{at},"wallet":"w"}}"#)
+            })
+            .collect();
+        format!("[{}]", list.join(","))
     }
 
     #[test]
@@ -356,7 +337,7 @@ mod tests {
     fn a_redirect_result_verifies_for_a_recorded_attempt() {
         let (signer, pinned) = wallet();
         let token = issue(&signer, &success("state-1", Some("cid-1")));
-        let attempts = [recorded("other", NOW - 5), recorded("state-1", NOW - 60)];
+        let attempts = recorded(&[("other", NOW - 5), ("state-1", NOW - 60)]);
         let back = returned(&pinned, &token, &attempts, NOW).unwrap();
         assert_eq!(
             (back.state.as_str(), back.cid.as_str()),
@@ -371,7 +352,7 @@ mod tests {
     #[test]
     fn a_forged_replayed_or_stale_redirect_result_is_dropped() {
         let (signer, pinned) = wallet();
-        let attempts = [recorded("state-1", NOW - 60)];
+        let attempts = recorded(&[("state-1", NOW - 60)]);
         let unpinned = PrivateJwk::generate(&mut rng()).with_meta("sig-1", KeyUse::Sig);
         let good = success("state-1", Some("cid-1"));
         let mut sid = good.clone();
@@ -400,31 +381,29 @@ mod tests {
         }
         let token = issue(&signer, &good);
         // Replayed: the frame forgot the attempt when it reported it.
-        assert_eq!(returned(&pinned, &token, &[], NOW), None);
+        assert_eq!(returned(&pinned, &token, "[]", NOW), None);
         // Stale: the attempt is older than the frame keeps attempts.
-        let stale = [recorded("state-1", NOW - ATTEMPT_LIFETIME - 1)];
+        let stale = recorded(&[("state-1", NOW - ATTEMPT_LIFETIME - 1)]);
         assert_eq!(returned(&pinned, &token, &stale, NOW), None);
         assert!(returned(&pinned, &token, &attempts, NOW).is_some());
     }
 
     #[test]
-    fn reads_the_recorded_attempts() {
-        let list = Recorded::list_from_json(
-            r#"[{"state":"a","cid":"c","at":5,"wallet":"w"},{"state":1},"x",{"state":"b","cid":"d","at":6}]"#,
-        );
-        assert_eq!(
-            list,
-            [recorded_with("a", "c", 5), recorded_with("b", "d", 6)]
-        );
-        assert!(Recorded::list_from_json("{").is_empty());
-        assert!(Recorded::list_from_json("{}").is_empty());
-    }
-
-    fn recorded_with(state: &str, cid: &str, at: i64) -> Recorded {
-        Recorded {
-            state: state.into(),
-            cid: cid.into(),
-            at,
+    fn reads_only_well_formed_attempts() {
+        let (signer, pinned) = wallet();
+        let token = issue(&signer, &success("state-1", Some("cid-1")));
+        for attempts in [
+            "",
+            "{",
+            "{}",
+            r#"[{"state":"state-1","cid":"cid-1"}]"#,
+            r#"[{"state":"state-1","at":1699999990}]"#,
+            r#"[{"state":1,"cid":"cid-1","at":1699999990}]"#,
+            r#"["state-1"]"#,
+        ] {
+            assert_eq!(returned(&pinned, &token, attempts, NOW), None, "{attempts}");
         }
+        let good = r#"[7,{"state":"state-1","cid":"cid-1","at":1699999990}]"#;
+        assert!(returned(&pinned, &token, good, NOW).is_some());
     }
 }

@@ -4,7 +4,7 @@
 use crate::error::{Error, ErrorCode};
 use crate::json;
 use crate::jwk::{KeySet, KeyUse, PublicJwk, UsePolicy};
-use alloc::{borrow::ToOwned, string::String, vec::Vec};
+use alloc::{borrow::ToOwned, string::String};
 
 /// The protocol this crate speaks.
 pub const PROTOCOL: &str = "walletpush/1";
@@ -15,60 +15,51 @@ pub const PROTOCOL: &str = "walletpush/1";
 pub struct Pins {
     /// The wallet's origin: its windows, messages and form posts are on it, and nowhere else.
     pub origin: String,
-    /// RFC 7638 thumbprints (SHA-256, base64url) of the keys that may sign for the wallet.
-    pub signing_keys: Vec<String>,
+    /// RFC 7638 thumbprints (SHA-256, base64url: 43 characters each) of the keys that may sign
+    /// for the wallet, separated by spaces.
+    signing_keys: String,
 }
 
 impl Pins {
-    /// Pins for `origin` (an exact `http(s)` origin) and at least one thumbprint.
+    /// Pins for `origin` (an exact `http(s)` origin, as the configuration's `origin`) and
+    /// `signing_keys`, the configuration's thumbprints separated by single spaces: at least one.
     /// `CONFIG_INVALID` otherwise.
-    pub fn new(origin: &str, signing_keys: Vec<String>) -> Result<Pins, Error> {
+    pub fn new(origin: &str, signing_keys: &str) -> Result<Pins, Error> {
         if origin_of(origin).as_deref() != Some(origin) {
             return Err(config_invalid(
                 "a walletpush/1 wallet's origin must be an http(s) origin",
             ));
         }
-        if signing_keys.is_empty() || signing_keys.iter().any(|t| t.len() != 43) {
+        // `t t t`: thumbprints of 43 base64url characters, one space between two.
+        let well_formed = signing_keys.len() % 44 == 43
+            && signing_keys.bytes().enumerate().all(|(i, b)| match i % 44 {
+                43 => b == b' ',
+                _ => b.is_ascii_alphanumeric() || b == b'-' || b == b'_',
+            });
+        if !well_formed {
             return Err(config_invalid(
                 "a walletpush/1 wallet needs signing_keys: RFC 7638 thumbprints",
             ));
         }
         Ok(Pins {
             origin: origin.to_owned(),
-            signing_keys,
+            signing_keys: signing_keys.to_owned(),
         })
     }
 
-    /// Reads `origin` and `signing_keys` from a wallet's entry of the widget configuration
-    /// (JSON text, docs/wire.md); other members are ignored.
-    pub fn from_config(text: &str) -> Result<Pins, Error> {
-        let malformed = || config_invalid("a walletpush/1 wallet needs origin and signing_keys");
-        let config = json::parse_object(text.as_bytes()).map_err(|_| malformed())?;
-        let origin = config.string("origin").map_err(|_| malformed())?;
-        let keys = config
-            .get("signing_keys")
-            .and_then(json::Value::as_array)
-            .ok_or_else(malformed)?;
-        let keys = keys
-            .iter()
-            .map(|k| k.as_str().map(str::to_owned))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(malformed)?;
-        let pins = Pins::new(origin, keys)?;
-        if let Ok(discovery) = config.string("discovery") {
-            if origin_of(discovery).as_deref() != Some(origin) {
-                return Err(config_invalid(
-                    "a walletpush/1 wallet's discovery URL must be on its origin",
-                ));
-            }
-        }
-        Ok(pins)
+    /// The pinned thumbprints.
+    pub fn signing_keys(&self) -> impl Iterator<Item = &str> {
+        self.signing_keys.split(' ')
     }
 
     /// Whether `key`'s thumbprint is pinned.
     pub fn is_pinned(&self, key: &PublicJwk) -> bool {
         let thumbprint = key.thumbprint();
-        self.signing_keys.contains(&thumbprint)
+        // Each pin is 43 bytes followed by a space (the last by nothing), as `new` checked.
+        self.signing_keys
+            .as_bytes()
+            .chunks(44)
+            .any(|pin| pin.get(..43) == Some(thumbprint.as_bytes()))
     }
 }
 
@@ -100,24 +91,20 @@ impl WalletDocument {
     /// least one. `WALLET_KEY_INVALID` when a pin does not hold.
     pub fn pinned(text: &str, pins: &Pins) -> Result<PinnedWallet, Error> {
         let document = WalletDocument::read(text, Some(&pins.origin))?;
-        let mut signing = Vec::new();
-        for key in document.keys.keys() {
-            if key.key_use() == Some(KeyUse::Sig) {
-                if !pins.is_pinned(key) {
-                    return Err(key_invalid(
-                        "the document holds a signing key that is not pinned",
-                    ));
-                }
-                signing.push(key.clone());
-            }
-        }
-        if signing.is_empty() {
+        let mut signing = document
+            .keys
+            .keys()
+            .iter()
+            .filter(|k| k.key_use() == Some(KeyUse::Sig));
+        if signing.clone().next().is_none() {
             return Err(key_invalid("the document holds no pinned signing key"));
         }
-        Ok(PinnedWallet {
-            document,
-            signing_keys: KeySet::new(signing),
-        })
+        if !signing.all(|k| pins.is_pinned(k)) {
+            return Err(key_invalid(
+                "the document holds a signing key that is not pinned",
+            ));
+        }
+        Ok(PinnedWallet { document })
     }
 
     fn read(text: &str, pinned_origin: Option<&str>) -> Result<WalletDocument, Error> {
@@ -176,7 +163,6 @@ impl WalletDocument {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PinnedWallet {
     document: WalletDocument,
-    signing_keys: KeySet,
 }
 
 impl PinnedWallet {
@@ -190,10 +176,10 @@ impl PinnedWallet {
         &self.document.origin
     }
 
-    /// The document's signing keys, every one of them pinned: what sessions and results are
-    /// verified with.
+    /// The keys sessions and results are verified with: the document's, whose every signing
+    /// key is pinned (a JWS verifies only with a key whose `use` is `sig`, [`KeySet::find`]).
     pub fn signing_keys(&self) -> &KeySet {
-        &self.signing_keys
+        &self.document.keys
     }
 }
 
@@ -317,13 +303,18 @@ mod tests {
         let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let sig = PrivateJwk::generate(&mut rng).with_meta("sig", KeyUse::Sig);
         let enc = PrivateJwk::generate(&mut rng).with_meta("enc", KeyUse::Enc);
-        let pins = Pins::new(W, vec![sig.public().thumbprint()]).unwrap();
+        let pins = Pins::new(W, &sig.public().thumbprint()).unwrap();
         let entry = "https://wallet.example/entry";
         let provision = "https://wallet.example/provision";
         let pinned =
             WalletDocument::pinned(&pinned_doc(entry, provision, &[&sig, &enc]), &pins).unwrap();
         assert_eq!(pinned.origin(), W);
-        assert_eq!(pinned.signing_keys().keys(), [sig.public().clone()]);
+        let find = |key_use| pinned.signing_keys().find(None, key_use, 0);
+        assert_eq!(
+            find(KeyUse::Sig),
+            Some(sig.public()),
+            "the pinned key verifies"
+        );
         assert_eq!(pinned.document().keys.keys().len(), 2);
     }
 
@@ -334,7 +325,7 @@ mod tests {
         let sig = PrivateJwk::generate(&mut rng).with_meta("sig", KeyUse::Sig);
         let other = PrivateJwk::generate(&mut rng).with_meta("sig-2", KeyUse::Sig);
         let enc = PrivateJwk::generate(&mut rng).with_meta("enc", KeyUse::Enc);
-        let pins = Pins::new(W, vec![sig.public().thumbprint()]).unwrap();
+        let pins = Pins::new(W, &sig.public().thumbprint()).unwrap();
         let (entry, provision) = ("https://wallet.example/e", "https://wallet.example/p");
         for (what, text) in [
             (
@@ -380,29 +371,35 @@ mod tests {
     }
 
     #[test]
-    fn reads_pins_from_the_configuration() {
-        let t = "A".repeat(43);
-        let config = format!(
-            r#"{{"kind":"walletpush/1","name":"S","origin":"{W}","signing_keys":["{t}"],"discovery":"{W}/.well-known/walletpush.json"}}"#
+    fn pins_need_an_exact_origin_and_thumbprints() {
+        let (a, b) = ("A".repeat(43), "B".repeat(43));
+        let pins = Pins::new(W, &format!("{a} {b}")).unwrap();
+        assert_eq!(pins.origin, W);
+        assert_eq!(
+            pins.signing_keys().collect::<Vec<_>>(),
+            [a.as_str(), b.as_str()]
         );
-        let pins = Pins::from_config(&config).unwrap();
-        assert_eq!((pins.origin.as_str(), pins.signing_keys.len()), (W, 1));
-        for bad in [
-            format!(r#"{{"origin":"{W}"}}"#),
-            format!(r#"{{"origin":"{W}","signing_keys":[]}}"#),
-            format!(r#"{{"origin":"{W}","signing_keys":["short"]}}"#),
-            format!(r#"{{"origin":"{W}","signing_keys":[7]}}"#),
-            format!(r#"{{"origin":"{W}/","signing_keys":["{t}"]}}"#),
-            format!(r#"{{"origin":"HTTPS://wallet.example","signing_keys":["{t}"]}}"#),
-            format!(r#"{{"signing_keys":["{t}"]}}"#),
-            format!(
-                r#"{{"origin":"{W}","signing_keys":["{t}"],"discovery":"https://evil.example/.well-known/walletpush.json"}}"#
-            ),
+        for (origin, keys) in [
+            (W, ""),
+            (W, "  "),
+            (W, "short"),
+            (W, &*format!("{a} short")),
+            (W, &*format!(" {a}")),
+            (W, &*format!("{a} ")),
+            (W, &*format!("{a}  {b}")),
+            (W, &*format!("{a},{b}")),
+            (W, &*"A".repeat(86)),
+            (W, &*"=".repeat(43)),
+            ("https://wallet.example/", &*a),
+            ("HTTPS://wallet.example", &*a),
+            ("https://wallet.example/entry", &*a),
+            ("wallet.example", &*a),
+            ("", &*a),
         ] {
             assert_eq!(
-                Pins::from_config(&bad).unwrap_err().code(),
+                Pins::new(origin, keys).unwrap_err().code(),
                 ErrorCode::ConfigInvalid,
-                "{bad}"
+                "{origin} {keys}"
             );
         }
     }

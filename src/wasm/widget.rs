@@ -14,7 +14,7 @@ use super::js::{now, set};
 use super::rng::BrowserRng;
 use crate::error::{Error, ErrorCode};
 use crate::flow::{self, CredentialRequest, Flow, Outcome, Proof};
-use crate::result::{self, Recorded};
+use crate::result;
 use crate::wallet::{Pins, WalletDocument};
 
 /// One widget's attempts to add a card to one wallet.
@@ -26,18 +26,20 @@ pub struct Widget {
 
 #[wasm_bindgen]
 impl Widget {
-    /// A widget at `widget_origin` for wallet `wallet_id`, from the wallet's entry of the
-    /// widget configuration (JSON text with its pins: `origin`, `signing_keys`) and its
-    /// discovery document (JSON text), which must hold to those pins (docs/design.md §3a).
-    /// Throws `CONFIG_INVALID`, `WALLET_UNAVAILABLE` or `WALLET_KEY_INVALID`.
+    /// A widget at `widget_origin` for wallet `wallet_id`, pinned by the widget configuration
+    /// to `origin` and the signing-key thumbprints `signing_keys` (space-separated), from the
+    /// wallet's discovery document (JSON text), which must hold to those pins
+    /// (docs/design.md §3a). Throws `CONFIG_INVALID`, `WALLET_UNAVAILABLE` or
+    /// `WALLET_KEY_INVALID`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         widget_origin: &str,
         wallet_id: &str,
-        config: &str,
+        origin: &str,
+        signing_keys: &str,
         document: &str,
     ) -> Result<Widget, JsValue> {
-        let pins = Pins::from_config(config).map_err(product_error)?;
+        let pins = Pins::new(origin, signing_keys).map_err(product_error)?;
         let wallet = WalletDocument::pinned(document, &pins).map_err(product_error)?;
         Ok(Widget {
             flow: Flow::new(widget_origin, wallet_id, wallet),
@@ -122,8 +124,7 @@ impl Widget {
     /// gives it, plus the `state` and `cid` of the attempt it answers (the frame forgets that
     /// attempt); `undefined` when it does not verify for one of them.
     pub fn returned(&self, token: &str, attempts: &str) -> Result<JsValue, JsValue> {
-        let attempts = Recorded::list_from_json(attempts);
-        let Some(back) = result::returned(self.flow.wallet(), token, &attempts, now()) else {
+        let Some(back) = result::returned(self.flow.wallet(), token, attempts, now()) else {
             return Ok(JsValue::UNDEFINED);
         };
         let out: Object = outcome_object(&back.outcome)?.unchecked_into();
