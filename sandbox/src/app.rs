@@ -75,6 +75,7 @@ impl App {
                 origin: origins.wallet.clone(),
             }],
             adapters,
+            adapter_origin: Some(origins.adapters.clone()),
             www_dir,
         };
         let server = ServerState::new(

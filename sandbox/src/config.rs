@@ -28,6 +28,10 @@ pub struct Config {
     #[arg(long, env = "WALLETPUSH_WALLET_PORT", default_value_t = 8082)]
     pub wallet_port: u16,
 
+    /// Port of the adapter origin, where Google's and Apple's scripts run (docs/design.md §1).
+    #[arg(long, env = "WALLETPUSH_ADAPTER_PORT", default_value_t = 8083)]
+    pub adapter_port: u16,
+
     /// Address the three listeners bind to. Loopback: the sandbox is not a production server.
     #[arg(long, env = "WALLETPUSH_BIND", default_value = "127.0.0.1")]
     pub bind: IpAddr,
@@ -149,17 +153,26 @@ pub struct Origins {
     pub widget: String,
     /// The sandbox wallet.
     pub wallet: String,
+    /// The adapter origin: Google's and Apple's scripts, in the frame the widget nests.
+    pub adapters: String,
 }
 
 impl Origins {
     /// The origins for `public_host` and the ports actually bound (which differ from the flags
     /// when a flag asked for port 0).
-    pub fn new(public_host: &str, host_port: u16, widget_port: u16, wallet_port: u16) -> Origins {
+    pub fn new(
+        public_host: &str,
+        host_port: u16,
+        widget_port: u16,
+        wallet_port: u16,
+        adapter_port: u16,
+    ) -> Origins {
         let origin = |port: u16| format!("http://{public_host}:{port}");
         Origins {
             host: origin(host_port),
             widget: origin(widget_port),
             wallet: origin(wallet_port),
+            adapters: origin(adapter_port),
         }
     }
 }
@@ -186,11 +199,16 @@ mod tests {
     fn defaults_match_the_wire_reference() {
         let config = Config::try_parse_from(["walletpush-sandbox"]).unwrap();
         assert_eq!(
-            (config.host_port, config.widget_port, config.wallet_port),
-            (8080, 8081, 8082)
+            (
+                config.host_port,
+                config.widget_port,
+                config.wallet_port,
+                config.adapter_port
+            ),
+            (8080, 8081, 8082, 8083)
         );
         assert!(!config.test_hooks);
-        let origins = Origins::new(&config.public_host, 8080, 8081, 8082);
+        let origins = Origins::new(&config.public_host, 8080, 8081, 8082, 8083);
         assert_eq!(origins.widget, "http://127.0.0.1:8081");
     }
 

@@ -54,7 +54,7 @@ mod tests {
     use super::*;
 
     fn origins() -> Origins {
-        Origins::new("127.0.0.1", 8080, 8081, 8082)
+        Origins::new("127.0.0.1", 8080, 8081, 8082, 8083)
     }
 
     #[test]

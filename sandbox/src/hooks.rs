@@ -195,7 +195,7 @@ mod tests {
     async fn mints_a_batch_of_distinct_valid_handles() {
         let dir = tempfile::tempdir().unwrap();
         let db = db::open(&dir.path().join(db::FILE_NAME)).unwrap();
-        let origins = Origins::new("127.0.0.1", 8080, 8081, 8082);
+        let origins = Origins::new("127.0.0.1", 8080, 8081, 8082, 8083);
         let www = dir.path().join("www");
         let app: SharedApp =
             Arc::new(App::new(db, origins, www, true, Default::default()).unwrap());

@@ -24,6 +24,10 @@ pub struct Deployment {
     pub wallets: Vec<WalletpushWallet>,
     /// The wallets reached through adapters.
     pub adapters: Adapters,
+    /// The adapter origin (docs/design.md §1, §4), where Google's and Apple's scripts run:
+    /// same-site with the widget origin, and the only `Origin` the issuer API answers for
+    /// those wallets. `None` when no adapter origin is configured.
+    pub adapter_origin: Option<String>,
     /// The widget's built files (`npm run build` makes them into `www/dist`).
     pub www_dir: PathBuf,
 }
@@ -74,22 +78,25 @@ impl Deployment {
             );
         }
         wallets.extend(self.adapters.config_entries());
-        json!({ "issuer_api": self.widget_origin, "wallets": wallets })
+        let mut config = json!({ "issuer_api": self.widget_origin, "wallets": wallets });
+        if let Some(adapter_origin) = &self.adapter_origin {
+            config["adapter_origin"] = Value::from(adapter_origin.clone());
+        }
+        config
     }
 
-    /// `frame.html`'s Content-Security-Policy.
+    /// `frame.html`'s Content-Security-Policy: no wallet script runs in the frame; Google's and
+    /// Apple's run in the adapter origin's frame it nests ([`crate::adapter_frame`]).
     pub fn frame_policy(&self) -> String {
         let wallets: Vec<String> = self.wallets.iter().map(|w| w.origin.clone()).collect();
-        let scripts: Vec<String> = self
-            .adapters
-            .script_origins()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
         csp::frame(FrameSources {
             hosts: &self.host_origins,
             wallets: &wallets,
-            scripts: &scripts,
+            // Only where a wallet needs it: Google's and Apple's buttons are in its frame.
+            adapter: self
+                .adapter_origin
+                .as_deref()
+                .filter(|_| self.adapters.google.is_some() || self.adapters.apple.is_some()),
         })
     }
 }
@@ -109,6 +116,7 @@ mod tests {
                 origin: "http://127.0.0.1:8082".into(),
             }],
             adapters: Adapters::default(),
+            adapter_origin: None,
             www_dir: PathBuf::from("www/dist"),
         }
     }

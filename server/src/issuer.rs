@@ -615,6 +615,7 @@ mod tests {
                 origin: "https://wallet.example".into(),
             }],
             adapters: Adapters::default(),
+            adapter_origin: None,
             www_dir: PathBuf::from("www"),
         };
         let store = Arc::new(SqliteStore::open(&dir.path().join("s.sqlite")).unwrap());

@@ -36,7 +36,7 @@ export async function startSandbox({
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "walletpush-"));
   const args = [
     "--host-port", String(pinned?.host ?? 0), "--widget-port", String(pinned?.widget ?? 0),
-    "--wallet-port", String(pinned?.wallet ?? 0),
+    "--wallet-port", String(pinned?.wallet ?? 0), "--adapter-port", String(pinned?.adapters ?? 0),
     "--data-dir", dir, "--www-dir", wwwDir ?? build?.wwwDir ?? join(root, "www", "dist"),
     ...(hooks ? ["--test-hooks"] : []), ...extraArgs,
   ];
@@ -69,9 +69,9 @@ export async function startSandbox({
     });
   });
   const exited = new Promise((resolve) => child.on("exit", resolve));
-  // The first three lines are the host, widget and wallet URLs (sandbox/README.md).
-  const [host, widget, wallet] = stdout.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("http"));
-  const origins = { host, widget, wallet };
+  // The first four lines are the host, widget, wallet and adapter origin URLs (sandbox/README.md).
+  const [host, widget, wallet, adapters] = stdout.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("http"));
+  const origins = { host, widget, wallet, adapters };
   const ports = Object.fromEntries(Object.entries(origins).map(([k, v]) => [k, Number(new URL(v).port)]));
   return {
     child,
