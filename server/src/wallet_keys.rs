@@ -10,7 +10,8 @@
 //! current document lists, is `WALLET_SESSION_INVALID`.
 //!
 //! Discovery is fetched over plain `http` only (as the card source is): an `https` wallet needs
-//! its document pinned in the configuration.
+//! its document pinned in the configuration. A `*.localhost` wallet (the sandbox's) is fetched on
+//! 127.0.0.1 with its name in `Host`.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -60,6 +61,28 @@ pub fn pinned_keys(document: &str, origin: &str, pins: &[String]) -> Result<KeyS
         );
     }
     Ok(KeySet::new(keys))
+}
+
+/// Where to fetch the discovery document of the wallet at `origin`: its URL, and the `Host`
+/// header to send when the URL names another host. A `localhost` name (`wallet.localhost`) is
+/// reached on 127.0.0.1, as browsers do (RFC 6761 §6.3), whatever the system's resolver says.
+fn discovery_target(origin: &str) -> (String, Option<String>) {
+    let path = "/.well-known/walletpush.json";
+    let authority = origin.strip_prefix("http://").unwrap_or_default();
+    let host = authority
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let local = host == "localhost" || host.ends_with(".localhost");
+    if !local || authority.is_empty() {
+        return (format!("{origin}{path}"), None);
+    }
+    let port = authority.split_once(':').map_or("80", |(_, port)| port);
+    (
+        format!("http://127.0.0.1:{port}{path}"),
+        Some(authority.to_owned()),
+    )
 }
 
 /// The keys of one wallet.
@@ -182,10 +205,12 @@ impl WalletKeys {
                 "the wallet's discovery document could not be fetched: try again",
             )
         };
-        let url = format!("{}/.well-known/walletpush.json", entry.origin);
-        let request = Request::builder()
-            .method(Method::GET)
-            .uri(url.as_str())
+        let (url, host) = discovery_target(&entry.origin);
+        let mut request = Request::builder().method(Method::GET).uri(url.as_str());
+        if let Some(host) = host {
+            request = request.header(hyper::header::HOST, host);
+        }
+        let request = request
             .body(Full::new(Bytes::new()))
             .map_err(|_| unavailable())?;
         let exchange = async {
@@ -218,5 +243,40 @@ impl WalletKeys {
             });
         }
         Ok(keys)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn localhost_names_are_fetched_on_loopback_with_their_host() {
+        assert_eq!(
+            discovery_target("http://wallet.localhost:8082"),
+            (
+                "http://127.0.0.1:8082/.well-known/walletpush.json".to_owned(),
+                Some("wallet.localhost:8082".to_owned())
+            )
+        );
+        assert_eq!(
+            discovery_target("http://localhost"),
+            (
+                "http://127.0.0.1:80/.well-known/walletpush.json".to_owned(),
+                Some("localhost".to_owned())
+            )
+        );
+        for origin in [
+            "http://wallet.example:8082",
+            "http://127.0.0.1:8082",
+            "http://localhost.example",
+            "https://wallet.localhost",
+        ] {
+            assert_eq!(
+                discovery_target(origin),
+                (format!("{origin}/.well-known/walletpush.json"), None),
+                "{origin}"
+            );
+        }
     }
 }

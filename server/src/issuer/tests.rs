@@ -892,6 +892,27 @@ async fn each_card_source_outcome_has_its_code() {
     );
 }
 
+/// The unspent-jti read does not decide: concurrent redemptions that all read "unspent" still
+/// release the card once, by the store's atomic spend.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_redemptions_release_the_card_once() {
+    let f = Arc::new(fixture());
+    let handle = f.handle("gift-1");
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (f, handle) = (Arc::clone(&f), handle.clone());
+            tokio::spawn(async move { f.redeem(&handle).await.status })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409, 409, 409, 409, 409, 409, 409]);
+    assert_eq!(f.outcomes().iter().filter(|o| *o == "released").count(), 1);
+}
+
 #[tokio::test]
 async fn an_unavailable_card_source_leaves_the_handle_usable() {
     let f = fixture();
@@ -920,7 +941,11 @@ async fn a_discovered_document_gives_only_its_pinned_keys_and_is_fetched_again_f
     let rotated = key("sig-b");
     let unpinned = key("sig-c");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
+    // Reached on loopback by its localhost name, as the sandbox's wallet is.
+    let origin = format!(
+        "http://wallet.localhost:{}",
+        listener.local_addr().unwrap().port()
+    );
     let served = Arc::new(Mutex::new(document(&origin, &[&pinned, &unpinned])));
     let fetches = Arc::new(AtomicUsize::new(0));
     let app = {
