@@ -489,25 +489,28 @@ pub fn result(data: &[u8]) {
     let Some(claims) = result::verify(&keys.verifiers, &token, NOW) else {
         return;
     };
-    assert!((NOW - result::MAX_AGE..=NOW + result::MAX_AGE).contains(&claims.iat));
     let (_, payload) = jws::peek(&token).expect("a verified JWS");
+    let read = ResultClaims::from_json(&payload).expect("verified claims read as claims");
+    assert!((NOW - result::MAX_AGE..=NOW + result::MAX_AGE).contains(&read.iat));
+    assert_eq!(read.outcome(), claims.outcome());
+    assert_eq!(read.status, claims.status());
     let message = json::parse_object(&payload).expect("verified claims parse");
     assert!(message.contains_key("sid") != message.contains_key("state"));
     match claims.outcome() {
         Outcome::Added { token_ref, last4 } => {
-            assert_eq!(claims.status, Status::Success);
+            assert_eq!(claims.status(), Status::Success);
             assert_eq!(message.string("token_ref"), Ok(token_ref.as_str()));
             assert!(!token_ref.is_empty());
             assert!(last4.len() == 4 && last4.bytes().all(|b| b.is_ascii_digit()));
         }
-        Outcome::Cancelled => assert_eq!(claims.status, Status::Cancelled),
+        Outcome::Cancelled => assert_eq!(claims.status(), Status::Cancelled),
         Outcome::Failed(error) => assert_ne!(error.code(), ErrorCode::Internal),
     }
     let recorded = format!(r#"[{{"state":"state-1","cid":"cid-1","at":{}}}]"#, NOW - 10);
     let back = result::returned(pinned_wallet(), &token, &recorded, NOW);
     if let Some(back) = back {
-        assert_eq!(claims.answers, Answers::State("state-1".to_owned()));
-        assert!(!matches!(claims.cid.as_deref(), Some(cid) if cid != "cid-1"));
+        assert_eq!(read.answers, Answers::State("state-1".to_owned()));
+        assert!(!matches!(claims.cid(), Some(cid) if cid != "cid-1"));
         assert_eq!(back.outcome, claims.outcome());
     }
 }

@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorCode};
 use crate::jwe::{self, JweParams};
 use crate::jwk::PublicJwk;
 use crate::payload;
-use crate::result::{self, Answers, Status};
+use crate::result::{self, Status};
 use crate::session::{self, WalletSession};
 use crate::text;
 use crate::wallet::PinnedWallet;
@@ -262,13 +262,11 @@ impl Flow {
             return None;
         }
         let claims = result::verify(self.wallet.signing_keys(), token, now)?;
-        let Answers::Sid(sid) = &claims.answers else {
-            return None;
-        };
-        let cid_matches = claims.cid.as_deref() == Some(attempt.cid.as_str());
+        let sid = claims.sid()?;
+        let cid_matches = claims.cid() == Some(attempt.cid.as_str());
         let answers_attempt = match &attempt.sid {
-            Some(ours) => *ours == *sid && (claims.cid.is_none() || cid_matches),
-            None => cid_matches && claims.status != Status::Success,
+            Some(ours) => ours == sid && (claims.cid().is_none() || cid_matches),
+            None => cid_matches && claims.status() != Status::Success,
         };
         if !answers_attempt {
             return None;
@@ -419,7 +417,7 @@ mod tests {
     use super::*;
     use crate::jwk::{KeySet, KeyUse, PrivateJwk};
     use crate::jws;
-    use crate::result::{ResultClaims, Status};
+    use crate::result::{Answers, ResultClaims, Status};
     use crate::session::SessionClaims;
     use crate::wallet::{Pins, WalletDocument};
     #[cfg(target_arch = "wasm32")]

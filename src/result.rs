@@ -110,7 +110,6 @@ impl ResultClaims {
     /// where the optional members are present. Other members are ignored.
     pub fn from_json(text: &[u8]) -> Result<ResultClaims, JsonError> {
         let object = json::parse_object(text)?;
-        // One loop over the string members: the widget's Wasm then holds its code once.
         let mut strings: [Option<String>; 7] = Default::default();
         let names = [
             "status",
@@ -141,34 +140,14 @@ impl ResultClaims {
         })
     }
 
-    /// What the widget reports for these claims. A success needs a token reference and four
-    /// digits; an unknown error code is `WALLET_REJECTED`.
+    /// What the widget reports for these claims (see [`SignedResult::outcome`]).
     pub fn outcome(&self) -> Outcome {
-        match self.status {
-            Status::Success => match (&self.token_ref, &self.last4) {
-                (Some(token_ref), Some(last4))
-                    if valid_token_ref(token_ref) && valid_last4(last4) =>
-                {
-                    Outcome::Added {
-                        token_ref: token_ref.clone(),
-                        last4: last4.clone(),
-                    }
-                }
-                _ => Outcome::Failed(Error::new(
-                    ErrorCode::WalletRejected,
-                    "the wallet's success names no token",
-                )),
-            },
-            Status::Cancelled => Outcome::Cancelled,
-            Status::Error => {
-                let code = self
-                    .code
-                    .as_deref()
-                    .and_then(ErrorCode::parse)
-                    .unwrap_or(ErrorCode::WalletRejected);
-                Outcome::Failed(Error::new(code, "the wallet did not add the card"))
-            }
-        }
+        outcome_of(
+            self.status,
+            self.token_ref.as_deref(),
+            self.last4.as_deref(),
+            self.code.as_deref(),
+        )
     }
 }
 
@@ -181,16 +160,69 @@ pub fn issue(key: &PrivateJwk, claims: &ResultClaims) -> String {
     )
 }
 
-/// Verifies a result with `keys` (a wallet's pinned signing keys): signature, `typ`, claims, and
-/// `iat` within [`MAX_AGE`] of `now`. `None` for anything else. Which attempt it answers is the
-/// caller's check.
-pub fn verify(keys: &KeySet, token: &str, now: i64) -> Option<ResultClaims> {
+/// A result that verified: its claims, read where they are needed (the widget's Wasm then
+/// copies none of them but what it reports).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedResult {
+    claims: Object<'static>,
+    status: Status,
+}
+
+impl SignedResult {
+    /// What the wallet says happened.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// The popup session it answers.
+    pub fn sid(&self) -> Option<&str> {
+        self.member("sid")
+    }
+
+    /// The redirect attempt it answers.
+    pub fn state(&self) -> Option<&str> {
+        self.member("state")
+    }
+
+    /// The attempt's correlation id, when the wallet names it.
+    pub fn cid(&self) -> Option<&str> {
+        self.member("cid")
+    }
+
+    /// What the widget reports: a success needs a token reference and four digits; an unknown
+    /// error code is `WALLET_REJECTED`.
+    pub fn outcome(&self) -> Outcome {
+        let [token_ref, last4, code] = ["token_ref", "last4", "code"].map(|m| self.member(m));
+        outcome_of(self.status, token_ref, last4, code)
+    }
+
+    fn member(&self, name: &str) -> Option<&str> {
+        self.claims.optional_string(name).ok().flatten()
+    }
+}
+
+/// Verifies a result with `keys` (a wallet's pinned signing keys): signature, `typ`, claims (as
+/// [`ResultClaims::from_json`] reads them), and `iat` within [`MAX_AGE`] of `now`. `None` for
+/// anything else. Which attempt it answers is the caller's check.
+pub fn verify(keys: &KeySet, token: &str, now: i64) -> Option<SignedResult> {
     let verified = jws::verify(keys, token, now).ok()?;
     if verified.header.get("typ").and_then(Value::as_str) != Some(RESULT_TYP) {
         return None;
     }
-    let claims = ResultClaims::from_json(&verified.payload).ok()?;
-    (claims.iat.abs_diff(now) <= MAX_AGE.unsigned_abs()).then_some(claims)
+    let claims = json::parse_object(&verified.payload).ok()?.into_owned();
+    let strings = ["token_ref", "last4", "code", "cid", "sid", "state"];
+    let [.., sid, state] = strings.map(|m| claims.optional_string(m));
+    if strings.iter().any(|m| claims.optional_string(m).is_err())
+        || matches!(
+            (sid, state),
+            (Ok(None), Ok(None)) | (Ok(Some(_)), Ok(Some(_)))
+        )
+    {
+        return None;
+    }
+    let status = Status::parse(claims.string("status").ok()?)?;
+    let iat = claims.integer("iat").ok()?;
+    (iat.abs_diff(now) <= MAX_AGE.unsigned_abs()).then_some(SignedResult { claims, status })
 }
 
 /// A redirect result that verified.
@@ -211,9 +243,7 @@ pub struct Returned {
 /// else: a forged, foreign, stale or replayed result is reported as nothing.
 pub fn returned(wallet: &PinnedWallet, token: &str, attempts: &str, now: i64) -> Option<Returned> {
     let claims = verify(wallet.signing_keys(), token, now)?;
-    let Answers::State(state) = &claims.answers else {
-        return None;
-    };
+    let state = claims.state()?;
     let attempts = json::parse(attempts.as_bytes()).ok()?;
     let live = now - ATTEMPT_LIFETIME..=now + 60;
     let attempt = attempts.as_array()?.iter().find_map(|a| {
@@ -222,14 +252,43 @@ pub fn returned(wallet: &PinnedWallet, token: &str, attempts: &str, now: i64) ->
         (a.string("state").ok()? == state && live.contains(&at)).then_some(a)
     })?;
     let cid = attempt.string("cid").ok()?;
-    if claims.cid.as_deref().is_some_and(|theirs| theirs != cid) {
+    if claims.cid().is_some_and(|theirs| theirs != cid) {
         return None;
     }
     Some(Returned {
         outcome: claims.outcome(),
-        state: state.clone(),
+        state: state.to_owned(),
         cid: cid.to_owned(),
     })
+}
+
+fn outcome_of(
+    status: Status,
+    token_ref: Option<&str>,
+    last4: Option<&str>,
+    code: Option<&str>,
+) -> Outcome {
+    match status {
+        Status::Success => match (token_ref, last4) {
+            (Some(token_ref), Some(last4)) if valid_token_ref(token_ref) && valid_last4(last4) => {
+                Outcome::Added {
+                    token_ref: token_ref.to_owned(),
+                    last4: last4.to_owned(),
+                }
+            }
+            _ => Outcome::Failed(Error::new(
+                ErrorCode::WalletRejected,
+                "the wallet's success names no token",
+            )),
+        },
+        Status::Cancelled => Outcome::Cancelled,
+        Status::Error => {
+            let code = code
+                .and_then(ErrorCode::parse)
+                .unwrap_or(ErrorCode::WalletRejected);
+            Outcome::Failed(Error::new(code, "the wallet did not add the card"))
+        }
+    }
 }
 
 /// A token reference as events carry it: 1 to 128 of `A-Z a-z 0-9 - _ . :`.
@@ -305,6 +364,35 @@ mod tests {
             r#"{"status":"success","sid":7,"iat":1}"#,
             r#"{"status":"success","sid":"a","iat":1,"last4":1111}"#,
         ] {
+            assert!(ResultClaims::from_json(bad.as_bytes()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn verify_takes_only_what_reads_as_claims() {
+        let (signer, pinned) = wallet();
+        let keys = pinned.signing_keys();
+        let sign = |claims: &str| jws::sign(&signer, Some(RESULT_TYP), claims.as_bytes());
+        let good = r#"{"status":"cancelled","sid":"s","cid":"c","iat":1700000000}"#;
+        let verified = verify(keys, &sign(good), NOW).unwrap();
+        assert_eq!(
+            (verified.sid(), verified.state(), verified.cid()),
+            (Some("s"), None, Some("c"))
+        );
+        assert_eq!(verified.outcome(), Outcome::Cancelled);
+        for bad in [
+            r#"{"status":"cancelled","iat":1700000000}"#,
+            r#"{"status":"cancelled","sid":"s","state":"t","iat":1700000000}"#,
+            r#"{"status":"cancelled","sid":7,"iat":1700000000}"#,
+            r#"{"status":"cancelled","sid":"s","cid":["c"],"iat":1700000000}"#,
+            r#"{"status":"success","sid":"s","token_ref":1,"last4":"1111","iat":1700000000}"#,
+            r#"{"status":"done","sid":"s","iat":1700000000}"#,
+            r#"{"sid":"s","iat":1700000000}"#,
+            r#"{"status":"cancelled","sid":"s","iat":"1700000000"}"#,
+            r#"{"status":"cancelled","sid":"s"}"#,
+            "[]",
+        ] {
+            assert!(verify(keys, &sign(bad), NOW).is_none(), "{bad}");
             assert!(ResultClaims::from_json(bad.as_bytes()).is_err(), "{bad}");
         }
     }

@@ -81,6 +81,7 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
         widget.local_addr()?.port(),
         wallet.local_addr()?.port(),
     )?
+    .with_extra_hosts(&config.host_origins)?
     .with_adapters(
         config.names(),
         &config.adapters_name,

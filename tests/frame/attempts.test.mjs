@@ -74,7 +74,7 @@ test("Token Connect's cancel and errors keep only known codes and plain reasons"
     record({ wallet: "tc", cid: "c", kind: "token-connect" }, store, NOW);
     return tokenConnectReturn(fragment({ wallet: "tc", cid: "c", ...json }), store, NOW);
   };
-  assert.deepEqual(back({ status: "cancelled" }), { wallet: "tc", cid: "c", status: "cancelled", code: "USER_CANCELLED" });
+  assert.deepEqual(back({ status: "cancelled" }), { wallet: "tc", cid: "c", status: "cancelled" });
   assert.deepEqual(back({ status: "error", code: "WALLET_REJECTED", reason: "DUPLICATE_REQUEST" }), {
     wallet: "tc", cid: "c", status: "error", code: "WALLET_REJECTED", message: "DUPLICATE_REQUEST", retryable: false,
   });

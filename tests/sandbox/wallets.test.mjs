@@ -52,8 +52,10 @@ async function mintHandle(overrides = {}, on = sandbox) {
   return minted;
 }
 
-// The issuer API as the frame calls it, with the binding cookie of the handles minted here.
-async function request(body, { on = sandbox, origin = on.origins.widget } = {}) {
+// The issuer API as the widget frame calls it (Google's and Apple's requests as the adapter frame
+// does, from the adapter origin), with the binding cookie of the handles minted here.
+const callerOf = (body, on) => (['google', 'apple'].includes(body.wallet) ? on.origins.adapters : on.origins.widget);
+async function request(body, { on = sandbox, origin = callerOf(body, on) } = {}) {
   const response = await fetch(`${on.origins.widget}/walletpush/v1/credentials`, {
     method: 'POST',
     headers: {

@@ -4,49 +4,36 @@
 // against an attempt this frame really started. An entry is `{wallet, cid, at}` plus `state`
 // (walletpush/1) or `kind: "token-connect"`: never card data. Entries expire after 30 minutes;
 // a result is taken once (its entry is removed as it is reported).
-
 import { CODES } from "./errors.js";
 
 const KEY = "walletpush.attempts";
 /** Seconds an attempt is kept (the core's `result::ATTEMPT_LIFETIME`). */
-export const LIFETIME = 30 * 60;
-const MAX_ENTRIES = 20;
+export const LIFETIME = 1800;
 
 const seconds = () => Math.floor(Date.now() / 1000);
 
 /** Records `entry` (`{wallet, cid, state?, kind?}`); false when storage is unavailable. */
 export function record(entry, store = storage(), now = seconds()) {
-  if (!store) return false;
-  const list = [...pending(store, now), { ...entry, at: now }].slice(-MAX_ENTRIES);
-  try {
-    store.setItem(KEY, JSON.stringify(list));
-    return true;
-  } catch {
-    return false;
-  }
+  return write(store, [...pending(store, now), { ...entry, at: now }].slice(-20));
 }
 
 /** The unexpired attempts; expired ones are dropped from storage as they are read. */
 export function pending(store = storage(), now = seconds()) {
-  if (!store) return [];
   let list;
   try {
-    list = JSON.parse(store.getItem(KEY) ?? "[]");
+    list = JSON.parse(store.getItem(KEY));
   } catch {
-    list = [];
+    // No storage, or not JSON.
   }
-  if (!Array.isArray(list)) list = [];
-  const live = list.filter(
-    (a) => a && typeof a === "object" && typeof a.wallet === "string" && typeof a.cid === "string" &&
-      Number.isInteger(a.at) && a.at <= now + 60 && now - a.at <= LIFETIME,
-  );
+  list = Array.isArray(list) ? list : [];
+  const live = list.filter((a) => typeof a?.wallet === "string" && typeof a.cid === "string" && a.at <= now + 60 && now - a.at <= LIFETIME);
   if (live.length !== list.length) write(store, live);
   return live;
 }
 
 /** Removes the attempts for which `match(entry)` holds. */
 export function remove(match, store = storage(), now = seconds()) {
-  if (store) write(store, pending(store, now).filter((a) => !match(a)));
+  write(store, pending(store, now).filter((a) => !match(a)));
 }
 
 /**
@@ -57,40 +44,42 @@ export function remove(match, store = storage(), now = seconds()) {
  * verified: false}`; else null (reported as nothing).
  */
 export function tokenConnectReturn(value, store = storage(), now = seconds()) {
-  let result;
+  let r;
   try {
-    const b64 = value.replace(/-/g, "+").replace(/_/g, "/");
-    result = JSON.parse(atob(b64 + "===".slice((b64.length + 3) % 4)));
+    r = JSON.parse(atob(value.replace(/-/g, "+").replace(/_/g, "/")));
   } catch {
     return null;
   }
-  if (!result || typeof result !== "object" || typeof result.wallet !== "string" || typeof result.cid !== "string") {
-    return null;
-  }
-  const match = (a) => a.kind === "token-connect" && a.wallet === result.wallet && a.cid === result.cid;
+  const match = (a) => a.kind === "token-connect" && a.wallet === r?.wallet && a.cid === r.cid;
   if (!pending(store, now).some(match)) return null;
   remove(match, store, now);
-  const base = { wallet: result.wallet, cid: result.cid };
-  if (result.status === "success") return { ...base, status: "success", verified: false };
-  if (result.status === "cancelled") return { ...base, status: "cancelled", code: "USER_CANCELLED" };
-  // A requestor's own code (Token Connect's DUPLICATE_REQUEST: the card is already there).
-  const message = /^[A-Z_]{1,40}$/.test(result.reason) ? result.reason : "the wallet did not add the card";
-  const code = CODES.has(result.code) ? result.code : "WALLET_REJECTED";
-  return { ...base, status: "error", code, message, retryable: false };
+  const base = { wallet: r.wallet, cid: r.cid };
+  if (r.status === "success") return { ...base, status: "success", verified: false };
+  if (r.status === "cancelled") return { ...base, status: "cancelled" };
+  return {
+    ...base,
+    status: "error",
+    code: CODES.has(r.code) ? r.code : "WALLET_REJECTED",
+    // A requestor's own code (Token Connect's DUPLICATE_REQUEST: the card is already there).
+    message: /^[A-Z_]{1,40}$/.test(r.reason) ? r.reason : "the wallet did not add the card",
+    retryable: false,
+  };
 }
 
 function write(store, list) {
   try {
     if (list.length) store.setItem(KEY, JSON.stringify(list));
     else store.removeItem(KEY);
+    return true;
   } catch {
-    // Storage refused: nothing recorded, and nothing will verify.
+    // No storage, or it refused: nothing recorded, and nothing will verify.
+    return false;
   }
 }
 
 function storage() {
   try {
-    return window.localStorage;
+    return localStorage;
   } catch {
     return null;
   }
