@@ -4,7 +4,7 @@
 // result replayed from an earlier attempt or from another browser: no `success` event (nothing
 // at all), and the user's real result still goes through.
 import "../support/net.mjs";
-import { test, before } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CompactSign, exportJWK, generateKeyPair } from "jose";
 import { useSandbox, withPage } from "../support/e2e.mjs";
@@ -16,12 +16,15 @@ const RESULT_TYP = "walletpush-result+jwt";
 let rogue;
 let walletKid; // the kid of the wallet's (pinned) signing key
 
-before(async () => {
+/** Reads what the tests need from the running sandbox, once (node:test runs this file's own
+ * `before` ahead of useSandbox()'s). */
+let prepared;
+const prepare = () => (prepared ??= (async () => {
   const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
   rogue = { privateKey, jwk: { ...(await exportJWK(publicKey)), kid: "rogue-sig", use: "sig", alg: "ES256" } };
   const doc = await (await fetch(`${env.sandbox.origins.wallet}/.well-known/walletpush.json`)).json();
   walletKid = doc.jwks.keys.find((k) => k.use === "sig").kid;
-});
+})());
 
 const b64json = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
 const sign = (claims, header = {}) => new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
@@ -69,6 +72,7 @@ async function realResults(page) {
 }
 
 test("popup: forged, unsigned and replayed results from the wallet window report nothing", async () => {
+  await prepare();
   await withPage(env, async (page, context) => {
     await recordResults(context);
     await signIn(page, env.sandbox, "gift");
@@ -145,6 +149,7 @@ async function returnWith(page, value, n) {
 }
 
 test("redirect: forged, unsigned, replayed and foreign results in the fragment report nothing", async () => {
+  await prepare();
   let captured;
   // Browser A: a real redirect flow; its result is replayed in A and carried to B.
   await withPage(env, async (page, context) => {

@@ -5,7 +5,7 @@
 // no window and no request on any other origin. A session token signed by an unpinned key is
 // WALLET_SESSION_INVALID, in the frame and at the issuer API. No card data anywhere.
 import "../support/net.mjs";
-import { test, before } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CompactSign, exportJWK, generateKeyPair } from "jose";
 import { useSandbox, withPage, assertUsable } from "../support/e2e.mjs";
@@ -21,7 +21,10 @@ let discovery; // the sandbox wallet's discovery URL, from the widget's configur
 let documentJson; // the real document
 let rogue; // {privateKey, jwk}: a signing key nobody pinned
 
-before(async () => {
+/** Reads what the tests need from the running sandbox, once (node:test runs this file's own
+ * `before` ahead of useSandbox()'s). */
+let prepared;
+const prepare = () => (prepared ??= (async () => {
   const config = await (await fetch(`${env.sandbox.origins.widget}/walletpush/v1/config`)).json();
   const wallet = config.wallets.sandbox;
   assert.equal(wallet.kind, "walletpush/1");
@@ -32,7 +35,7 @@ before(async () => {
   const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
   const jwk = { ...(await exportJWK(publicKey)), kid: "rogue-sig", use: "sig", alg: "ES256" };
   rogue = { privateKey, jwk };
-});
+})());
 
 /** Serves `doc` in place of the wallet's document in this context. */
 async function serveDocument(context, doc) {
@@ -57,6 +60,7 @@ const BAD_DOCUMENTS = {
 
 for (const [name, mutate] of Object.entries(BAD_DOCUMENTS)) {
   test(`a discovered document with ${name}: WALLET_KEY_INVALID, no window or request elsewhere`, async () => {
+    await prepare();
     assert.ok(sigKeys(documentJson).length >= 1);
     await withPage(env, async (page, context) => {
       await serveDocument(context, mutate(documentJson));
@@ -85,6 +89,7 @@ for (const [name, mutate] of Object.entries(BAD_DOCUMENTS)) {
 }
 
 test("the real document, served the same way, works (the route itself breaks nothing)", async () => {
+  await prepare();
   await withPage(env, async (page, context) => {
     await serveDocument(context, documentJson);
     await signIn(page, env.sandbox, "gift");
@@ -96,6 +101,7 @@ test("the real document, served the same way, works (the route itself breaks not
 });
 
 test("a session signed by an unpinned key: WALLET_SESSION_INVALID in the frame, nothing released", async () => {
+  await prepare();
   await withPage(env, async (page, context) => {
     const record = recordContext(context, env.sandbox.origins.widget);
     await signIn(page, env.sandbox, "gift");
@@ -112,6 +118,7 @@ test("a session signed by an unpinned key: WALLET_SESSION_INVALID in the frame, 
 });
 
 test("the issuer API verifies the session itself: one signed by an unpinned key is refused", async () => {
+  await prepare();
   await withPage(env, async (page, context) => {
     await signIn(page, env.sandbox, "gift");
     const [binding] = await bindingCookies(context);
