@@ -12,6 +12,7 @@ import { direction, loadLocale, text } from "./i18n.js";
 import { CODES, coded, asError, failure, retryable } from "./frame/errors.js";
 import { requestCredential, requestJson } from "./frame/issuer.js";
 import { readDisplay } from "./frame/handle.js";
+import { pending, record, remove, tokenConnectReturn } from "./frame/attempts.js";
 
 const WIDGET_ORIGIN = location.origin;
 const DEFAULT_TIMEOUTS = { wallet: 120_000, issuer: 15_000 };
@@ -80,6 +81,9 @@ async function onHostMessage(data) {
   try {
     applyOptions(data);
     await render(data.type === "walletpush/init");
+    // The result a redirect brought back, as the shim found it in the page's URL (only with
+    // the first init): reported once it verifies, else not at all.
+    if (data.type === "walletpush/init" && typeof data.result === "string") takeReturn(data.result);
   } catch (error) {
     await loadLocale(state.locale);
     report(asError(error));
@@ -295,8 +299,18 @@ class Attempt {
     });
   }
 
+  /**
+   * Records this attempt before the page is left (www/frame/attempts.js), with `extra`
+   * (`{state}` for walletpush/1): the result that comes back is taken only for it.
+   * False when the browser refuses storage.
+   */
+  record(extra) {
+    return record({ wallet: this.walletId, cid: this.cid, ...extra });
+  }
+
   /** Sends the whole page to `url` (Token Connect's requestor); the host comes back by URL. */
   navigateTop(url) {
+    this.record({ kind: "token-connect" });
     window.top.location.href = url;
   }
 
@@ -324,30 +338,69 @@ class Attempt {
     this.abort.abort();
     if (this.popup && !this.popup.closed && outcome.status !== "success") this.popup.close();
     this.adapter.end(outcome);
-    const entry = state.buttons.get(this.walletId);
-    const id = this.walletId;
-    if (outcome.status === "success") {
-      if (entry) entry.added = true;
-      // Apple asks that its button disappears once the card is in the wallet.
-      if (entry && outcome.hideButton) entry.button.hidden = true;
-      relabel();
-      setStatus(text(state.locale, "addedLong", { wallet: this.name, last4: outcome.last4 }));
-      emit("success", { wallet: id, token_ref: outcome.tokenRef, last4: outcome.last4, cid: this.cid });
-    } else if (outcome.status === "cancelled") {
-      relabel();
-      setStatus(text(state.locale, "cancelled"));
-      emit("cancel", { wallet: id, code: "USER_CANCELLED", cid: this.cid });
-    } else {
-      // A card the issuer reports inactive (closed, blocked) cannot go into any wallet: no
-      // button offers it any more, the status line says why.
-      if (outcome.code === "CARD_INACTIVE") for (const e of state.buttons.values()) e.button.hidden = true;
-      relabel();
-      report({ code: outcome.code, message: outcome.message, retryable: outcome.retryable }, { wallet: id, cid: this.cid });
-    }
+    conclude(this.walletId, outcome, this.cid);
   }
 
   clearTimers() {
     for (const t of this.timers.splice(0)) clearTimeout(t), clearInterval(t);
+  }
+}
+
+/**
+ * Reports how an attempt ended: the button, the status line and the event. `outcome`:
+ * `{status: "success", tokenRef, last4, hideButton?}` (or `verified: false` for Token Connect's
+ * unsigned return, which names no token), `{status: "cancelled"}`, or
+ * `{status: "error", code, message, retryable}`.
+ */
+function conclude(id, outcome, cid) {
+  const entry = state.buttons.get(id);
+  const name = entry?.name ?? id;
+  if (outcome.status === "success") {
+    if (entry) entry.added = true;
+    // Apple asks that its button disappears once the card is in the wallet.
+    if (entry && outcome.hideButton) entry.button.hidden = true;
+    relabel();
+    const last4 = outcome.last4 ?? state.display.last4;
+    setStatus(text(state.locale, "addedLong", { wallet: name, last4 }));
+    const detail = outcome.verified === false
+      ? { wallet: id, verified: false, cid }
+      : { wallet: id, token_ref: outcome.tokenRef, last4: outcome.last4, cid };
+    emit("success", detail);
+  } else if (outcome.status === "cancelled") {
+    relabel();
+    setStatus(text(state.locale, "cancelled"));
+    emit("cancel", { wallet: id, code: "USER_CANCELLED", cid });
+  } else {
+    // A card the issuer reports inactive (closed, blocked) cannot go into any wallet: no
+    // button offers it any more, the status line says why.
+    if (outcome.code === "CARD_INACTIVE") for (const e of state.buttons.values()) e.button.hidden = true;
+    relabel();
+    report({ code: outcome.code, message: outcome.message, retryable: outcome.retryable }, { wallet: id, cid });
+  }
+}
+
+/**
+ * The `#walletpush=` value of a return from a wallet's or a requestor's page (docs/wire.md):
+ * a walletpush/1 wallet's signed result, verified (in Wasm) for a redirect attempt this frame
+ * recorded, or Token Connect's unsigned return for a recorded Token Connect attempt. The
+ * attempt is forgotten as its result is reported; anything else is dropped, and reported as
+ * nothing.
+ */
+function takeReturn(value) {
+  if (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(value)) {
+    const recorded = pending();
+    for (const [id, entry] of state.buttons) {
+      const mine = recorded.filter((a) => a.wallet === id && typeof a.state === "string");
+      const outcome = mine.length && entry.adapter.returned ? entry.adapter.returned(value, mine) : null;
+      if (outcome) {
+        remove((a) => a.wallet === id && a.state === outcome.state);
+        conclude(id, outcome, outcome.cid);
+        return;
+      }
+    }
+  } else {
+    const outcome = tokenConnectReturn(value);
+    if (outcome) conclude(outcome.wallet, outcome, outcome.cid);
   }
 }
 

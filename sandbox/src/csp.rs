@@ -28,12 +28,14 @@ impl Policies {
     }
 }
 
-/// The host page: the shim and the frame come from the widget origin, card art too.
+/// The host page: the shim and the frame come from the widget origin, card art too. No site
+/// may frame a portal page (a page that holds handles and a sign-out form).
 pub fn host_page(o: &Origins) -> String {
     let w = &o.widget;
     format!(
         "default-src 'self'; script-src 'self' {w}; frame-src {w}; img-src 'self' {w} data:; \
-         style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
+         style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
     )
 }
 
@@ -54,7 +56,7 @@ mod tests {
     use super::*;
 
     fn origins() -> Origins {
-        Origins::new("127.0.0.1", 8080, 8081, 8082)
+        Origins::new(crate::config::Names::DEFAULT, 8080, 8081, 8082).unwrap()
     }
 
     #[test]
@@ -65,6 +67,7 @@ mod tests {
             assert!(policy.contains("base-uri 'none'"));
         }
         assert!(Policies::new(&o).is_ok());
-        assert!(host_page(&o).contains("frame-src http://127.0.0.1:8081;"));
+        assert!(host_page(&o).contains("frame-src http://walletpush.bank.localhost:8081;"));
+        assert!(host_page(&o).ends_with("frame-ancestors 'none'"));
     }
 }

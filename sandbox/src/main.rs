@@ -6,7 +6,7 @@
 //! - wallet (`:8082`): a `walletpush/1` wallet ([`wallet`]).
 //!
 //! State lives in one SQLite file ([`db`]), keys too ([`keys`]). Start-up: open the store,
-//! bind the three ports, prepare the state ([`app`]), print the three URLs and `ready`, serve.
+//! bind the three ports, prepare the state ([`app`]), print the labelled URLs and `ready`, serve.
 //! Test hooks and faults ([`hooks`], [`faults`]) exist only in this crate, never in the server.
 #![forbid(unsafe_code)]
 
@@ -28,6 +28,8 @@ mod wallet;
 
 #[cfg(test)]
 mod flow_tests;
+#[cfg(test)]
+mod portal_tests;
 
 use std::error::Error;
 use std::future::IntoFuture;
@@ -71,18 +73,21 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
     let widget = TcpListener::bind((config.bind, config.widget_port)).await?;
     let wallet = TcpListener::bind((config.bind, config.wallet_port)).await?;
     let origins = Origins::new(
-        &config.public_host,
+        config.names(),
         host.local_addr()?.port(),
         widget.local_addr()?.port(),
         wallet.local_addr()?.port(),
-    );
+    )?;
     let adapters = config.adapters();
+    let rate_limits = config.rate_limits();
     let app = Arc::new(App::new(
         db,
         origins,
         config.www_dir,
         config.test_hooks,
         adapters,
+        config.pin_wallet_document,
+        rate_limits,
     )?);
     tokio::spawn(walletpush_server::store::purge_periodically(
         Arc::clone(&app.server.store),
@@ -113,13 +118,13 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// The start-up contract with scripts: the host, widget and wallet URLs, one a line, then
-/// `ready`, once all three ports accept connections.
+/// The start-up contract with scripts: each origin on a line of its own after its label
+/// (`host http://bank.localhost:8080`), then `ready`, once every port accepts connections.
 fn announce(origins: &Origins) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", origins.host)?;
-    writeln!(out, "{}", origins.widget)?;
-    writeln!(out, "{}", origins.wallet)?;
+    writeln!(out, "host {}", origins.host)?;
+    writeln!(out, "widget {}", origins.widget)?;
+    writeln!(out, "wallet {}", origins.wallet)?;
     writeln!(out, "ready")?;
     out.flush()
 }

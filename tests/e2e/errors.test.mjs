@@ -219,6 +219,37 @@ test("WALLET_UNAVAILABLE: the wallet's walletpush.json cannot be fetched", async
   });
 });
 
+/**
+ * Rewrites, with `edit`, the wallet's pins and document wherever the frame gets them: the
+ * configuration inside frame.html (which carries a pinned document, if any) and the discovered
+ * walletpush.json.
+ */
+async function rewriteWallet(context, edit) {
+  for (const pattern of ["**/frame.html*", "**/.well-known/walletpush.json"]) {
+    await context.route(pattern, async (route) => {
+      const response = await route.fetch();
+      route.fulfill({ response, body: edit(await response.text()) });
+    });
+  }
+}
+
+for (const [what, edit] of [
+  ["a signing key the configuration does not pin", (text) => text.replace(/"signing_keys":\["[\w-]{43}"/, `"signing_keys":["${"A".repeat(43)}"`)],
+  ["an entry_url off the pinned origin", (text) => text.replace(/("entry_url":"http:\/\/)wallet\.localhost/, "$1evil.localhost")],
+]) {
+  test(`WALLET_KEY_INVALID: ${what}: no button, no wallet window`, async () => {
+    await withPage(env, async (page, context) => {
+      await rewriteWallet(context, edit);
+      const { handle } = await env.sandbox.mintHandle({});
+      await embed(page, env.sandbox, { handle, wallets: "sandbox" });
+      const unavailable = await waitForEvent(page, "unavailable");
+      assert.deepEqual(unavailable.detail, { wallet: "sandbox", cause: "WALLET_KEY_INVALID" });
+      assert.equal(await widgetFrame(page).locator("button.wallet").count(), 0);
+      assert.equal(context.pages().length, 1);
+    });
+  });
+}
+
 test("unavailable: a wallet the handle does not allow gets no button", async () => {
   await withPage(env, async (page) => {
     const { handle } = await env.sandbox.mintHandle({ wallets: ["google"] });
