@@ -52,6 +52,14 @@ pub struct Config {
     #[arg(long, env = "WALLETPUSH_WIDGET_NAME", default_value = "walletpush.bank.localhost", value_parser = parse_host_name)]
     pub widget_name: String,
 
+    /// A further host page origin allowed to embed the widget (`frame-ancestors`) and to be
+    /// returned to by the wallet, e.g. a developer's own page: `http://dev.bank.localhost:3000`
+    /// (repeatable). It must be same-site with the widget origin, or the binding cookie could
+    /// not go along: the sandbox refuses to start otherwise. `/__sandbox/embed` (with
+    /// `--test-hooks`) sets the cookie for the whole site.
+    #[arg(long = "host-origin", env = "WALLETPUSH_HOST_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
+    pub host_origins: Vec<String>,
+
     /// Host name of the sandbox wallet: another site than the host's.
     #[arg(long, env = "WALLETPUSH_WALLET_NAME", default_value = "wallet.localhost", value_parser = parse_host_name)]
     pub wallet_name: String,
@@ -111,6 +119,16 @@ pub struct Config {
     /// `WALLET-ID:TRID:NAME` (repeatable).
     #[arg(long = "token-connect-also", value_parser = parse_requestor)]
     pub token_connect_also: Vec<(String, String, String)>,
+}
+
+/// An `http(s)` origin as browsers write it.
+fn parse_origin(value: &str) -> Result<String, String> {
+    let value = value.to_ascii_lowercase();
+    if walletpush_server::urls::is_origin(&value) {
+        Ok(value)
+    } else {
+        Err("an origin: http(s)://name[:port], no path".to_owned())
+    }
 }
 
 /// `RATE:BURST` of `--client-rate` and `--card-rate`: a positive rate and a burst of at least 1.
@@ -216,6 +234,8 @@ pub struct Origins {
     /// subdomain of it (`bank.localhost`), `None` (a host-only cookie) when both names are
     /// equal (cookies do not separate ports).
     pub cookie_domain: Option<String>,
+    /// Further host page origins (`--host-origin`), same-site with the widget.
+    pub extra_hosts: Vec<String>,
 }
 
 /// The host names of the three origins.
@@ -255,8 +275,50 @@ impl Origins {
             widget: format!("http://{}:{widget_port}", names.widget),
             wallet: format!("http://{}:{wallet_port}", names.wallet),
             cookie_domain,
+            extra_hosts: Vec::new(),
         })
     }
+
+    /// These origins with further host page origins, each of which must be on the binding
+    /// cookie's domain (or, with a host-only cookie, on the host's name).
+    pub fn with_extra_hosts(mut self, extra: &[String]) -> Result<Origins, String> {
+        let host_name = name_of(&self.host).to_owned();
+        for origin in extra {
+            let name = name_of(origin);
+            let same_site = match &self.cookie_domain {
+                Some(domain) => {
+                    name == domain
+                        || name
+                            .strip_suffix(domain.as_str())
+                            .is_some_and(|p| p.ends_with('.'))
+                }
+                None => name == host_name,
+            };
+            if !same_site {
+                return Err(format!(
+                    "the host origin {origin} is not same-site with the widget origin {}: \
+                     the binding cookie would not reach the issuer API from its pages \
+                     (docs/design.md §2)",
+                    self.widget
+                ));
+            }
+        }
+        self.extra_hosts = extra.to_vec();
+        Ok(self)
+    }
+
+    /// Every host page origin: the portals' and the extras.
+    pub fn all_hosts(&self) -> Vec<String> {
+        let mut all = vec![self.host.clone()];
+        all.extend(self.extra_hosts.iter().cloned());
+        all
+    }
+}
+
+/// The host name of an origin (`http://name:port` → `name`).
+fn name_of(origin: &str) -> &str {
+    let rest = origin.split_once("://").map_or(origin, |(_, r)| r);
+    rest.split_once(':').map_or(rest, |(name, _)| name)
 }
 
 /// The binding cookie's `Domain` for the host pages on `host` and the issuer API on `widget`.
@@ -334,6 +396,45 @@ mod tests {
             assert!(
                 Origins::new(names(host, widget), 1, 2, 3).is_err(),
                 "{host} {widget}"
+            );
+        }
+    }
+
+    #[test]
+    fn further_host_origins_must_share_the_widgets_site() {
+        let origins = || Origins::new(Names::DEFAULT, 8080, 8081, 8082).unwrap();
+        let config = Config::try_parse_from([
+            "walletpush-sandbox",
+            "--host-origin",
+            "http://Dev.bank.localhost:3000",
+            "--host-origin",
+            "http://bank.localhost:3001",
+        ])
+        .unwrap();
+        let extra = origins().with_extra_hosts(&config.host_origins).unwrap();
+        assert_eq!(
+            extra.all_hosts(),
+            [
+                "http://bank.localhost:8080",
+                "http://dev.bank.localhost:3000",
+                "http://bank.localhost:3001"
+            ]
+        );
+        for foreign in [
+            "http://localhost:3000",
+            "http://evilbank.localhost:3000",
+            "http://wallet.localhost:3000",
+            "http://127.0.0.1:3000",
+        ] {
+            assert!(
+                origins().with_extra_hosts(&[foreign.to_owned()]).is_err(),
+                "{foreign}"
+            );
+        }
+        for bad in ["http://a/b", "ftp://a", "http://a b"] {
+            assert!(
+                Config::try_parse_from(["walletpush-sandbox", "--host-origin", bad]).is_err(),
+                "{bad}"
             );
         }
     }

@@ -77,7 +77,8 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
         host.local_addr()?.port(),
         widget.local_addr()?.port(),
         wallet.local_addr()?.port(),
-    )?;
+    )?
+    .with_extra_hosts(&config.host_origins)?;
     let adapters = config.adapters();
     let rate_limits = config.rate_limits();
     let app = Arc::new(App::new(
