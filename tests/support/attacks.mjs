@@ -63,7 +63,7 @@ export function claimsOf(handle) {
 export async function signIn(page, sandbox, portal = "gift") {
   await page.goto(`${sandbox.origins.host}/${portal}`);
   await page.locator("#login").click();
-  await page.waitForSelector("wallet-push-button");
+  await page.waitForSelector("wallet-push-button", { state: "attached" });
   return waitForAny(page, ["ready", "unavailable", "error"]);
 }
 
@@ -271,4 +271,41 @@ export async function portalHandle(context, sandbox, card = "gift-1", portal = "
   const handle = handles.find((h) => claimsOf(h).card === card);
   assert.ok(handle, `the portal shows ${card} to a signed-in user`);
   return handle;
+}
+
+/**
+ * A browser context whose pages ignore their Content-Security-Policy: a host page with a looser
+ * policy than the sandbox's portals, so that what stops an attack is the issuer API and the
+ * browser's same-origin rules, not the page's CSP. Its host-origin pages record events, messages
+ * and console calls in `window.__wp` as tests/support/browser.mjs does.
+ */
+export async function looseContext(browser, sandbox) {
+  const context = await browser.newContext({ bypassCSP: true });
+  await context.addInitScript((hostOrigin) => {
+    if (location.origin !== hostOrigin) return;
+    const record = { events: [], messages: [], console: [] };
+    Object.defineProperty(window, "__wp", { value: record });
+    for (const level of ["log", "info", "warn", "error", "debug"]) {
+      const original = console[level];
+      console[level] = (...args) => {
+        record.console.push(args.map(String).join(" "));
+        return original.apply(console, args);
+      };
+    }
+    window.addEventListener("message", (e) => {
+      let data;
+      try {
+        data = JSON.stringify(e.data);
+      } catch {
+        data = String(e.data);
+      }
+      record.messages.push({ origin: e.origin, data });
+    }, true);
+    for (const name of ["ready", "unavailable", "click", "progress", "success", "cancel", "error"]) {
+      document.addEventListener(name, (e) => {
+        if (e instanceof CustomEvent) record.events.push({ name, detail: e.detail });
+      }, true);
+    }
+  }, sandbox.origins.host);
+  return context;
 }
