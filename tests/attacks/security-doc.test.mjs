@@ -39,7 +39,7 @@ test("every test docs/security.md cites exists", () => {
 
 /** Tests named from a table (wallet-document's bad documents): the name's variable part is a key of it. */
 function generated(file, source, name) {
-  const match = /^a discovered document with (.+): WALLET_KEY_INVALID, no window or request elsewhere$/.exec(name);
+  const match = /^a discovered document with (.+): the wallet is unavailable \(WALLET_KEY_INVALID\), no window or request elsewhere$/.exec(name);
   return file.endsWith("wallet-document.test.mjs") && match !== null && source.includes(`${JSON.stringify(match[1])}:`);
 }
 

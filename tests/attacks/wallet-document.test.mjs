@@ -59,19 +59,23 @@ const BAD_DOCUMENTS = {
 };
 
 for (const [name, mutate] of Object.entries(BAD_DOCUMENTS)) {
-  test(`a discovered document with ${name}: WALLET_KEY_INVALID, no window or request elsewhere`, async () => {
+  test(`a discovered document with ${name}: the wallet is unavailable (WALLET_KEY_INVALID), no window or request elsewhere`, async () => {
     await prepare();
     assert.ok(sigKeys(documentJson).length >= 1);
     await withPage(env, async (page, context) => {
       await serveDocument(context, mutate(documentJson));
       const record = recordContext(context, env.sandbox.origins.widget);
       const before = (await env.sandbox.tokens()).length;
-      // The frame may refuse the document as it loads it, or at the click.
-      if ((await signIn(page, env.sandbox, "gift")) === "ready") {
-        await widgetFrame(page).locator('button.wallet[data-wallet="sandbox"]').first().click();
-      }
-      const error = await waitForEvent(page, "error");
-      assert.equal(error.detail.code, "WALLET_KEY_INVALID", JSON.stringify(error.detail));
+      // The frame checks the document as it loads it, before any click: the wallet is
+      // unavailable with the cause WALLET_KEY_INVALID, and the frame offers no button for it.
+      const first = await signIn(page, env.sandbox, "gift");
+      assert.equal(first, "unavailable");
+      const events = await page.evaluate(() => window.__wp.events);
+      const unavailable = events.filter((e) => e.name === "unavailable");
+      assert.ok(unavailable.length >= 1);
+      for (const e of unavailable) assert.deepEqual(e.detail, { wallet: "sandbox", cause: "WALLET_KEY_INVALID" });
+      assert.equal(events.some((e) => ["ready", "click", "success"].includes(e.name)), false, JSON.stringify(events));
+      assert.equal(await widgetFrame(page).locator('button.wallet[data-wallet="sandbox"]').count(), 0, "a button for the refused wallet");
       await sleep(300);
       const allowed = new Set(Object.values(env.sandbox.origins).filter(Boolean));
       for (const origin of originsOf([...record.requests.map((r) => r.url), ...record.navigations])) {
@@ -117,7 +121,7 @@ test("a session signed by an unpinned key: WALLET_SESSION_INVALID in the frame, 
   });
 });
 
-test("the issuer API verifies the session itself: one signed by an unpinned key is refused", async () => {
+test("the issuer API verifies the session itself: one signed by an unpinned key, or for another audience, is refused", async () => {
   await prepare();
   await withPage(env, async (page, context) => {
     await signIn(page, env.sandbox, "gift");
@@ -134,13 +138,13 @@ test("the issuer API verifies the session itself: one signed by an unpinned key 
       // The real claims, re-signed by the rogue key under the pinned key's kid, and under its own.
       await sign({ ...realHeader, alg: "ES256" }, claims),
       await sign({ alg: "ES256", typ: realHeader.typ, kid: rogue.jwk.kid }, claims),
-      // Unsigned.
-      `${Buffer.from(JSON.stringify({ alg: "none", typ: realHeader.typ })).toString("base64url")}.${real.session.split(".")[1]}.`,
-      // The real session for another audience is not this one: a session the wallet made for
-      // another client is refused too.
     ];
-    const other = await walletSession(env.sandbox, env.sandbox.origins.host);
-    if (other.status === 200 && other.session) forged.push(other.session);
+    // Signed by the wallet's real key, for another audience (the sandbox's wrong-aud fault).
+    await env.sandbox.fault("session", "wrong-aud");
+    const foreign = await walletSession(env.sandbox);
+    await env.sandbox.fault("session", "none");
+    assert.equal(foreign.status, 200, foreign.text);
+    forged.push(foreign.session);
     for (const session of forged) {
       const r = await redeem(env.sandbox, { handle, wallet: "sandbox", session }, {
         origin: env.sandbox.origins.widget, cookies: [binding.value],
@@ -149,6 +153,13 @@ test("the issuer API verifies the session itself: one signed by an unpinned key 
       assert.equal(r.json?.code, "WALLET_SESSION_INVALID", r.text);
       assertNoCardData(r.text, "a refusal");
     }
+    // Unsigned (`alg: none`, empty signature): refused as malformed or as an invalid session.
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: "none", typ: realHeader.typ })).toString("base64url")}.${real.session.split(".")[1]}.`;
+    const r = await redeem(env.sandbox, { handle, wallet: "sandbox", session: unsigned }, {
+      origin: env.sandbox.origins.widget, cookies: [binding.value],
+    });
+    assert.ok(["ISSUER_REJECTED", "WALLET_SESSION_INVALID"].includes(r.json?.code), r.text);
+    assertNoCardData(r.text, "a refusal");
     // The real session: released (the check can pass, and the refusals spent nothing).
     const own = await redeem(env.sandbox, { handle, wallet: "sandbox", session: real.session }, {
       origin: env.sandbox.origins.widget, cookies: [binding.value],
