@@ -261,11 +261,15 @@ export function newState() {
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A fresh handle of `card`, minted by the portal for the context's signed-in user (the portal
- * page fetched through the context, so with its cookies): bound to that browser's cookie.
+ * A fresh handle of `card`, minted by the portal for the context's signed-in user: the portal
+ * page fetched from Node with the portal's session cookie of that context, so the handle is
+ * bound to that browser's binding cookie (the session's first mint set it already).
  */
 export async function portalHandle(context, sandbox, card = "gift-1", portal = "gift") {
-  const response = await context.request.get(`${sandbox.origins.host}/${portal}`);
+  const name = `wp_${portal}_session`;
+  const session = (await context.cookies(sandbox.origins.host)).find((c) => c.name === name);
+  assert.ok(session, `the browser is signed in to ${portal}`);
+  const response = await fetch(`${sandbox.origins.host}/${portal}`, { headers: { cookie: `${name}=${session.value}` } });
   const html = await response.text();
   const handles = [...html.matchAll(/<wallet-push-button handle="([\w.-]+)"/g)].map((m) => m[1]);
   const handle = handles.find((h) => claimsOf(h).card === card);
