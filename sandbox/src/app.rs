@@ -90,7 +90,7 @@ impl App {
                 wants: Wants::default(),
             }],
             adapters,
-            adapter_origin: None,
+            adapter_origin: origins.adapters.clone(),
             www_dir,
         };
         let server = ServerState::new(

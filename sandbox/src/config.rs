@@ -30,6 +30,10 @@ pub struct Config {
     #[arg(long, env = "WALLETPUSH_WALLET_PORT", default_value_t = 8082)]
     pub wallet_port: u16,
 
+    /// Port of the adapter origin, where Google's and Apple's scripts run (docs/design.md §1).
+    #[arg(long, env = "WALLETPUSH_ADAPTER_PORT", default_value_t = 8083)]
+    pub adapter_port: u16,
+
     /// Address the three listeners bind to. Loopback: the sandbox is not a production server.
     #[arg(long, env = "WALLETPUSH_BIND", default_value = "127.0.0.1")]
     pub bind: IpAddr,
@@ -63,6 +67,11 @@ pub struct Config {
     /// Host name of the sandbox wallet: another site than the host's.
     #[arg(long, env = "WALLETPUSH_WALLET_NAME", default_value = "wallet.localhost", value_parser = parse_host_name)]
     pub wallet_name: String,
+
+    /// Host name of the adapter origin (Google's and Apple's scripts): a subdomain of the host
+    /// pages' site, as the widget's, for its requests carry the binding cookie.
+    #[arg(long, env = "WALLETPUSH_ADAPTERS_NAME", default_value = "wallets.bank.localhost", value_parser = parse_host_name)]
+    pub adapters_name: String,
 
     /// Pin the sandbox wallet's whole document (as published at start-up) in the widget
     /// configuration, instead of its discovery URL: the frame and the issuer API then fetch
@@ -236,6 +245,9 @@ pub struct Origins {
     pub cookie_domain: Option<String>,
     /// Further host page origins (`--host-origin`), same-site with the widget.
     pub extra_hosts: Vec<String>,
+    /// The adapter origin, where Google's and Apple's scripts run in the frame the widget
+    /// nests ([`Origins::with_adapters`]; the binary always has one).
+    pub adapters: Option<String>,
 }
 
 /// The host names of the three origins.
@@ -276,7 +288,28 @@ impl Origins {
             wallet: format!("http://{}:{wallet_port}", names.wallet),
             cookie_domain,
             extra_hosts: Vec::new(),
+            adapters: None,
         })
+    }
+
+    /// With the adapter origin on `name` and the port bound. Fails when `name` is neither the
+    /// host's name nor a subdomain of it: its requests to the issuer API need the binding
+    /// cookie, so it must be same-site with the widget origin.
+    pub fn with_adapters(
+        mut self,
+        names: Names<'_>,
+        name: &str,
+        port: u16,
+    ) -> Result<Origins, String> {
+        cookie_domain(names.host, name).map_err(|_| {
+            format!(
+                "the adapter origin's name {name} must be the host name {} or a subdomain of \
+                 it: its requests carry the binding cookie (docs/design.md §1)",
+                names.host
+            )
+        })?;
+        self.adapters = Some(format!("http://{name}:{port}"));
+        Ok(self)
     }
 
     /// These origins with further host page origins, each of which must be on the binding
@@ -366,12 +399,28 @@ mod tests {
     fn defaults_match_the_wire_reference() {
         let config = Config::try_parse_from(["walletpush-sandbox"]).unwrap();
         assert_eq!(
-            (config.host_port, config.widget_port, config.wallet_port),
-            (8080, 8081, 8082)
+            (
+                config.host_port,
+                config.widget_port,
+                config.wallet_port,
+                config.adapter_port
+            ),
+            (8080, 8081, 8082, 8083)
         );
         assert!(!config.test_hooks);
         let names = config.names();
-        let origins = Origins::new(names, 8080, 8081, 8082).unwrap();
+        let origins = Origins::new(names, 8080, 8081, 8082)
+            .unwrap()
+            .with_adapters(names, &config.adapters_name, 8083)
+            .unwrap();
+        assert_eq!(
+            origins.adapters.as_deref(),
+            Some("http://wallets.bank.localhost:8083")
+        );
+        assert!(origins
+            .clone()
+            .with_adapters(names, "wallets.other.localhost", 8083)
+            .is_err());
         assert_eq!(origins.host, "http://bank.localhost:8080");
         assert_eq!(origins.widget, "http://walletpush.bank.localhost:8081");
         assert_eq!(origins.wallet, "http://wallet.localhost:8082");

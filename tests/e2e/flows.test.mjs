@@ -132,9 +132,10 @@ test("redirect mode when the popup is blocked: the card arrives by redirect", as
   }, { blockPopups: true });
 });
 
-/** Opens the test host page with `hash`, mounts a widget with a fresh handle, waits for ready. */
+/** Loads the test host page afresh with `hash`, mounts a widget with a fresh handle, waits for ready. */
+let loads = 0;
 async function returnTo(page, hash) {
-  await page.goto(`${env.sandbox.origins.host}/__sandbox/embed${hash}`);
+  await page.goto(`${env.sandbox.origins.host}/__sandbox/embed?load=${++loads}${hash}`);
   const { handle } = await env.sandbox.mintHandle({});
   await embed(page, env.sandbox, { handle, wallets: "sandbox" }, { navigate: false });
   await waitForEvent(page, "ready");
