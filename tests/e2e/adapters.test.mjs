@@ -30,23 +30,23 @@ async function routeAppleOrigins(context) {
 
 /**
  * The deployment's configuration (the data block of frame.html) with `patch` merged into each
- * named wallet's entry: settings the sandbox has no flag for.
+ * named wallet's entry: settings the sandbox has no flag for. The widget frame's page is served
+ * as it is (a page a route fulfils has no address, and the adapter frame it nests would then be
+ * a local network request from a public page); its JSON.parse merges the patch as the frame
+ * reads the block.
  */
 async function patchConfig(context, patch) {
-  // A document a route fulfils has no address, so Chromium counts it public and asks for the
-  // local network permission before it reaches the loopback sandbox and stand-ins.
-  await context.grantPermissions(["local-network-access"]);
-  const frame = (url) => url.origin === env.sandbox.origins.widget && url.pathname === "/frame.html";
-  await context.route(frame, async (route) => {
-    const response = await route.fetch();
-    const html = (await response.text()).replace(/(<script type="application\/json" id="walletpush-config">)([^<]*)(<\/script>)/, (_, open, json, close) => {
-      const config = JSON.parse(json);
-      for (const [id, fields] of Object.entries(patch)) config.wallets[id] = { ...config.wallets[id], ...fields };
-      return open + JSON.stringify(config).replace(/</g, "\\u003c") + close;
-    });
-    const headers = Object.fromEntries(Object.entries(response.headers()).filter(([name]) => !/^content-(length|encoding)$/i.test(name)));
-    await route.fulfill({ status: response.status(), headers, body: html });
-  });
+  await context.addInitScript(([widget, patch]) => {
+    if (location.origin !== widget) return;
+    const parse = JSON.parse;
+    JSON.parse = function (text, ...rest) {
+      const value = parse.call(this, text, ...rest);
+      if (value && typeof value.issuer_api === "string" && value.wallets) {
+        for (const [id, fields] of Object.entries(patch)) value.wallets[id] = { ...value.wallets[id], ...fields };
+      }
+      return value;
+    };
+  }, [env.sandbox.origins.widget, patch]);
 }
 
 /** Mounts a widget for `wallets` with a fresh handle allowing them; waits for ready. */
@@ -245,10 +245,11 @@ describe("google", () => {
 
   test("the issuer API refuses a used handle: HANDLE_REPLAYED, nothing pushed", async () => {
     await withPage(env, async (page, context) => {
-      const { handle } = await env.sandbox.mintHandle({ wallets: ["google"] });
+      const { handle, binding } = await env.sandbox.mintHandle({ wallets: ["google"] });
+      // Redeemed already, as the adapter frame would: its Origin, the binding cookie.
       const redeemed = await fetch(`${env.sandbox.origins.widget}/walletpush/v1/credentials`, {
         method: "POST",
-        headers: { "content-type": "application/json", origin: env.sandbox.origins.widget },
+        headers: { "content-type": "application/json", origin: env.sandbox.origins.adapters, cookie: `walletpush_binding=${binding}` },
         body: JSON.stringify({ handle, wallet: "google", server_session_id: "s", public_device_id: "d", public_wallet_id: "w" }),
       });
       assert.equal(redeemed.status, 200);
@@ -524,7 +525,8 @@ describe("token-connect", () => {
       await page.locator("#approve").click();
       await backOnHost(page);
       await waitForEvent(page, "success");
-      // The same card again, with a fresh handle, to the same requestor.
+      // The same card again, on a fresh page (this widget shows it added), to the same requestor.
+      await mounted(page, "token-connect");
       await button(page, "token-connect").click();
       await page.waitForURL(`${env.standIns.origin}/token-connect/**`);
       await page.locator("#approve").click();
