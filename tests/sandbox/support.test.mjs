@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';
 
+import dns from 'node:dns';
 import { isLocalhostName, lookup } from '../support/net.mjs';
 import { parseOrigins } from '../support/sandbox.mjs';
 
@@ -28,6 +29,10 @@ test('only localhost and names under it are mapped', async () => {
   assert.deepEqual(one, ['127.0.0.1', 4]);
   const all = await new Promise((resolve, reject) => lookup('wallet.localhost', { all: true }, (e, list) => (e ? reject(e) : resolve(list))));
   assert.deepEqual(all, [{ address: '127.0.0.1', family: 4 }]);
+  // dns.promises.lookup, which Playwright's requests from Node use, answers the same.
+  assert.deepEqual(await dns.promises.lookup('wallets.bank.localhost', { all: true, family: 4 }), [{ address: '127.0.0.1', family: 4 }]);
+  assert.deepEqual(await dns.promises.lookup('wallets.bank.localhost', { all: true, family: 6 }), []);
+  assert.deepEqual(await dns.promises.lookup('bank.localhost'), { address: '127.0.0.1', family: 4 });
 });
 
 test('the start-up lines are read by their labels, in any order', () => {

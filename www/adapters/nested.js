@@ -151,7 +151,12 @@ class NestedFrame {
     new MutationObserver(render).observe(this.button, { attributes: true, childList: true, characterData: true, subtree: true });
   }
 
-  /** The user clicked in the nested frame: the frame's own click path decides. */
+  /**
+   * The user clicked in the nested frame: the frame's own click path decides. (Whether a user
+   * really clicked cannot be told here: the wallet's window, opened in that click, has used up
+   * the activation it gave this frame. A script of the adapter origin can start an attempt of
+   * its own wallet and get the handle, which yields that wallet's credential and nothing else.)
+   */
   begin({ cid, inWindow }) {
     if (!isId(cid) || this.attempt?.active()) return void this.post("refused", { cid });
     this.clicked = { cid, inWindow: inWindow === true };
