@@ -24,6 +24,6 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 
 "$ROOT/scripts/build.sh"
 
-step "interop, sandbox and end-to-end tests (node --test)"
+step "interop, sandbox, end-to-end and attack tests (node --test)"
 shopt -s nullglob
-node --test --test-concurrency=1 tests/build/*.test.mjs tests/frame/*.test.mjs tests/interop/*.test.mjs tests/release/*.test.mjs tests/sandbox/*.test.mjs tests/e2e/*.test.mjs tests/package/*.test.mjs
+node --test --test-concurrency=1 tests/build/*.test.mjs tests/frame/*.test.mjs tests/interop/*.test.mjs tests/release/*.test.mjs tests/sandbox/*.test.mjs tests/e2e/*.test.mjs tests/attacks/*.test.mjs tests/package/*.test.mjs
