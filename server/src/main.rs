@@ -1,7 +1,8 @@
 //! `walletpush-server`: the widget origin an issuer deploys (server/README.md).
 //!
 //! - `walletpush-server serve --config FILE`: checks the configuration, opens the store,
-//!   listens, prints `listening on http://ADDR` on stdout, and serves within the configured
+//!   listens (HTTPS with `server.tls_cert` and `tls_key`), prints `listening on
+//!   http(s)://ADDR` on stdout, and serves within the configured
 //!   limits ([`walletpush_server::serve`]) until SIGINT or SIGTERM, finishing the requests in
 //!   flight;
 //! - `walletpush-server check-config FILE`: checks the configuration (key files included) and
@@ -251,10 +252,22 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     tokio::spawn(store::purge_periodically(store, PURGE_EVERY));
     let router = walletpush_server::router(&Arc::new(state), settings.log_format);
     let listener = tokio::net::TcpListener::bind(settings.listen).await?;
+    let scheme = if settings.transport.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let mut out = std::io::stdout().lock();
-    writeln!(out, "listening on http://{}", listener.local_addr()?)?;
+    writeln!(out, "listening on {scheme}://{}", listener.local_addr()?)?;
     out.flush()?;
     drop(out);
-    serve::serve(listener, router, settings.limits, serve::shutdown_signal()).await;
+    serve::serve_with(
+        listener,
+        router,
+        settings.limits,
+        settings.transport,
+        serve::shutdown_signal(),
+    )
+    .await;
     Ok(())
 }
