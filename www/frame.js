@@ -2,11 +2,13 @@
 //
 // It receives the card handle from the shim by postMessage, draws one button per wallet, and on a
 // click runs one attempt through the wallet's adapter (www/adapters/): for walletpush/1 wallets,
-// the card payload is fetched as bytes and sealed into a JWE in WebAssembly; for Google Wallet,
-// Apple Wallet and Token Connect the adapter relays the issuer's opaque credentials to the
-// wallet's own script or page, and neither it nor the Wasm of the others is loaded. Card data never
-// becomes a JS string here, never reaches the DOM, a URL, storage, a log or a message to the host.
-// docs/wire.md has every message.
+// the card payload is fetched as bytes and sealed into a JWE in WebAssembly; for Token Connect the
+// adapter relays the issuer's push receipt to the requestor's page. Google's and Apple's own
+// scripts never run here (docs/design.md §4): their buttons live in a nested frame on the adapter
+// origin (www/adapters/nested.js, www/adapter.js), which relays their opaque credentials, and no
+// Wasm is loaded for them. Card data never becomes a JS string here, never reaches the DOM, a
+// URL, storage, a log or a message to the host or to the adapter origin. docs/wire.md has every
+// message.
 
 import { direction, loadLocale, text } from "./i18n.js";
 import { CODES, coded, asError, failure, retryable } from "./frame/errors.js";
@@ -18,15 +20,18 @@ const WIDGET_ORIGIN = location.origin;
 const DEFAULT_TIMEOUTS = { wallet: 120_000, issuer: 15_000 };
 /**
  * Adapter modules by wallet kind (the `kind` of a wallet in the configuration), imported
- * only for the wallets a page uses: a Google-only page never fetches the Apple adapter, nor
- * the walletpush/1 adapter and its WebAssembly. Interface: `load(context)` resolves with
- * `{origin, click(attempt), message(attempt, data), end(outcome)}` or rejects with
- * WALLET_UNAVAILABLE (its `reason` is the `unavailable` event's cause).
+ * only for the wallets a page uses: a Google-only page never fetches the walletpush/1 adapter
+ * and its WebAssembly. Interface: `load(context)` resolves with `{origin, element?,
+ * click(attempt), message(attempt, data), end(outcome)}` or rejects with WALLET_UNAVAILABLE (its
+ * `reason` is the `unavailable` event's cause). `element`, when given, is what the page shows in
+ * place of the button (the nested frame of Google's and Apple's adapters, which holds their
+ * button on the adapter origin); it is never detached once shown, since a frame that leaves the
+ * document loses its page.
  */
 const ADAPTERS = {
   "walletpush/1": () => import("./adapters/walletpush.js"),
-  google: () => import("./adapters/google.js"),
-  apple: () => import("./adapters/apple.js"),
+  google: () => import("./adapters/nested.js"),
+  apple: () => import("./adapters/nested.js"),
   "token-connect": () => import("./adapters/token-connect.js"),
 };
 
@@ -124,7 +129,7 @@ async function render(first) {
   const configured = allowed.filter((id) => Object.hasOwn(state.config.wallets, id));
   for (const id of [...state.buttons.keys()]) {
     if (!configured.includes(id)) {
-      state.buttons.get(id).button.remove();
+      state.buttons.get(id).element.remove();
       state.buttons.delete(id);
     }
   }
@@ -143,8 +148,7 @@ async function render(first) {
   // The page's language loads beside the wallets (nothing to load for English).
   await Promise.all([...loads, loadLocale(state.locale)]);
   const shown = configured.filter((id) => state.buttons.has(id)); // in the page's order
-  const main = document.getElementById("wallets");
-  main.replaceChildren(...shown.map((id) => state.buttons.get(id).button));
+  place(document.getElementById("wallets"), shown.map((id) => state.buttons.get(id).element));
   relabel();
   for (const u of unavailable) emit("unavailable", u);
   if (state.buttons.size === 0) {
@@ -180,12 +184,26 @@ async function makeButton(id, walletConfig) {
     id,
     config: walletConfig,
     widgetOrigin: WIDGET_ORIGIN,
+    adapterOrigin: state.config.adapter_origin,
     button,
     locale: state.locale,
     timeoutMs: state.timeouts.issuer,
   });
   markStart(`loaded:${id}`);
-  return { adapter, button, label, name: walletConfig.name ?? id, added: false };
+  return { adapter, button, label, element: adapter.element ?? button, name: walletConfig.name ?? id, added: false };
+}
+
+/**
+ * Puts `nodes` into `parent` in this order, removing its other children, and moves only what is
+ * out of place: a nested adapter frame already in place stays attached (and keeps its page).
+ */
+function place(parent, nodes) {
+  for (const child of [...parent.children]) if (!nodes.includes(child)) child.remove();
+  let at = parent.firstElementChild;
+  for (const node of nodes) {
+    if (node === at) at = at.nextElementSibling;
+    else parent.insertBefore(node, at);
+  }
 }
 
 function relabel() {
@@ -200,6 +218,9 @@ function relabel() {
     entry.button.setAttribute("aria-busy", busy ? "true" : "false");
     entry.button.dataset.state = entry.added ? "added" : busy ? "busy" : "idle";
     entry.button.disabled = entry.added;
+    // One flow at a time: a nested adapter frame must refuse a click before the wallet's own
+    // script opens its window, so it is told that an attempt runs.
+    entry.button.toggleAttribute("data-locked", Boolean(state.attempt));
   }
 }
 
@@ -254,6 +275,11 @@ class Attempt {
 
   active() {
     return state.attempt === this;
+  }
+
+  /** The card handle, for an adapter whose own frame redeems it (www/adapters/nested.js). */
+  get handle() {
+    return this.active() ? state.handle : null;
   }
 
   /** Shows the message `key` (of i18n.js) in the status line, with `{wallet}` filled. */

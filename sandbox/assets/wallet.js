@@ -55,16 +55,24 @@
       resultPosted = true;
       post({ type: 'walletpush/result', result });
     };
-    // A refusal: show it, and post the signed error the server gave (or, without one, the
-    // signed cancellation: the widget then reports the attempt as ended).
-    const fail = (error, text) => {
+    // A refusal: show it, and post the signed error the server gave. Without one (the request
+    // failed on its way), ask the server to sign the error the page saw; failing that, post the
+    // signed cancellation, so that the widget learns the attempt ended.
+    const fail = async (error, text) => {
       if (closing) {
         postResult(cancelResult);
         return;
       }
       byId('error-text').textContent = text;
       show('step-error');
-      postResult(error && error.result ? error.result : cancelResult);
+      if (error && error.result) {
+        postResult(error.result);
+        return;
+      }
+      if (!sid) return;
+      const signed = await api('/api/error', { sid, code: (error && error.code) || 'WALLET_REJECTED' })
+        .catch(() => ({}));
+      postResult(signed.result || cancelResult);
     };
     const api = async (path, body) => {
       const headers = { 'Content-Type': 'application/json' };

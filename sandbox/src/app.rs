@@ -76,7 +76,7 @@ impl App {
         let deployment = Deployment {
             issuer_id: ISSUER_ID.to_owned(),
             widget_origin: origins.widget.clone(),
-            host_origins: vec![origins.host.clone()],
+            host_origins: origins.all_hosts(),
             // Pinned: the wallet's signing key by thumbprint. Its document is discovered (the
             // frame and the issuer API fetch it; a rotated encryption key shows at once), or
             // with `pin_document` pinned as of this start (a restart republishes it).
@@ -90,7 +90,7 @@ impl App {
                 wants: Wants::default(),
             }],
             adapters,
-            adapter_origin: None,
+            adapter_origin: origins.adapters.clone(),
             www_dir,
         };
         let server = ServerState::new(

@@ -30,6 +30,10 @@ pub struct Config {
     #[arg(long, env = "WALLETPUSH_WALLET_PORT", default_value_t = 8082)]
     pub wallet_port: u16,
 
+    /// Port of the adapter origin, where Google's and Apple's scripts run (docs/design.md §1).
+    #[arg(long, env = "WALLETPUSH_ADAPTER_PORT", default_value_t = 8083)]
+    pub adapter_port: u16,
+
     /// Address the three listeners bind to. Loopback: the sandbox is not a production server.
     #[arg(long, env = "WALLETPUSH_BIND", default_value = "127.0.0.1")]
     pub bind: IpAddr,
@@ -52,9 +56,22 @@ pub struct Config {
     #[arg(long, env = "WALLETPUSH_WIDGET_NAME", default_value = "walletpush.bank.localhost", value_parser = parse_host_name)]
     pub widget_name: String,
 
+    /// A further host page origin allowed to embed the widget (`frame-ancestors`) and to be
+    /// returned to by the wallet, e.g. a developer's own page: `http://dev.bank.localhost:3000`
+    /// (repeatable). It must be same-site with the widget origin, or the binding cookie could
+    /// not go along: the sandbox refuses to start otherwise. `/__sandbox/embed` (with
+    /// `--test-hooks`) sets the cookie for the whole site.
+    #[arg(long = "host-origin", env = "WALLETPUSH_HOST_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
+    pub host_origins: Vec<String>,
+
     /// Host name of the sandbox wallet: another site than the host's.
     #[arg(long, env = "WALLETPUSH_WALLET_NAME", default_value = "wallet.localhost", value_parser = parse_host_name)]
     pub wallet_name: String,
+
+    /// Host name of the adapter origin (Google's and Apple's scripts): a subdomain of the host
+    /// pages' site, as the widget's, for its requests carry the binding cookie.
+    #[arg(long, env = "WALLETPUSH_ADAPTERS_NAME", default_value = "wallets.bank.localhost", value_parser = parse_host_name)]
+    pub adapters_name: String,
 
     /// Pin the sandbox wallet's whole document (as published at start-up) in the widget
     /// configuration, instead of its discovery URL: the frame and the issuer API then fetch
@@ -111,6 +128,16 @@ pub struct Config {
     /// `WALLET-ID:TRID:NAME` (repeatable).
     #[arg(long = "token-connect-also", value_parser = parse_requestor)]
     pub token_connect_also: Vec<(String, String, String)>,
+}
+
+/// An `http(s)` origin as browsers write it.
+fn parse_origin(value: &str) -> Result<String, String> {
+    let value = value.to_ascii_lowercase();
+    if walletpush_server::urls::is_origin(&value) {
+        Ok(value)
+    } else {
+        Err("an origin: http(s)://name[:port], no path".to_owned())
+    }
 }
 
 /// `RATE:BURST` of `--client-rate` and `--card-rate`: a positive rate and a burst of at least 1.
@@ -216,6 +243,11 @@ pub struct Origins {
     /// subdomain of it (`bank.localhost`), `None` (a host-only cookie) when both names are
     /// equal (cookies do not separate ports).
     pub cookie_domain: Option<String>,
+    /// Further host page origins (`--host-origin`), same-site with the widget.
+    pub extra_hosts: Vec<String>,
+    /// The adapter origin, where Google's and Apple's scripts run in the frame the widget
+    /// nests ([`Origins::with_adapters`]; the binary always has one).
+    pub adapters: Option<String>,
 }
 
 /// The host names of the three origins.
@@ -255,8 +287,71 @@ impl Origins {
             widget: format!("http://{}:{widget_port}", names.widget),
             wallet: format!("http://{}:{wallet_port}", names.wallet),
             cookie_domain,
+            extra_hosts: Vec::new(),
+            adapters: None,
         })
     }
+
+    /// With the adapter origin on `name` and the port bound. Fails when `name` is neither the
+    /// host's name nor a subdomain of it: its requests to the issuer API need the binding
+    /// cookie, so it must be same-site with the widget origin.
+    pub fn with_adapters(
+        mut self,
+        names: Names<'_>,
+        name: &str,
+        port: u16,
+    ) -> Result<Origins, String> {
+        cookie_domain(names.host, name).map_err(|_| {
+            format!(
+                "the adapter origin's name {name} must be the host name {} or a subdomain of \
+                 it: its requests carry the binding cookie (docs/design.md §1)",
+                names.host
+            )
+        })?;
+        self.adapters = Some(format!("http://{name}:{port}"));
+        Ok(self)
+    }
+
+    /// These origins with further host page origins, each of which must be on the binding
+    /// cookie's domain (or, with a host-only cookie, on the host's name).
+    pub fn with_extra_hosts(mut self, extra: &[String]) -> Result<Origins, String> {
+        let host_name = name_of(&self.host).to_owned();
+        for origin in extra {
+            let name = name_of(origin);
+            let same_site = match &self.cookie_domain {
+                Some(domain) => {
+                    name == domain
+                        || name
+                            .strip_suffix(domain.as_str())
+                            .is_some_and(|p| p.ends_with('.'))
+                }
+                None => name == host_name,
+            };
+            if !same_site {
+                return Err(format!(
+                    "the host origin {origin} is not same-site with the widget origin {}: \
+                     the binding cookie would not reach the issuer API from its pages \
+                     (docs/design.md §2)",
+                    self.widget
+                ));
+            }
+        }
+        self.extra_hosts = extra.to_vec();
+        Ok(self)
+    }
+
+    /// Every host page origin: the portals' and the extras.
+    pub fn all_hosts(&self) -> Vec<String> {
+        let mut all = vec![self.host.clone()];
+        all.extend(self.extra_hosts.iter().cloned());
+        all
+    }
+}
+
+/// The host name of an origin (`http://name:port` → `name`).
+fn name_of(origin: &str) -> &str {
+    let rest = origin.split_once("://").map_or(origin, |(_, r)| r);
+    rest.split_once(':').map_or(rest, |(name, _)| name)
 }
 
 /// The binding cookie's `Domain` for the host pages on `host` and the issuer API on `widget`.
@@ -304,12 +399,28 @@ mod tests {
     fn defaults_match_the_wire_reference() {
         let config = Config::try_parse_from(["walletpush-sandbox"]).unwrap();
         assert_eq!(
-            (config.host_port, config.widget_port, config.wallet_port),
-            (8080, 8081, 8082)
+            (
+                config.host_port,
+                config.widget_port,
+                config.wallet_port,
+                config.adapter_port
+            ),
+            (8080, 8081, 8082, 8083)
         );
         assert!(!config.test_hooks);
         let names = config.names();
-        let origins = Origins::new(names, 8080, 8081, 8082).unwrap();
+        let origins = Origins::new(names, 8080, 8081, 8082)
+            .unwrap()
+            .with_adapters(names, &config.adapters_name, 8083)
+            .unwrap();
+        assert_eq!(
+            origins.adapters.as_deref(),
+            Some("http://wallets.bank.localhost:8083")
+        );
+        assert!(origins
+            .clone()
+            .with_adapters(names, "wallets.other.localhost", 8083)
+            .is_err());
         assert_eq!(origins.host, "http://bank.localhost:8080");
         assert_eq!(origins.widget, "http://walletpush.bank.localhost:8081");
         assert_eq!(origins.wallet, "http://wallet.localhost:8082");
@@ -334,6 +445,45 @@ mod tests {
             assert!(
                 Origins::new(names(host, widget), 1, 2, 3).is_err(),
                 "{host} {widget}"
+            );
+        }
+    }
+
+    #[test]
+    fn further_host_origins_must_share_the_widgets_site() {
+        let origins = || Origins::new(Names::DEFAULT, 8080, 8081, 8082).unwrap();
+        let config = Config::try_parse_from([
+            "walletpush-sandbox",
+            "--host-origin",
+            "http://Dev.bank.localhost:3000",
+            "--host-origin",
+            "http://bank.localhost:3001",
+        ])
+        .unwrap();
+        let extra = origins().with_extra_hosts(&config.host_origins).unwrap();
+        assert_eq!(
+            extra.all_hosts(),
+            [
+                "http://bank.localhost:8080",
+                "http://dev.bank.localhost:3000",
+                "http://bank.localhost:3001"
+            ]
+        );
+        for foreign in [
+            "http://localhost:3000",
+            "http://evilbank.localhost:3000",
+            "http://wallet.localhost:3000",
+            "http://127.0.0.1:3000",
+        ] {
+            assert!(
+                origins().with_extra_hosts(&[foreign.to_owned()]).is_err(),
+                "{foreign}"
+            );
+        }
+        for bad in ["http://a/b", "ftp://a", "http://a b"] {
+            assert!(
+                Config::try_parse_from(["walletpush-sandbox", "--host-origin", bad]).is_err(),
+                "{bad}"
             );
         }
     }

@@ -41,13 +41,13 @@ pub fn host_page(o: &Origins) -> String {
 
 /// Wallet pages: card art comes from the widget origin; the redirect-mode confirmation form
 /// posts to the wallet, which answers 303 to the host page, and browsers check `form-action`
-/// on that redirect too, so the host origin is listed.
+/// on that redirect too, so the host origins are listed.
 pub fn wallet_page(o: &Origins) -> String {
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' {widget} data:; \
-         object-src 'none'; form-action 'self' {host}; frame-ancestors 'none'; base-uri 'none'",
+         object-src 'none'; form-action 'self' {hosts}; frame-ancestors 'none'; base-uri 'none'",
         widget = o.widget,
-        host = o.host
+        hosts = o.all_hosts().join(" ")
     )
 }
 

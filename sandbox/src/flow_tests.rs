@@ -337,6 +337,36 @@ async fn cancelling_gives_a_signed_cancellation() {
 }
 
 #[tokio::test]
+async fn a_failure_the_page_saw_gets_a_signed_error() {
+    let sandbox = Sandbox::new();
+    let sid = sandbox.session().await.json()["sid"].clone();
+    for (sent, signed) in [
+        ("WALLET_UNAVAILABLE", "WALLET_UNAVAILABLE"),
+        ("NETWORK", "NETWORK"),
+        ("HANDLE_INVALID", "WALLET_REJECTED"),
+        ("<script>", "WALLET_REJECTED"),
+    ] {
+        let body = json!({"sid": sid, "code": sent, "cid": "cid-2"});
+        let reply = Sandbox::post_json(&sandbox.wallet, "/api/error", &body).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let claims = sandbox
+            .result_claims(reply.json()["result"].as_str().unwrap())
+            .await;
+        assert_eq!(claims["status"], "error");
+        assert_eq!(claims["code"], signed, "{sent}");
+        assert_eq!(claims["sid"], sid);
+        assert_eq!(claims["cid"], "cid-2");
+    }
+    let bad = Sandbox::post_json(
+        &sandbox.wallet,
+        "/api/error",
+        &json!({"sid": "a b", "code": "NETWORK"}),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn the_wallet_serves_registered_client_origins_only() {
     let sandbox = Sandbox::new();
     let foreign = "http://evil.localhost:8081";

@@ -37,6 +37,8 @@ const MIN_SECRET_LEN: usize = 22;
 pub struct Settings {
     /// Where the widget origin listens.
     pub listen: SocketAddr,
+    /// Where the adapter origin listens (`[adapter]`; `deployment.adapter_origin` is its origin).
+    pub adapter_listen: Option<SocketAddr>,
     /// The deployment.
     pub deployment: Deployment,
     /// The SQLite file of the store.
@@ -126,8 +128,17 @@ struct File {
     wallets: Vec<WalletSection>,
     #[serde(default)]
     adapters: AdaptersSection,
+    adapter: Option<AdapterSection>,
     #[serde(default)]
     limits: LimitsSection,
+}
+
+/// `[adapter]`: the adapter origin, where Google's and Apple's scripts run (docs/design.md §1).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdapterSection {
+    origin: String,
+    listen: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -341,13 +352,24 @@ impl File {
         }
         let wallets = self.wallets_checked(base)?;
         let adapters = self.adapters.check()?;
+        let adapter = match &self.adapter {
+            Some(section) => Some(section.check(listen, &widget_origin, &host_origins)?),
+            None => None,
+        };
+        if adapter.is_none() && (adapters.google.is_some() || adapters.apple.is_some()) {
+            return Err(refuse(
+                "adapter",
+                "Google Wallet and Apple Wallet need the adapter origin, where their scripts run                  (never on the widget origin): add [adapter] with its origin, such as                  \"https://wallets.bank.example\", and an address to listen on",
+            ));
+        }
+        let (adapter_origin, adapter_listen) = adapter.unzip();
         let deployment = Deployment {
             issuer_id: self.issuer.id,
             widget_origin,
             host_origins,
             wallets,
             adapters,
-            adapter_origin: None,
+            adapter_origin,
             www_dir: base.join(&self.server.www_dir),
         };
         if deployment.wallet_ids().is_empty() {
@@ -377,6 +399,7 @@ impl File {
             log_format,
             transport,
             listen,
+            adapter_listen,
             deployment,
             sqlite: base.join(&self.store.sqlite),
             card_source,
@@ -446,6 +469,50 @@ impl File {
             });
         }
         Ok(wallets)
+    }
+}
+
+impl AdapterSection {
+    /// The adapter origin and its listener: an origin of its own (the wallets' scripts must not
+    /// share one with the widget or a host page), same-site with the widget origin (the binding
+    /// cookie goes with its requests to the issuer API), on another address than the widget's.
+    fn check(
+        &self,
+        widget_listen: SocketAddr,
+        widget_origin: &str,
+        host_origins: &[String],
+    ) -> Result<(String, SocketAddr), ConfigError> {
+        let adapter_origin = origin("adapter.origin", &self.origin)?;
+        if adapter_origin == widget_origin || host_origins.contains(&adapter_origin) {
+            return Err(refuse(
+                "adapter.origin",
+                "an origin of its own, neither server.widget_origin nor a host origin: the \
+                 wallets' scripts run there (such as https://wallets.bank.example)",
+            ));
+        }
+        if !site::same_site(widget_origin, &adapter_origin) {
+            return Err(refuse(
+                "adapter.origin",
+                format!(
+                    "{adapter_origin} is not same-site with server.widget_origin {widget_origin}, \
+                     so the browser would not send the binding cookie with its requests: use a \
+                     host name under the same registrable domain, with the same scheme"
+                ),
+            ));
+        }
+        let listen = self.listen.parse::<SocketAddr>().map_err(|_| {
+            refuse(
+                "adapter.listen",
+                "an address and port to listen on, such as \"127.0.0.1:8083\"",
+            )
+        })?;
+        if listen.port() != 0 && listen == widget_listen {
+            return Err(refuse(
+                "adapter.listen",
+                "another address or port than server.listen: the adapter origin is its own listener",
+            ));
+        }
+        Ok((adapter_origin, listen))
     }
 }
 
@@ -851,6 +918,10 @@ document = "wallet.json"
 [adapters.google]
 script_url = "https://pay.google.com/gp/p/js/integration.min.js"
 integrator_id = "bank_123"
+
+[adapter]
+origin = "https://wallets.bank.example"
+listen = "127.0.0.1:8083"
 "#
         );
         (dir, text)
@@ -869,6 +940,11 @@ integrator_id = "bank_123"
         let (dir, text) = fixture();
         let settings = check(&text, dir.path()).unwrap();
         assert_eq!(settings.listen.port(), 8081);
+        assert_eq!(settings.adapter_listen.map(|a| a.port()), Some(8083));
+        assert_eq!(
+            settings.deployment.adapter_origin.as_deref(),
+            Some("https://wallets.bank.example")
+        );
         let d = &settings.deployment;
         assert_eq!(d.widget_origin, "https://walletpush.bank.example");
         assert_eq!(d.host_origins.len(), 2);
@@ -1205,6 +1281,73 @@ icon = "data:image/png;base64,AAAA"
             let error = check(&with(lines), dir.path()).unwrap_err();
             assert_eq!(error.key, key, "{lines}: {error}");
         }
+    }
+
+    #[test]
+    fn the_adapter_origin_is_its_own_same_site_origin() {
+        let (dir, text) = fixture();
+        let cases = [
+            (
+                "\"https://wallets.bank.example\"",
+                "\"https://wallets.other.example\"",
+                "adapter.origin",
+                "not same-site",
+            ),
+            (
+                "\"https://wallets.bank.example\"",
+                "\"http://wallets.bank.example\"",
+                "adapter.origin",
+                "not same-site",
+            ),
+            (
+                "\"https://wallets.bank.example\"",
+                "\"https://walletpush.bank.example\"",
+                "adapter.origin",
+                "of its own",
+            ),
+            (
+                "\"https://wallets.bank.example\"",
+                "\"https://bank.example\"",
+                "adapter.origin",
+                "of its own",
+            ),
+            (
+                "\"https://wallets.bank.example\"",
+                "\"https://wallets.bank.example/\"",
+                "adapter.origin",
+                "not an origin",
+            ),
+            (
+                "\"127.0.0.1:8083\"",
+                "\"127.0.0.1:8081\"",
+                "adapter.listen",
+                "another address",
+            ),
+            (
+                "\"127.0.0.1:8083\"",
+                "\"wallets\"",
+                "adapter.listen",
+                "listen on",
+            ),
+        ];
+        for (from, to, key, says) in cases {
+            let error = check(&text.replace(from, to), dir.path()).unwrap_err();
+            assert_eq!(error.key, key, "{to}: {error}");
+            assert!(error.message.contains(says), "{to}: {error}");
+        }
+        // Google's script needs the adapter origin; without Google and Apple, none is needed.
+        let without = text.replace(
+            "\n[adapter]\norigin = \"https://wallets.bank.example\"\nlisten = \"127.0.0.1:8083\"\n",
+            "",
+        );
+        assert_eq!(check(&without, dir.path()).unwrap_err().key, "adapter");
+        let plain = without.replace(
+            "[adapters.google]\nscript_url = \"https://pay.google.com/gp/p/js/integration.min.js\"\nintegrator_id = \"bank_123\"\n",
+            "",
+        );
+        let settings = check(&plain, dir.path()).unwrap();
+        assert_eq!(settings.adapter_listen, None);
+        assert_eq!(settings.deployment.adapter_origin, None);
     }
 
     #[test]

@@ -133,19 +133,18 @@ impl Deployment {
         config
     }
 
-    /// `frame.html`'s Content-Security-Policy.
+    /// `frame.html`'s Content-Security-Policy: no wallet script runs in the frame; Google's and
+    /// Apple's run in the adapter origin's frame it nests ([`crate::adapter_frame`]).
     pub fn frame_policy(&self) -> String {
         let wallets: Vec<String> = self.wallets.iter().map(|w| w.origin.clone()).collect();
-        let scripts: Vec<String> = self
-            .adapters
-            .script_origins()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
         csp::frame(FrameSources {
             hosts: &self.host_origins,
             wallets: &wallets,
-            scripts: &scripts,
+            // Only where a wallet needs it: Google's and Apple's buttons are in its frame.
+            adapter: self
+                .adapter_origin
+                .as_deref()
+                .filter(|_| self.adapters.google.is_some() || self.adapters.apple.is_some()),
         })
     }
 }

@@ -18,11 +18,12 @@
 //! leaves `clock`, `ids`, `urls`, `frame`, `site`, `metrics`, `limits`,
 //! `proxies`, `tls`; then `store`, `signer`,
 //! `csp`, `http`, `cards`; then `adapters`, `activation`, `deployment`, `wallet_keys`, `state`,
-//! `serve`, `checks`; then `www`, `issuer`, `ops`, `config`, `mint`; this file at the top.
-//! server/README.md is the operator's reference.
+//! `serve`, `checks`; then `www`, `adapter_frame` (the adapter origin), `issuer`, `ops`,
+//! `config`, `mint`; this file at the top. server/README.md is the operator's reference.
 #![forbid(unsafe_code)]
 
 pub mod activation;
+pub mod adapter_frame;
 pub mod adapters;
 pub mod cards;
 pub mod checks;
@@ -86,4 +87,13 @@ pub fn finish(router: Router, listener: &'static str, log: LogFormat) -> Router 
 /// The widget origin as `walletpush-server` serves it: [`routes`] with [`finish`]'s layers.
 pub fn router(state: &Arc<ServerState>, log: LogFormat) -> Router {
     finish(routes(state), "widget", log)
+}
+
+/// The adapter origin ([`adapter_frame`]) with [`finish`]'s layers. Fails only if an origin
+/// cannot go into a header, which [`config`] rules out.
+pub fn adapter_router(
+    deployment: &deployment::Deployment,
+    log: LogFormat,
+) -> Result<Router, axum::http::header::InvalidHeaderValue> {
+    Ok(finish(adapter_frame::routes(deployment)?, "adapter", log))
 }

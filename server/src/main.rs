@@ -2,9 +2,9 @@
 //!
 //! - `walletpush-server serve --config FILE`: checks the configuration, opens the store,
 //!   listens (HTTPS with `server.tls_cert` and `tls_key`), prints `listening on
-//!   http(s)://ADDR` on stdout, and serves within the configured
-//!   limits ([`walletpush_server::serve`]) until SIGINT or SIGTERM, finishing the requests in
-//!   flight;
+//!   http(s)://ADDR` on stdout (then, with `[adapter]`, `adapter origin listening on
+//!   http(s)://ADDR`), and serves within the configured limits ([`walletpush_server::serve`])
+//!   until SIGINT or SIGTERM, finishing the requests in flight;
 //! - `walletpush-server check-config FILE`: checks the configuration (key files included) and
 //!   says `ok` or what to fix;
 //! - `walletpush-server mint-handle --config FILE --card REF --sub USER ...`: prints a card
@@ -241,6 +241,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     }
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&settings.sqlite)?);
     let cards = HttpCardSource::new(settings.card_source);
+    let settings_deployment = settings.deployment.clone();
     let state = ServerState::new(
         settings.deployment,
         Arc::new(settings.signer),
@@ -252,18 +253,33 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     tokio::spawn(store::purge_periodically(store, PURGE_EVERY));
     let router = walletpush_server::router(&Arc::new(state), settings.log_format);
     let listener = tokio::net::TcpListener::bind(settings.listen).await?;
+    let mut listeners = vec![(listener, router)];
+    if let Some(address) = settings.adapter_listen {
+        let adapter = walletpush_server::adapter_router(&settings_deployment, settings.log_format)?;
+        listeners.push((tokio::net::TcpListener::bind(address).await?, adapter));
+    }
     let scheme = if settings.transport.tls.is_some() {
         "https"
     } else {
         "http"
     };
     let mut out = std::io::stdout().lock();
-    writeln!(out, "listening on {scheme}://{}", listener.local_addr()?)?;
+    writeln!(
+        out,
+        "listening on {scheme}://{}",
+        listeners[0].0.local_addr()?
+    )?;
+    if let Some((adapter, _)) = listeners.get(1) {
+        writeln!(
+            out,
+            "adapter origin listening on {scheme}://{}",
+            adapter.local_addr()?
+        )?;
+    }
     out.flush()?;
     drop(out);
-    serve::serve_with(
-        listener,
-        router,
+    serve::serve_all(
+        listeners,
         settings.limits,
         settings.transport,
         serve::shutdown_signal(),

@@ -50,7 +50,7 @@ test("the host page's CSP is enough: no violation while loading and rendering", 
     await page.goto(`${env.sandbox.origins.host}/gift`);
     await page.locator("#login").click();
     await waitForEvent(page, "ready");
-    const csp = (await page.request.get(`${env.sandbox.origins.host}/gift`)).headers()["content-security-policy"];
+    const csp = (await fetch(`${env.sandbox.origins.host}/gift`)).headers.get("content-security-policy");
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
     assert.deepEqual(violations, []);
     assert.equal(await page.evaluate(() => document.querySelectorAll("[style]").length), 0, "no inline style attribute");

@@ -52,8 +52,10 @@ async function mintHandle(overrides = {}, on = sandbox) {
   return minted;
 }
 
-// The issuer API as the frame calls it, with the binding cookie of the handles minted here.
-async function request(body, { on = sandbox, origin = on.origins.widget } = {}) {
+// The issuer API as the widget frame calls it (Google's and Apple's requests as the adapter frame
+// does, from the adapter origin), with the binding cookie of the handles minted here.
+const callerOf = (body, on) => (['google', 'apple'].includes(body.wallet) ? on.origins.adapters : on.origins.widget);
+async function request(body, { on = sandbox, origin = callerOf(body, on) } = {}) {
   const response = await fetch(`${on.origins.widget}/walletpush/v1/credentials`, {
     method: 'POST',
     headers: {
@@ -124,9 +126,9 @@ describe('configuration', () => {
     assert.deepEqual(inline(bare), config);
     assert.doesNotMatch(bare, /<link/);
     const links = (html) => [...html.matchAll(/<link [^>]*>/g)].map((m) => m[0]).sort();
-    assert.deepEqual(links(await page('?wallets=google')), ['<link rel="modulepreload" href="adapters/google.js">']);
+    assert.deepEqual(links(await page('?wallets=google')), ['<link rel="modulepreload" href="adapters/nested.js">']);
     assert.deepEqual(links(await page('?wallets=sandbox+apple+paypal')), [
-      '<link rel="modulepreload" href="adapters/apple.js">',
+      '<link rel="modulepreload" href="adapters/nested.js">',
       '<link rel="modulepreload" href="adapters/walletpush.js">',
       `<link rel="preload" href="${sandbox.origins.wallet}/.well-known/walletpush.json" as="fetch" crossorigin>`,
       '<link rel="preload" href="pkg/walletpush_bg.wasm" as="fetch" crossorigin>',
@@ -149,14 +151,18 @@ describe('configuration', () => {
     assert.deepEqual(inline(hostile), config);
   });
 
-  test("the frame's CSP allows the wallets' script origin; default handles allow the wallets", async () => {
+  test("the wallets' scripts are allowed on the adapter origin only, which the frame nests; default handles allow the wallets", async () => {
     const csp = (await fetch(`${sandbox.origins.widget}/frame.html`)).headers.get('content-security-policy');
-    assert.match(csp, new RegExp(`script-src 'self' 'sha256-[A-Za-z0-9+/]{43}=' 'sha256-[A-Za-z0-9+/]{43}=' 'wasm-unsafe-eval' ${SCRIPTS};`));
-    assert.match(csp, new RegExp(`connect-src 'self' ${sandbox.origins.wallet} ${SCRIPTS};`));
-    assert.match(csp, new RegExp(`frame-src ${SCRIPTS};`));
-    assert.doesNotMatch(csp, /127\.0\.0\.1:10/, 'Token Connect loads no script');
+    assert.match(csp, /script-src 'self' 'sha256-[A-Za-z0-9+/]{43}=' 'sha256-[A-Za-z0-9+/]{43}=' 'wasm-unsafe-eval';/);
+    assert.match(csp, new RegExp(`connect-src 'self' ${sandbox.origins.wallet};`));
+    assert.match(csp, new RegExp(`frame-src ${sandbox.origins.adapters};`));
+    assert.ok(!csp.includes(SCRIPTS), 'no wallet script on the widget origin');
+    const adapterCsp = (await fetch(`${sandbox.origins.adapters}/adapter.html`)).headers.get('content-security-policy');
+    assert.match(adapterCsp, new RegExp(`script-src 'self' ${SCRIPTS};`));
+    assert.match(adapterCsp, new RegExp(`connect-src ${sandbox.origins.widget} ${SCRIPTS};`));
+    assert.doesNotMatch(adapterCsp, /127\.0\.0\.1:10/, 'Token Connect loads no script');
     const plainCsp = (await fetch(`${plain.origins.widget}/frame.html`)).headers.get('content-security-policy');
-    assert.doesNotMatch(plainCsp, /frame-src/);
+    assert.doesNotMatch(plainCsp, /frame-src/, 'nothing to nest without Google or Apple');
     const { handle } = await mintHandle();
     assert.deepEqual(peekJws(handle).payload.wallets, ['sandbox', 'google', 'apple', 'token-connect']);
   });

@@ -38,7 +38,7 @@ export async function startSandbox({
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "walletpush-"));
   const args = [
     "--host-port", String(pinned?.host ?? 0), "--widget-port", String(pinned?.widget ?? 0),
-    "--wallet-port", String(pinned?.wallet ?? 0),
+    "--wallet-port", String(pinned?.wallet ?? 0), "--adapter-port", String(pinned?.adapters ?? 0),
     "--data-dir", dir, "--www-dir", wwwDir ?? build?.wwwDir ?? join(root, "www", "dist"),
     ...(hooks ? ["--test-hooks"] : []), ...extraArgs,
   ];

@@ -35,15 +35,17 @@ pub fn csrf_matches(row: &SessionRow, sent: &str) -> bool {
 }
 
 /// Whether a state-changing request comes from the portal's own pages: `Origin` is exactly
-/// `host_origin`, and fetch metadata, when sent, says `same-origin`.
+/// `host_origin`, or `null` (what a browser sends for a form of a page with
+/// `Referrer-Policy: no-referrer`, as every sandbox page has) with fetch metadata saying
+/// `same-origin`; and fetch metadata, when sent, says `same-origin`.
 pub fn same_origin(headers: &HeaderMap, host_origin: &str) -> bool {
-    let origin_ok = headers
-        .get(header::ORIGIN)
-        .is_some_and(|v| v.as_bytes() == host_origin.as_bytes());
-    let site_ok = headers
-        .get("sec-fetch-site")
-        .is_none_or(|v| v.as_bytes() == b"same-origin");
-    origin_ok && site_ok
+    let site = headers.get("sec-fetch-site").map(|v| v.as_bytes());
+    let origin_ok = match headers.get(header::ORIGIN).map(|v| v.as_bytes()) {
+        Some(origin) if origin == host_origin.as_bytes() => true,
+        Some(b"null") | None => site == Some(b"same-origin".as_slice()),
+        Some(_) => false,
+    };
+    origin_ok && site.is_none_or(|s| s == b"same-origin")
 }
 
 /// The portal session cookie: host-only, for the whole host origin, `SameSite=Lax` so that
@@ -123,6 +125,28 @@ mod tests {
         assert!(!same_origin(&headers, host));
         headers.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
         assert!(same_origin(&headers, host));
+        // `Origin: null` (a no-referrer page's form) passes only with same-origin metadata.
+        headers.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(same_origin(&headers, host));
+        headers.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(!same_origin(&headers, host));
+        headers.remove("sec-fetch-site");
+        assert!(!same_origin(&headers, host), "null without metadata");
+        headers.remove(header::ORIGIN);
+        assert!(!same_origin(&headers, host), "nothing at all");
+        headers.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(
+            same_origin(&headers, host),
+            "no Origin, same-origin metadata"
+        );
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.localhost:8080"),
+        );
+        assert!(
+            !same_origin(&headers, host),
+            "a foreign Origin whatever the metadata"
+        );
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub fn routes() -> Router<SharedApp> {
         .route("/api/credential", post(receive_credential))
         .route("/api/confirm", post(confirm))
         .route("/api/cancel", post(cancel))
+        .route("/api/error", post(error))
 }
 
 /// The query of `GET /entry`.
@@ -285,6 +286,46 @@ async fn cancel(
         .and_then(|p| p.cid)
         .or(request.cid.filter(|c| ids::is_token_like(c, 64)));
     let result = ResultClaims::cancelled(&Attempt::Sid(request.sid), cid, clock::now())
+        .sign(&app.keys.wallet_sig);
+    Ok(http::json(&json!({ "result": result })))
+}
+
+#[derive(Deserialize)]
+struct ErrorRequest {
+    sid: String,
+    code: String,
+    #[serde(default)]
+    cid: Option<String>,
+}
+
+/// The codes the wallet's page may report through [`error`]: what a wallet says about itself.
+const PAGE_CODES: [ErrorCode; 3] = [
+    ErrorCode::WalletRejected,
+    ErrorCode::WalletUnavailable,
+    ErrorCode::Network,
+];
+
+/// `POST /api/error`: the signed error for a failure the wallet's own page saw without a
+/// signed answer (its request failed on the way): `{result}`. Any other code than
+/// [`PAGE_CODES`] becomes `WALLET_REJECTED`; the pending credential, if any, is dropped.
+async fn error(
+    State(app): State<SharedApp>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: ErrorRequest = json_body(&headers, &body)?;
+    if !ids::is_token_like(&request.sid, 64) {
+        return Err(rejected());
+    }
+    let code = PAGE_CODES
+        .into_iter()
+        .find(|c| c.as_str() == request.code)
+        .unwrap_or(ErrorCode::WalletRejected);
+    let pending = vault::cancel(&app.db, &request.sid)?;
+    let cid = pending
+        .and_then(|p| p.cid)
+        .or(request.cid.filter(|c| ids::is_token_like(c, 64)));
+    let result = ResultClaims::error(&Attempt::Sid(request.sid), code, cid, clock::now())
         .sign(&app.keys.wallet_sig);
     Ok(http::json(&json!({ "result": result })))
 }

@@ -48,7 +48,7 @@ async fn provision(
     let Ok(Form(form)) = form else {
         return error_page(&app, "The wallet received an incomplete form.", None);
     };
-    let Some(return_url) = urls::return_url(&form.return_url, &[app.origins.host.as_str()]) else {
+    let Some(return_url) = urls::return_url(&form.return_url, &app.origins.all_hosts()) else {
         return error_page(
             &app,
             "The return address is not an http(s) address of a site this wallet knows.",

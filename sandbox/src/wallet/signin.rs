@@ -27,7 +27,8 @@ pub fn routes() -> Router<SharedApp> {
 }
 
 /// `POST /api/signin`, `Content-Type: application/json` (which no other site can send without
-/// a preflight, never granted) and, when sent, `Origin` of the wallet itself.
+/// a preflight, never granted) from the wallet's own pages (`Origin` and fetch metadata, as the
+/// portals check them).
 async fn sign_in(
     State(app): State<SharedApp>,
     headers: HeaderMap,
@@ -37,9 +38,7 @@ async fn sign_in(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    let own_origin = headers
-        .get(header::ORIGIN)
-        .is_none_or(|v| v.as_bytes() == app.origins.wallet.as_bytes());
+    let own_origin = crate::host::session::same_origin(&headers, &app.origins.wallet);
     if !is_json || !own_origin {
         return Err(ApiError::with_status(
             StatusCode::FORBIDDEN,
