@@ -5,11 +5,14 @@ Generated requests carry no valid handle, so they stop at the first checks. This
 real handles through the sandbox's test hooks and drives each answer of
 `POST /walletpush/v1/credentials` that needs one: the card payload (200), a replay (409), the
 binding cookie missing or foreign (401 HANDLE_UNBOUND), a rate limit (429 with Retry-After),
-an inactive card (422), and the other refusals; then the other operations. Every answer must
+an inactive card (422), and the other refusals; Google's, Apple's and Token Connect's
+credentials and the adapter origin's preflight; then the other operations. Every answer must
 match the description (status, content type, headers, body schema) and have the expected code.
 
-Usage: python flows.py SCHEMA WIDGET_ORIGIN WIDGET_PORT HOST_PORT
-The sandbox must run with --test-hooks and --card-rate 1:2 (two redemptions a card a minute).
+Usage: python flows.py SCHEMA WIDGET_ORIGIN ADAPTER_ORIGIN HOST_ORIGIN WIDGET_PORT HOST_PORT
+The sandbox must run with --test-hooks, --card-rate 1:3 (three redemptions a card a minute),
+Google and Apple (--google-script-url, --apple-script-url and their ids) and Token Connect
+(--token-connect-url, --token-connect-requestor 50123197929).
 Prints `N passed, N failed` last; exits 1 on any failure.
 """
 
@@ -20,7 +23,8 @@ import urllib.request
 import schemathesis
 from schemathesis.checks import not_a_server_error
 
-SCHEMA, WIDGET, WIDGET_PORT, HOST_PORT = sys.argv[1:5]
+SCHEMA, WIDGET, ADAPTER, HOST, WIDGET_PORT, HOST_PORT = sys.argv[1:7]
+REQUESTOR = "50123197929"
 API = f"http://127.0.0.1:{WIDGET_PORT}"
 schema = schemathesis.openapi.from_path(SCHEMA)
 credentials = schema["/walletpush/v1/credentials"]["POST"]
@@ -135,21 +139,41 @@ expect("an inactive card: CARD_INACTIVE", credentials, 422, "CARD_INACTIVE",
        body={"handle": minted["handle"], "wallet": "sandbox", "state": state(4)},
        headers=caller(minted["binding"]))
 
-# The card's rate: two redemptions a minute, then 429 with Retry-After.
-for n in range(2):
+# The adapter wallets: Google and Apple from the adapter origin, Token Connect from the frame.
+minted = mint(card="corp-1")
+expect("Google: the push provisioning credential", credentials, 200,
+       body={"handle": minted["handle"], "wallet": "google", "server_session_id": "session-1",
+             "public_device_id": "device-1", "public_wallet_id": "wallet-1"},
+       headers=caller(minted["binding"], origin=ADAPTER, site="same-site"))
+minted = mint(card="corp-2")
+expect("Apple: the provisioning JWS", credentials, 200,
+       body={"handle": minted["handle"], "wallet": "apple"},
+       headers=caller(minted["binding"], origin=ADAPTER, site="same-site"))
+expect("Apple from the widget origin: ORIGIN_NOT_ALLOWED", credentials, 403,
+       "ORIGIN_NOT_ALLOWED", body={"handle": minted["handle"], "wallet": "apple"},
+       headers=caller(minted["binding"]))
+minted = mint(card="gift-1")
+expect("Token Connect: the push account receipt", credentials, 200,
+       body={"handle": minted["handle"], "wallet": "token-connect", "token_requestor": REQUESTOR,
+             "return_url": f"{HOST}/gift"},
+       headers=caller(minted["binding"]))
+
+# The card's rate: three redemptions a minute, then 429 with Retry-After.
+for n in range(3):
     minted = mint(card="gift-2")
     expect(f"gift-2, redemption {n + 1}", credentials, 200,
            body={"handle": minted["handle"], "wallet": "sandbox", "state": state(10 + n)},
            headers=caller(minted["binding"]))
 minted = mint(card="gift-2")
-limited = expect("gift-2, third within the minute: RATE_LIMITED", credentials, 429,
-                 "RATE_LIMITED",
-                 body={"handle": minted["handle"], "wallet": "sandbox", "state": state(12)},
-                 headers=caller(minted["binding"]))
+expect("gift-2, fourth within the minute: RATE_LIMITED", credentials, 429,
+       "RATE_LIMITED",
+       body={"handle": minted["handle"], "wallet": "sandbox", "state": state(13)},
+       headers=caller(minted["binding"]))
 
 # The preflight and Token Connect's return.
 preflight = schema["/walletpush/v1/credentials"]["OPTIONS"]
 expect("preflight from the widget origin: 403", preflight, 403, headers={"Origin": WIDGET})
+expect("preflight from the adapter origin: 204", preflight, 204, headers={"Origin": ADAPTER})
 back = schema["/walletpush/v1/token-connect/return"]["GET"]
 expect("return to a page of another site: 400", back, 400,
        query={"to": "https://evil.example/", "wallet": "token-connect", "result": "ok"})
