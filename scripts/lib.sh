@@ -11,6 +11,11 @@ if [ -z "$WASM_BINDGEN_VERSION" ]; then
 fi
 TOOLS="$ROOT/.tools"
 WASM_BINDGEN_ROOT="$TOOLS/wasm-bindgen-$WASM_BINDGEN_VERSION"
+# The API tester that checks the issuer API against server/openapi.yaml (tests/api/), from
+# PyPI into a virtual environment of its own (tests/api/openapi.test.mjs reads this line).
+SCHEMATHESIS_VERSION="4.32.5"
+SCHEMATHESIS_VENV="${SCHEMATHESIS_VENV:-$TOOLS/schemathesis-$SCHEMATHESIS_VERSION}"
+export SCHEMATHESIS_VENV
 export PATH="$WASM_BINDGEN_ROOT/bin:$ROOT/node_modules/.bin:$PATH"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test: formatting, lints, native tests, the core's tests in headless Chromium, the
-# release build, then the interop, sandbox and end-to-end suites.
+# release build, then the interop, sandbox, end-to-end and API description (schemathesis) suites.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 "$ROOT/scripts/setup.sh"
@@ -24,6 +24,6 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 
 "$ROOT/scripts/build.sh"
 
-step "interop, sandbox, end-to-end and attack tests (node --test)"
+step "interop, sandbox, end-to-end, attack and API description tests (node --test)"
 shopt -s nullglob
-node --test --test-concurrency=1 tests/build/*.test.mjs tests/frame/*.test.mjs tests/interop/*.test.mjs tests/release/*.test.mjs tests/sandbox/*.test.mjs tests/e2e/*.test.mjs tests/attacks/*.test.mjs tests/package/*.test.mjs
+node --test --test-concurrency=1 tests/build/*.test.mjs tests/frame/*.test.mjs tests/interop/*.test.mjs tests/release/*.test.mjs tests/sandbox/*.test.mjs tests/e2e/*.test.mjs tests/attacks/*.test.mjs tests/package/*.test.mjs tests/api/*.test.mjs tests/mint/*.test.mjs

@@ -20,8 +20,10 @@ use crate::cards::http::HttpCardSourceConfig;
 use crate::deployment::{Deployment, WalletpushWallet, Wants};
 use crate::http::LogFormat;
 use crate::limits::{Rate, RateLimits};
-use crate::serve::Limits;
+use crate::proxies::{Network, TrustedProxies};
+use crate::serve::{Limits, Transport};
 use crate::signer::{self, KeyRing, Signer};
+use crate::tls::{self, TlsError};
 use crate::{ids, site, urls};
 
 /// The environment variable that overrides `card_source.secret`.
@@ -53,6 +55,8 @@ pub struct Settings {
     pub rate_limits: RateLimits,
     /// The request log's format.
     pub log_format: LogFormat,
+    /// HTTPS or plain HTTP, and the proxies trusted to name the client.
+    pub transport: Transport,
 }
 
 /// A configuration refused: the key at fault and what to put there.
@@ -156,6 +160,10 @@ struct ServerSection {
     widget_origin: String,
     www_dir: PathBuf,
     log_format: Option<String>,
+    #[serde(default)]
+    trusted_proxies: Vec<String>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -249,6 +257,57 @@ struct RequestorSection {
     icon: Option<String>,
 }
 
+impl ServerSection {
+    /// `tls_cert` and `tls_key` (both or neither), and `trusted_proxies`.
+    fn transport(&self, base: &Path) -> Result<Transport, ConfigError> {
+        let tls = match (&self.tls_cert, &self.tls_key) {
+            (None, None) => None,
+            (Some(cert), Some(key)) => Some(
+                tls::server_config(&base.join(cert), &base.join(key)).map_err(|e| match e {
+                    TlsError::Cert(why) => refuse(
+                        "server.tls_cert",
+                        format!("{why}: the PEM file of the certificate chain, leaf first"),
+                    ),
+                    TlsError::Key(why) => refuse(
+                        "server.tls_key",
+                        format!(
+                            "{why}: the PEM file of the certificate's private key \
+                             (PKCS#8, PKCS#1 or SEC1)"
+                        ),
+                    ),
+                })?,
+            ),
+            (Some(_), None) => {
+                return Err(refuse(
+                    "server.tls_key",
+                    "the PEM file of the private key of server.tls_cert: HTTPS needs both",
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(refuse(
+                    "server.tls_cert",
+                    "the PEM file of the certificate chain of server.tls_key: HTTPS needs both",
+                ))
+            }
+        };
+        let mut networks = Vec::new();
+        for (i, text) in self.trusted_proxies.iter().enumerate() {
+            let network = Network::parse(text).ok_or_else(|| {
+                refuse(
+                    format!("server.trusted_proxies[{i}]"),
+                    "the address or network (CIDR) of a reverse proxy in front of this server, \
+                     such as \"10.0.0.0/8\", \"192.0.2.10\" or \"fd00::/8\", host bits zero",
+                )
+            })?;
+            networks.push(network);
+        }
+        Ok(Transport {
+            tls,
+            trusted_proxies: TrustedProxies::new(networks),
+        })
+    }
+}
+
 impl File {
     fn check(
         self,
@@ -333,10 +392,12 @@ impl File {
                 ))
             }
         };
+        let transport = self.server.transport(base)?;
         Ok(Settings {
             limits,
             rate_limits,
             log_format,
+            transport,
             listen,
             adapter_listen,
             deployment,
@@ -1135,6 +1196,91 @@ icon = "data:image/png;base64,AAAA"
         )
         .unwrap_err();
         assert_eq!(error.key, "limits.card_burst");
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks() {
+        let (dir, text) = fixture();
+        assert!(check(&text, dir.path())
+            .unwrap()
+            .transport
+            .trusted_proxies
+            .is_empty());
+        let with = |list: &str| {
+            text.replace(
+                "www_dir = \"www\"\n",
+                &format!("www_dir = \"www\"\ntrusted_proxies = {list}\n"),
+            )
+        };
+        let settings = check(
+            &with(r#"["10.0.0.0/8", "192.0.2.10", "fd00::/8"]"#),
+            dir.path(),
+        );
+        let proxies = settings.unwrap().transport.trusted_proxies;
+        let headers = {
+            let mut h = axum::http::HeaderMap::new();
+            h.insert("x-forwarded-for", "203.0.113.5".parse().unwrap());
+            h
+        };
+        let peer: SocketAddr = "10.1.1.1:9000".parse().unwrap();
+        assert_eq!(
+            proxies.client(peer, &headers).ip().to_string(),
+            "203.0.113.5"
+        );
+        for bad in [
+            r#"["10.0.0.0/8", "10.0.0.1/8"]"#,
+            r#"["10.0.0.0/8", "proxy.internal"]"#,
+        ] {
+            let error = check(&with(bad), dir.path()).unwrap_err();
+            assert_eq!(error.key, "server.trusted_proxies[1]", "{error}");
+        }
+    }
+
+    #[test]
+    fn tls_needs_a_certificate_and_its_key() {
+        let (dir, text) = fixture();
+        assert!(check(&text, dir.path()).unwrap().transport.tls.is_none());
+        let certified =
+            rcgen::generate_simple_self_signed(vec!["walletpush.bank.example".into()]).unwrap();
+        std::fs::write(dir.path().join("cert.pem"), certified.cert.pem()).unwrap();
+        std::fs::write(
+            dir.path().join("key.pem"),
+            certified.signing_key.serialize_pem(),
+        )
+        .unwrap();
+        let other = rcgen::generate_simple_self_signed(vec!["x.example".into()]).unwrap();
+        std::fs::write(
+            dir.path().join("other.pem"),
+            other.signing_key.serialize_pem(),
+        )
+        .unwrap();
+        let with = |lines: &str| {
+            text.replace(
+                "www_dir = \"www\"\n",
+                &format!("www_dir = \"www\"\n{lines}\n"),
+            )
+        };
+        let settings = check(
+            &with("tls_cert = \"cert.pem\"\ntls_key = \"key.pem\""),
+            dir.path(),
+        );
+        assert!(settings.unwrap().transport.tls.is_some());
+        let refusals = [
+            ("tls_cert = \"cert.pem\"", "server.tls_key"),
+            ("tls_key = \"key.pem\"", "server.tls_cert"),
+            (
+                "tls_cert = \"none.pem\"\ntls_key = \"key.pem\"",
+                "server.tls_cert",
+            ),
+            (
+                "tls_cert = \"cert.pem\"\ntls_key = \"other.pem\"",
+                "server.tls_key",
+            ),
+        ];
+        for (lines, key) in refusals {
+            let error = check(&with(lines), dir.path()).unwrap_err();
+            assert_eq!(error.key, key, "{lines}: {error}");
+        }
     }
 
     #[test]

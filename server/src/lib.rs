@@ -15,7 +15,8 @@
 //! (the sandbox) may merge with routes of its own before [`finish`] adds the layers.
 //!
 //! Modules depend on each other in one direction only (tests/module_graph.rs checks it): the
-//! leaves `clock`, `ids`, `urls`, `frame`, `site`, `metrics`, `limits`; then `store`, `signer`,
+//! leaves `clock`, `ids`, `urls`, `frame`, `site`, `metrics`, `limits`,
+//! `proxies`, `tls`; then `store`, `signer`,
 //! `csp`, `http`, `cards`; then `adapters`, `activation`, `deployment`, `wallet_keys`, `state`,
 //! `serve`, `checks`; then `www`, `adapter_frame` (the adapter origin), `issuer`, `ops`,
 //! `config`, `mint`; this file at the top. server/README.md is the operator's reference.
@@ -38,11 +39,13 @@ pub mod limits;
 pub mod metrics;
 pub mod mint;
 pub mod ops;
+pub mod proxies;
 pub mod serve;
 pub mod signer;
 pub mod site;
 pub mod state;
 pub mod store;
+pub mod tls;
 pub mod urls;
 pub mod wallet_keys;
 pub mod www;

@@ -1,9 +1,10 @@
 //! `walletpush-server`: the widget origin an issuer deploys (server/README.md).
 //!
 //! - `walletpush-server serve --config FILE`: checks the configuration, opens the store,
-//!   listens, prints `listening on http://ADDR` on stdout (then, with `[adapter]`, `adapter
-//!   origin listening on http://ADDR`), and serves within the configured limits
-//!   ([`walletpush_server::serve`]) until SIGINT or SIGTERM, finishing the requests in flight;
+//!   listens (HTTPS with `server.tls_cert` and `tls_key`), prints `listening on
+//!   http(s)://ADDR` on stdout (then, with `[adapter]`, `adapter origin listening on
+//!   http(s)://ADDR`), and serves within the configured limits ([`walletpush_server::serve`])
+//!   until SIGINT or SIGTERM, finishing the requests in flight;
 //! - `walletpush-server check-config FILE`: checks the configuration (key files included) and
 //!   says `ok` or what to fix;
 //! - `walletpush-server mint-handle --config FILE --card REF --sub USER ...`: prints a card
@@ -257,17 +258,32 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         let adapter = walletpush_server::adapter_router(&settings_deployment, settings.log_format)?;
         listeners.push((tokio::net::TcpListener::bind(address).await?, adapter));
     }
+    let scheme = if settings.transport.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let mut out = std::io::stdout().lock();
-    writeln!(out, "listening on http://{}", listeners[0].0.local_addr()?)?;
+    writeln!(
+        out,
+        "listening on {scheme}://{}",
+        listeners[0].0.local_addr()?
+    )?;
     if let Some((adapter, _)) = listeners.get(1) {
         writeln!(
             out,
-            "adapter origin listening on http://{}",
+            "adapter origin listening on {scheme}://{}",
             adapter.local_addr()?
         )?;
     }
     out.flush()?;
     drop(out);
-    serve::serve_all(listeners, settings.limits, serve::shutdown_signal()).await;
+    serve::serve_all(
+        listeners,
+        settings.limits,
+        settings.transport,
+        serve::shutdown_signal(),
+    )
+    .await;
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! The listener loop of `walletpush-server serve` (docs/design.md §9, limits): HTTP/1.1
 //! connections with a deadline for the request head (a client trickling its headers is cut
 //! off instead of holding a connection forever), a deadline for the whole request, a cap on
-//! open connections, the client's address for the audit, and a graceful shutdown that finishes
-//! the requests in flight.
+//! open connections, the client's address for the rate limits and the audit (behind trusted
+//! proxies, from `X-Forwarded-For`: [`crate::proxies`]), HTTPS when a TLS configuration is given
+//! ([`crate::tls`]), and a graceful shutdown that finishes the requests in flight.
 
 use std::future::Future;
 use std::io::Write;
@@ -19,9 +20,14 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
+
+use crate::proxies::TrustedProxies;
 
 /// The limits of the listener.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,14 +53,39 @@ impl Default for Limits {
     }
 }
 
+/// How the listener meets its clients: over TLS or plain HTTP, and which peers are proxies
+/// whose `X-Forwarded-For` names the client.
+#[derive(Clone, Debug, Default)]
+pub struct Transport {
+    /// HTTPS with this configuration; plain HTTP when `None`.
+    pub tls: Option<Arc<ServerConfig>>,
+    /// The proxies trusted to name the client.
+    pub trusted_proxies: TrustedProxies,
+}
+
 /// Serves `router` on `listener` within `limits` until `shutdown` resolves, then finishes the
-/// requests in flight (for at most `limits.shutdown_grace`).
+/// requests in flight (for at most `limits.shutdown_grace`). Plain HTTP, every peer a client.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) {
+    serve_with(listener, router, limits, Transport::default(), shutdown).await;
+}
+
+/// [`serve`] over `transport`: the TLS handshake (within the request-head deadline) before
+/// HTTP, and the client's address resolved through the trusted proxies into the request's
+/// `ConnectInfo`, which the handlers read.
+pub async fn serve_with(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    transport: Transport,
+    shutdown: impl Future<Output = ()>,
+) {
+    let tls = transport.tls.map(TlsAcceptor::from);
+    let proxies = Arc::new(transport.trusted_proxies);
     let router = router.layer(middleware::from_fn_with_state(
         limits.request_timeout,
         request_timeout,
@@ -82,39 +113,81 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
+        let proxies = Arc::clone(&proxies);
         let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
-            request.extensions_mut().insert(ConnectInfo(address));
+            let client = proxies.client(address, request.headers());
+            request.extensions_mut().insert(ConnectInfo(client));
             router.clone().oneshot(request.map(Body::new))
         });
-        let connection = http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_timeout)
-            .serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            // A client that went away or timed out: nothing to tell anyone.
-            let _ = connection.await;
-            drop(permit);
-        });
+        match &tls {
+            None => {
+                let connection = graceful.watch(http(stream, service, limits));
+                tokio::spawn(finish(connection, permit));
+            }
+            Some(acceptor) => {
+                // The handshake runs in the connection's task, within the request-head
+                // deadline, so a client that stalls it holds only its own connection.
+                let handshake = acceptor.accept(stream);
+                let watcher = graceful.watcher();
+                tokio::spawn(async move {
+                    let Ok(Ok(stream)) =
+                        tokio::time::timeout(limits.header_timeout, handshake).await
+                    else {
+                        drop(permit);
+                        return;
+                    };
+                    let connection = watcher.watch(http(stream, service, limits));
+                    finish(connection, permit).await;
+                });
+            }
+        }
     }
     drop(listener);
     let _ = tokio::time::timeout(limits.shutdown_grace, graceful.shutdown()).await;
 }
 
-/// Serves each `(listener, router)` as [`serve`] does, all within `limits` (the connection cap
-/// counts per listener), until `shutdown` resolves; then each finishes its requests in flight.
-/// walletpush-server runs the widget origin and, when configured, the adapter origin this way.
+/// An HTTP/1.1 connection over `io` with the request-head deadline.
+fn http<I, S>(io: I, service: S, limits: Limits) -> http1::Connection<TokioIo<I>, S>
+where
+    I: AsyncRead + AsyncWrite + Unpin,
+    S: hyper::service::HttpService<Incoming, ResBody = Body>,
+{
+    http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .serve_connection(TokioIo::new(io), service)
+}
+
+/// Runs a connection to its end, then frees its place under the connection cap.
+async fn finish(connection: impl Future, permit: OwnedSemaphorePermit) {
+    // A client that went away or timed out: nothing to tell anyone.
+    let _ = connection.await;
+    drop(permit);
+}
+
+/// Serves each `(listener, router)` as [`serve_with`] does, all within `limits` (the connection
+/// cap counts per listener) and over `transport` (one certificate names every origin served),
+/// until `shutdown` resolves; then each finishes its requests in flight. walletpush-server runs
+/// the widget origin and, when configured, the adapter origin this way.
 pub async fn serve_all(
     listeners: Vec<(TcpListener, Router)>,
     limits: Limits,
+    transport: Transport,
     shutdown: impl Future<Output = ()>,
 ) {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let servers = listeners.into_iter().map(|(listener, router)| {
         let mut stopped = stopped.clone();
-        tokio::spawn(serve(listener, router, limits, async move {
-            let _ = stopped.wait_for(|stop| *stop).await;
-        }))
+        let transport = transport.clone();
+        tokio::spawn(serve_with(
+            listener,
+            router,
+            limits,
+            transport,
+            async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            },
+        ))
     });
     let servers: Vec<_> = servers.collect();
     shutdown.await;
@@ -166,6 +239,13 @@ mod tests {
     use super::*;
 
     async fn start(limits: Limits) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+        start_with(limits, Transport::default()).await
+    }
+
+    async fn start_with(
+        limits: Limits,
+        transport: Transport,
+    ) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
         let router = Router::new()
             .route(
                 "/who",
@@ -177,7 +257,7 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(serve(listener, router, limits, async {
+        tokio::spawn(serve_with(listener, router, limits, transport, async {
             let _ = stopped.await;
         }));
         (address, stop)
@@ -210,6 +290,96 @@ mod tests {
         .await;
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
         assert!(answer.ends_with("127.0.0.1"), "{answer}");
+    }
+
+    const FORWARDED: &[u8] = b"GET /who HTTP/1.1\r\nhost: a\r\nx-forwarded-for: 10.9.9.9, 203.0.113.5\r\nconnection: close\r\n\r\n";
+
+    #[tokio::test]
+    async fn behind_a_trusted_proxy_the_forwarded_client_is_the_client() {
+        let trusted = TrustedProxies::new(vec![
+            crate::proxies::Network::parse("127.0.0.0/8").unwrap(),
+            crate::proxies::Network::parse("10.0.0.0/8").unwrap(),
+        ]);
+        let transport = Transport {
+            tls: None,
+            trusted_proxies: trusted,
+        };
+        let (address, _stop) = start_with(limits(), transport).await;
+        let answer = exchange(address, FORWARDED).await;
+        assert!(answer.ends_with("\r\n\r\n203.0.113.5"), "{answer}");
+    }
+
+    #[tokio::test]
+    async fn without_trusted_proxies_a_forwarded_header_changes_nothing() {
+        let (address, _stop) = start(limits()).await;
+        let answer = exchange(address, FORWARDED).await;
+        assert!(answer.ends_with("\r\n\r\n127.0.0.1"), "{answer}");
+        // Nor from a peer outside the trusted networks.
+        let transport = Transport {
+            tls: None,
+            trusted_proxies: TrustedProxies::new(vec![crate::proxies::Network::parse(
+                "10.0.0.0/8",
+            )
+            .unwrap()]),
+        };
+        let (address, _stop) = start_with(limits(), transport).await;
+        let answer = exchange(address, FORWARDED).await;
+        assert!(answer.ends_with("\r\n\r\n127.0.0.1"), "{answer}");
+    }
+
+    #[tokio::test]
+    async fn with_a_certificate_the_listener_speaks_https_only() {
+        use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
+        use tokio_rustls::rustls::{crypto, ClientConfig, RootCertStore};
+
+        let dir = tempfile::tempdir().unwrap();
+        let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+        std::fs::write(&cert, certified.cert.pem()).unwrap();
+        std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+        let transport = Transport {
+            tls: Some(crate::tls::server_config(&cert, &key).unwrap()),
+            trusted_proxies: TrustedProxies::NONE,
+        };
+        let (address, _stop) = start_with(limits(), transport).await;
+
+        let mut roots = RootCertStore::empty();
+        roots
+            .add(CertificateDer::from(certified.cert.der().to_vec()))
+            .unwrap();
+        let client =
+            ClientConfig::builder_with_provider(Arc::new(crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(client));
+        let tcp = TcpStream::connect(address).await.unwrap();
+        let name = ServerName::try_from("localhost").unwrap();
+        let mut tls = connector.connect(name, tcp).await.unwrap();
+        tls.write_all(b"GET /who HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), tls.read_to_end(&mut answer)).await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.ends_with("127.0.0.1"), "{answer}");
+
+        // Plain HTTP gets no HTTP answer, and the listener keeps serving.
+        let plain = exchange(
+            address,
+            b"GET /who HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(!plain.contains("HTTP/1.1 200"), "{plain}");
+        // A client that opens a connection and never says hello is cut off at the head deadline.
+        let mut idle = TcpStream::connect(address).await.unwrap();
+        let started = Instant::now();
+        let mut nothing = Vec::new();
+        let read =
+            tokio::time::timeout(Duration::from_secs(5), idle.read_to_end(&mut nothing)).await;
+        assert!(read.is_ok() && started.elapsed() < Duration::from_secs(2));
     }
 
     #[tokio::test]
@@ -283,6 +453,7 @@ mod tests {
         let served = tokio::spawn(serve_all(
             vec![(first, make("widget")), (second, make("adapter"))],
             limits(),
+            Transport::default(),
             async {
                 let _ = stopped.await;
             },

@@ -2,7 +2,9 @@
 //! `www/dist/`): `/walletpush.js`, `/frame.html`, `/frame.js`, `/*.css`, the wallet adapters
 //! under `/adapters/`, and `/pkg/*`, read from the configured directory (`www_dir`). `frame.html` is served with the
 //! deployment's configuration inline and preloads for the wallets its URL names
-//! ([`frame_page`]). Everything else is 404: no directory listing,
+//! ([`frame_page`]). These paths are the current release, `Cache-Control: no-cache`; the same
+//! files under `/v/<version>/` are that release's, `public, max-age=31536000, immutable`
+//! (docs/design.md §9; [`release_root`] says where each release is). Everything else is 404: no directory listing,
 //! no dot files, no path traversal (each segment is checked, and the resolved file must still be
 //! inside the directory, so a symbolic link cannot lead out of it either).
 
@@ -28,7 +30,39 @@ pub fn routes() -> Router<SharedState> {
         .route("/{file}", get(serve))
         .route("/pkg/{*path}", get(serve))
         .route("/adapters/{file}", get(serve))
+        .route("/v/{version}/{*path}", get(serve_versioned))
 }
+
+/// The versioned paths' prefix: `/v/<version>/<file>` is `<file>` of that release.
+pub const VERSIONED_PREFIX: &str = "/v/";
+
+/// Where the files of release `version` are: `www_dir` itself for the release it holds (the
+/// `version` of its `manifest.json`, which `scripts/bundle.mjs` writes), or the directory
+/// `www_dir/v/<version>/` where an operator keeps an earlier release for the pages that still
+/// name it. `None` for any other version.
+pub async fn release_root(www_dir: &Path, version: &str) -> Option<PathBuf> {
+    if !is_safe_segment(version) {
+        return None;
+    }
+    if current_version(www_dir).await.as_deref() == Some(version) {
+        return Some(www_dir.to_path_buf());
+    }
+    let kept = www_dir.join("v").join(version);
+    let is_dir = tokio::fs::metadata(&kept).await.ok()?.is_dir();
+    is_dir.then_some(kept)
+}
+
+/// The `version` of `www_dir/manifest.json`.
+async fn current_version(www_dir: &Path) -> Option<String> {
+    let manifest = tokio::fs::read(www_dir.join("manifest.json")).await.ok()?;
+    let manifest: Value = serde_json::from_slice(&manifest).ok()?;
+    Some(manifest.get("version")?.as_str()?.to_owned())
+}
+
+/// `Cache-Control` of the unversioned paths: their files change with each release.
+const REVALIDATE: &str = "no-cache";
+/// `Cache-Control` of the versioned paths: a release's files never change.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// Maps a request path to a file path relative to the www directory, or `None` when the path
 /// is not one of the served shapes.
@@ -74,11 +108,48 @@ fn is_safe_segment(segment: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
+/// `GET` of an unversioned path: the current release, revalidated each time.
 async fn serve(State(app): State<SharedState>, uri: Uri) -> Response {
     let Some(relative) = relative_path(uri.path()) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let Some(file) = resolve(&app.deployment.www_dir, &relative).await else {
+    serve_file(&app, &app.deployment.www_dir, &relative, &uri, REVALIDATE).await
+}
+
+/// `GET /v/<version>/<file>`: a release's file, cached for a year and never revalidated.
+/// `frame.html` is the exception: it carries the deployment's configuration, which changes
+/// without a release, so it is revalidated; the files it loads (by relative URLs) are the
+/// release's immutable ones.
+async fn serve_versioned(State(app): State<SharedState>, uri: Uri) -> Response {
+    let Some(rest) = uri.path().strip_prefix(VERSIONED_PREFIX) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some((version, path)) = rest.split_once('/') else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some(relative) = relative_path(&format!("/{path}")) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some(root) = release_root(&app.deployment.www_dir, version).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let cache = if relative == Path::new("frame.html") {
+        REVALIDATE
+    } else {
+        IMMUTABLE
+    };
+    serve_file(&app, &root, &relative, &uri, cache).await
+}
+
+/// The answer with `relative` under `root`, with `Cache-Control: cache`.
+async fn serve_file(
+    app: &SharedState,
+    root: &Path,
+    relative: &Path,
+    uri: &Uri,
+    cache: &'static str,
+) -> Response {
+    let Some(file) = resolve(root, relative).await else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let body = match tokio::fs::read(&file).await {
@@ -87,7 +158,7 @@ async fn serve(State(app): State<SharedState>, uri: Uri) -> Response {
     };
     let is_frame = relative == Path::new("frame.html");
     let body = if is_frame {
-        let named = Query::<FrameQuery>::try_from_uri(&uri)
+        let named = Query::<FrameQuery>::try_from_uri(uri)
             .ok()
             .and_then(|q| q.0.wallets)
             .unwrap_or_default();
@@ -101,9 +172,7 @@ async fn serve(State(app): State<SharedState>, uri: Uri) -> Response {
                 header::CONTENT_TYPE,
                 HeaderValue::from_static(content_type(&file)),
             ),
-            // Revalidate every time: the files of these unversioned paths change with each
-            // release of the widget (and with each build during development).
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
         ],
         body,
     )
@@ -389,6 +458,107 @@ mod tests {
             "text/javascript; charset=utf-8"
         );
         assert_eq!(content_type(Path::new("x.bin")), "application/octet-stream");
+    }
+
+    /// The widget origin's routes over `www_dir`, with a deployment that needs nothing else.
+    fn site(www_dir: &Path, state_dir: &Path) -> Router {
+        use std::sync::Arc;
+        use walletpush::jwk::{KeyUse, PrivateJwk};
+
+        let key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+            .with_meta("k1", KeyUse::Sig);
+        let ring = crate::signer::KeyRing::new(key, vec![]).unwrap();
+        let handle_keys = crate::signer::Signer::public_keys(&ring).clone();
+        let deployment = crate::deployment::Deployment {
+            issuer_id: "bank".into(),
+            widget_origin: "https://walletpush.bank.example".into(),
+            host_origins: vec!["https://bank.example".into()],
+            wallets: vec![],
+            adapters: crate::adapters::Adapters::default(),
+            adapter_origin: None,
+            www_dir: www_dir.to_path_buf(),
+        };
+        let cards =
+            crate::cards::http::HttpCardSource::new(crate::cards::http::HttpCardSourceConfig {
+                url: "http://127.0.0.1:9/card".into(),
+                secret: zeroize::Zeroizing::new("unused-unused-unused-unused".into()),
+                timeout: std::time::Duration::from_millis(100),
+            });
+        let store = crate::store::sqlite::SqliteStore::open(&state_dir.join("s.sqlite")).unwrap();
+        let state = crate::state::ServerState::new(
+            deployment,
+            Arc::new(ring),
+            handle_keys,
+            Arc::new(cards),
+            Arc::new(store),
+        )
+        .unwrap();
+        routes().with_state(Arc::new(state))
+    }
+
+    async fn get(router: &Router, path: &str) -> (StatusCode, Option<String>, String) {
+        use tower::ServiceExt;
+        let request = axum::http::Request::get(path)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let cache = response
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, cache, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    #[tokio::test]
+    async fn versioned_paths_are_immutable_and_the_current_ones_revalidated() {
+        let www = tempfile::tempdir().unwrap();
+        let state = tempfile::tempdir().unwrap();
+        let root = www.path();
+        std::fs::write(root.join("manifest.json"), r#"{"version": "1.2.0"}"#).unwrap();
+        std::fs::write(root.join("walletpush.js"), "shim 1.2.0").unwrap();
+        std::fs::write(root.join("frame.html"), "<head></head>frame").unwrap();
+        std::fs::create_dir_all(root.join("pkg")).unwrap();
+        std::fs::write(root.join("pkg/walletpush_bg.wasm"), "wasm 1.2.0").unwrap();
+        // An earlier release kept for the pages that still name it.
+        std::fs::create_dir_all(root.join("v/1.1.0")).unwrap();
+        std::fs::write(root.join("v/1.1.0/walletpush.js"), "shim 1.1.0").unwrap();
+        let router = site(root, state.path());
+
+        let immutable = Some(IMMUTABLE.to_owned());
+        let revalidate = Some(REVALIDATE.to_owned());
+        let ok = StatusCode::OK;
+        let shim = (ok, revalidate.clone(), "shim 1.2.0".to_owned());
+        assert_eq!(get(&router, "/walletpush.js").await, shim);
+        let shim = (ok, immutable.clone(), "shim 1.2.0".to_owned());
+        assert_eq!(get(&router, "/v/1.2.0/walletpush.js").await, shim);
+        let wasm = (ok, immutable.clone(), "wasm 1.2.0".to_owned());
+        assert_eq!(get(&router, "/v/1.2.0/pkg/walletpush_bg.wasm").await, wasm);
+        let old = (ok, immutable, "shim 1.1.0".to_owned());
+        assert_eq!(get(&router, "/v/1.1.0/walletpush.js").await, old);
+        // The frame page carries the configuration: revalidated even under a version.
+        let (status, cache, body) = get(&router, "/v/1.2.0/frame.html").await;
+        assert_eq!((status, cache), (ok, revalidate));
+        assert!(body.contains(CONFIG_ELEMENT_ID), "{body}");
+
+        for missing in [
+            "/v/1.0.0/walletpush.js",
+            "/v/1.1.0/pkg/walletpush_bg.wasm",
+            "/v/../walletpush.js",
+            "/v/1.2.0/../manifest.json",
+            "/v/1.2.0/manifest.json",
+            "/v/1.2.0/v/1.1.0/walletpush.js",
+            "/v/.hidden/walletpush.js",
+            "/v/1.2.0/",
+            "/v/1.1.0/../../walletpush.js",
+            "/v/walletpush.js",
+        ] {
+            let (status, _, _) = get(&router, missing).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+        }
     }
 
     #[tokio::test]

@@ -1,6 +1,6 @@
 //! The `walletpush-server` binary as a process: `check-config` and `serve` refuse a bad
 //! configuration with status 2 and the key at fault; `mint-handle` prints a handle; `serve`
-//! redeems it once, asking a card source over HTTP.
+//! redeems it once, asking a card source over HTTP, and speaks HTTPS with `server.tls_cert`.
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -324,4 +324,80 @@ async fn serve_redeems_a_minted_handle_once() {
             && l["status"] == 200
             && l["listener"] == "widget"));
     assert!(!log.contains(&token[..40]) && !log.contains("4111111111111111"));
+}
+
+#[tokio::test]
+async fn serve_speaks_https_with_a_certificate() {
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
+    use tokio_rustls::rustls::{crypto, ClientConfig, RootCertStore};
+
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        "http://127.0.0.1:9/card",
+        "http://bank.localhost:8080",
+    );
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    std::fs::write(dir.path().join("cert.pem"), certified.cert.pem()).unwrap();
+    std::fs::write(
+        dir.path().join("key.pem"),
+        certified.signing_key.serialize_pem(),
+    )
+    .unwrap();
+    let file = dir.path().join("walletpush.toml");
+    let text = std::fs::read_to_string(&file).unwrap().replacen(
+        "www_dir = \"www\"\n",
+        "www_dir = \"www\"\ntls_cert = \"cert.pem\"\ntls_key = \"key.pem\"\n",
+        1,
+    );
+    std::fs::write(&file, text).unwrap();
+
+    let mut child = Command::new(BIN)
+        .args(["serve", "--config", file.to_str().unwrap()])
+        .env("WALLETPUSH_CARD_SOURCE_SECRET", SECRET)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _server = Server(child);
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        line
+    });
+    let line = tokio::time::timeout(Duration::from_secs(20), line)
+        .await
+        .unwrap()
+        .unwrap();
+    let address = line
+        .trim()
+        .strip_prefix("listening on https://")
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_owned();
+
+    let mut roots = RootCertStore::empty();
+    roots
+        .add(CertificateDer::from(certified.cert.der().to_vec()))
+        .unwrap();
+    let client = ClientConfig::builder_with_provider(Arc::new(crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let tcp = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let mut tls = tokio_rustls::TlsConnector::from(Arc::new(client))
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+        .unwrap();
+    tls.write_all(b"GET /healthz HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    tls.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with("ok\n"), "{answer}");
 }
