@@ -28,7 +28,7 @@
     "CONFIG_INVALID", "HANDLE_INVALID", "HANDLE_EXPIRED", "HANDLE_REPLAYED", "ORIGIN_NOT_ALLOWED",
     "CARD_INACTIVE", "WALLET_UNAVAILABLE", "WALLET_KEY_INVALID", "WALLET_SESSION_INVALID",
     "POPUP_BLOCKED", "USER_CANCELLED", "TIMEOUT", "NETWORK", "ISSUER_REJECTED", "WALLET_REJECTED",
-    "WASM_BLOCKED_BY_CSP", "INTERNAL",
+    "WASM_BLOCKED_BY_CSP", "INTERNAL", "HANDLE_UNBOUND", "RATE_LIMITED",
   ];
   // Milestones of the start-up, for the benchmark (bench/cold-start.mjs); they cost nothing.
   const mark = (name) => performance.mark(`walletpush:start:${name}`);

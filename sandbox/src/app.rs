@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use walletpush::handle::HandleClaims;
 use walletpush_server::adapters::Adapters;
-use walletpush_server::deployment::{Deployment, WalletpushWallet};
+use walletpush_server::deployment::{Deployment, WalletpushWallet, Wants};
 use walletpush_server::mint;
 use walletpush_server::signer::KeyRing;
 use walletpush_server::state::ServerState;
@@ -73,8 +73,12 @@ impl App {
                 id: WALLET_ID.to_owned(),
                 name: WALLET_NAME.to_owned(),
                 origin: origins.wallet.clone(),
+                signing_keys: vec![keys.wallet_sig.public().thumbprint()],
+                document: None,
+                wants: Wants::default(),
             }],
             adapters,
+            adapter_origin: None,
             www_dir,
         };
         let server = ServerState::new(
@@ -101,11 +105,14 @@ impl App {
     /// The claims of a fresh handle for `card`, for its owner and every wallet offered, as the
     /// issuer's backend mints them when it renders a page.
     pub fn handle_claims(&self, card: &StoredCard, now: i64) -> HandleClaims {
+        // A fresh binding secret per handle, kept by no one: such a handle does not redeem
+        // once the issuer API checks the binding cookie.
         mint::claims(
             &self.server.deployment,
             &card.user_id,
             &self.cards.data(card),
             now,
+            &mint::BindingSecret::generate().bnd(),
         )
     }
 }

@@ -17,8 +17,9 @@ use zeroize::Zeroizing;
 
 use crate::adapters::{self, Adapters, Apple, AppleEnvironment, Google, Requestor, TokenConnect};
 use crate::cards::http::HttpCardSourceConfig;
-use crate::deployment::{Deployment, WalletpushWallet};
+use crate::deployment::{Deployment, WalletpushWallet, Wants};
 use crate::http::LogFormat;
+use crate::limits::{Rate, RateLimits};
 use crate::serve::Limits;
 use crate::signer::{self, KeyRing, Signer};
 use crate::store::postgres::{self, PostgresConfig};
@@ -53,6 +54,8 @@ pub struct Settings {
     pub handle_keys: KeySet,
     /// The listener's limits.
     pub limits: Limits,
+    /// The issuer API's rate limits.
+    pub rate_limits: RateLimits,
     /// The request log's format.
     pub log_format: LogFormat,
 }
@@ -145,6 +148,10 @@ struct LimitsSection {
     header_timeout_ms: Option<u64>,
     request_timeout_ms: Option<u64>,
     max_connections: Option<usize>,
+    client_per_second: Option<u32>,
+    client_burst: Option<u32>,
+    card_per_minute: Option<u32>,
+    card_burst: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -242,6 +249,11 @@ struct WalletSection {
     id: String,
     name: String,
     origin: String,
+    #[serde(default)]
+    signing_keys: Vec<String>,
+    document: Option<PathBuf>,
+    #[serde(default)]
+    wants: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -331,7 +343,7 @@ impl File {
             }
             host_origins.push(host);
         }
-        let wallets = self.wallets_checked()?;
+        let wallets = self.wallets_checked(base)?;
         let adapters = self.adapters.check()?;
         let deployment = Deployment {
             issuer_id: self.issuer.id,
@@ -339,6 +351,7 @@ impl File {
             host_origins,
             wallets,
             adapters,
+            adapter_origin: None,
             www_dir: base.join(&self.server.www_dir),
         };
         if deployment.wallet_ids().is_empty() {
@@ -351,6 +364,7 @@ impl File {
         let card_source = check_card_source(&self.card_source, env)?;
         let (signer, handle_keys) = check_keys(&self.keys, base)?;
         let limits = self.limits.check(card_source.timeout)?;
+        let rate_limits = self.limits.rate_limits()?;
         let log_format = match self.server.log_format.as_deref() {
             None | Some("json") => LogFormat::Json,
             Some("plain") => LogFormat::Plain,
@@ -363,6 +377,7 @@ impl File {
         };
         Ok(Settings {
             limits,
+            rate_limits,
             log_format,
             listen,
             deployment,
@@ -373,7 +388,7 @@ impl File {
         })
     }
 
-    fn wallets_checked(&self) -> Result<Vec<WalletpushWallet>, ConfigError> {
+    fn wallets_checked(&self, base: &Path) -> Result<Vec<WalletpushWallet>, ConfigError> {
         let mut wallets: Vec<WalletpushWallet> = Vec::new();
         for (i, wallet) in self.wallets.iter().enumerate() {
             let key = |field: &str| format!("wallets[{i}].{field}");
@@ -397,10 +412,40 @@ impl File {
                     "the wallet's name for the button: 1 to 64 characters",
                 ));
             }
+            let wallet_origin = origin(&key("origin"), &wallet.origin)?;
+            let signing_keys = thumbprints_checked(&key("signing_keys"), &wallet.signing_keys)?;
+            let document =
+                match &wallet.document {
+                    Some(path) => Some(pinned_document(
+                        &key("document"),
+                        &base.join(path),
+                        &wallet_origin,
+                        &signing_keys,
+                    )?),
+                    None if wallet_origin.starts_with("https://") => return Err(refuse(
+                        key("document"),
+                        "the path of a copy of the wallet's walletpush.json: walletpush-server \
+                         fetches discovery documents over plain http only, so an https wallet's \
+                         document is pinned",
+                    )),
+                    None => None,
+                };
+            let wants = Wants::parse(wallet.wants.iter().map(String::as_str)).map_err(|other| {
+                refuse(
+                    key("wants"),
+                    format!(
+                        "{other:?} is not something a wallet may ask for: a list of \"name\" and \
+                         \"billing\", or nothing"
+                    ),
+                )
+            })?;
             wallets.push(WalletpushWallet {
                 id: wallet.id.clone(),
                 name: wallet.name.clone(),
-                origin: origin(&key("origin"), &wallet.origin)?,
+                origin: wallet_origin,
+                signing_keys,
+                document,
+                wants,
             });
         }
         Ok(wallets)
@@ -464,6 +509,63 @@ impl LimitsSection {
             request_timeout,
             max_connections,
             ..defaults
+        })
+    }
+}
+
+impl LimitsSection {
+    /// `client_per_second`/`client_burst` and `card_per_minute`/`card_burst`; a rate of 0
+    /// turns that limit off.
+    fn rate_limits(&self) -> Result<RateLimits, ConfigError> {
+        let defaults = RateLimits::default();
+        let rate = |rate_key: &str,
+                    rate: Option<u32>,
+                    burst_key: &str,
+                    burst: Option<u32>,
+                    default: Option<Rate>,
+                    make: fn(f64, u32) -> Rate|
+         -> Result<Option<Rate>, ConfigError> {
+            let (default_rate, default_burst) = match default {
+                Some(d) => (d, d.burst),
+                None => (make(0.0, 1), 1),
+            };
+            if rate.is_some_and(|r| r > 1_000_000) {
+                return Err(refuse(
+                    rate_key,
+                    "requests allowed, 0 (no limit) to 1000000",
+                ));
+            }
+            if burst.is_some_and(|b| !(1..=1_000_000).contains(&b)) {
+                return Err(refuse(burst_key, "requests allowed at once: 1 to 1000000"));
+            }
+            let burst = burst.unwrap_or(default_burst);
+            Ok(match rate {
+                Some(0) => None,
+                Some(r) => Some(make(f64::from(r), burst)),
+                None if default.is_some() => Some(Rate {
+                    burst,
+                    ..default_rate
+                }),
+                None => None,
+            })
+        };
+        Ok(RateLimits {
+            client: rate(
+                "limits.client_per_second",
+                self.client_per_second,
+                "limits.client_burst",
+                self.client_burst,
+                defaults.client,
+                Rate::per_second,
+            )?,
+            card: rate(
+                "limits.card_per_minute",
+                self.card_per_minute,
+                "limits.card_burst",
+                self.card_burst,
+                defaults.card,
+                Rate::per_minute,
+            )?,
         })
     }
 }
@@ -554,6 +656,47 @@ fn requestors_checked(sections: &[RequestorSection]) -> Result<Vec<Requestor>, C
         });
     }
     Ok(requestors)
+}
+
+/// A wallet's pinned signing keys: at least one RFC 7638 thumbprint (SHA-256, 43 base64url
+/// characters), each once.
+fn thumbprints_checked(key: &str, values: &[String]) -> Result<Vec<String>, ConfigError> {
+    let well_formed =
+        |t: &String| t.len() == 43 && walletpush::b64::decode_array::<32>(t).is_some();
+    let unique = values
+        .iter()
+        .enumerate()
+        .all(|(i, t)| !values[..i].contains(t));
+    if values.is_empty() || !values.iter().all(well_formed) || !unique {
+        return Err(refuse(
+            key,
+            "the RFC 7638 thumbprints of the wallet's signing keys, each 43 base64url \
+             characters, at least one: [\"<thumbprint>\", ...] (docs/design.md §3a)",
+        ));
+    }
+    Ok(values.to_vec())
+}
+
+/// A pinned copy of a wallet's discovery document: a `walletpush/1` document whose URLs are on
+/// the wallet's origin and which holds at least one signing key whose thumbprint is pinned.
+fn pinned_document(
+    key: &str,
+    path: &Path,
+    wallet_origin: &str,
+    thumbprints: &[String],
+) -> Result<serde_json::Value, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        refuse(
+            key,
+            format!(
+                "cannot read {} ({e}): the path of a copy of the wallet's walletpush.json",
+                path.display()
+            ),
+        )
+    })?;
+    crate::wallet_keys::pinned_keys(&text, wallet_origin, thumbprints)
+        .map_err(|why| refuse(key, why))?;
+    serde_json::from_str(&text).map_err(|e| refuse(key, format!("not JSON ({e})")))
 }
 
 /// An `http(s)` origin, as browsers serialise it.
@@ -668,6 +811,17 @@ mod tests {
         let key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
             .with_meta("k-2026", KeyUse::Sig);
         std::fs::write(dir.path().join("signing.jwk"), key.to_json().as_bytes()).unwrap();
+        let wallet_key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+            .with_meta("sig-1", KeyUse::Sig);
+        let thumbprint = wallet_key.public().thumbprint();
+        let document = format!(
+            r#"{{"protocol":"walletpush/1","name":"Sandbox Wallet",
+                "entry_url":"https://wallet.example/entry",
+                "provision_url":"https://wallet.example/provision",
+                "jwks":{{"keys":[{}]}}}}"#,
+            wallet_key.public().to_json()
+        );
+        std::fs::write(dir.path().join("wallet.json"), document).unwrap();
         let text = format!(
             r#"
 [server]
@@ -694,6 +848,8 @@ signing = ["signing.jwk"]
 id = "sandbox"
 name = "Sandbox Wallet"
 origin = "https://wallet.example"
+signing_keys = ["{thumbprint}"]
+document = "wallet.json"
 
 [adapters.google]
 script_url = "https://pay.google.com/gp/p/js/integration.min.js"
@@ -844,6 +1000,22 @@ icon = "data:image/png;base64,AAAA"
                 "wallets[0].origin",
             ),
             (
+                "signing_keys = [\"",
+                "signing_keys = [\"not-a-thumbprint\", \"",
+                "wallets[0].signing_keys",
+            ),
+            (
+                "signing_keys = [",
+                "wants = [\"name\", \"cvv\"]\nsigning_keys = [",
+                "wallets[0].wants",
+            ),
+            (
+                "document = \"wallet.json\"",
+                "document = \"missing.json\"",
+                "wallets[0].document",
+            ),
+            ("document = \"wallet.json\"\n", "", "wallets[0].document"),
+            (
                 "url = \"http://127.0.0.1:8090/walletpush/card\"",
                 "url = \"ftp://x/card\"",
                 "card_source.url",
@@ -872,6 +1044,87 @@ icon = "data:image/png;base64,AAAA"
         }
         let error = check(&text.replacen("listen =", "lisen =", 1), dir.path()).unwrap_err();
         assert!(error.message.contains("lisen"), "{error}");
+    }
+
+    /// A wallet's pins: thumbprints (at least one), a pinned document on the wallet's origin
+    /// holding a pinned key, and what it wants.
+    #[test]
+    fn pinned_wallets() {
+        let (dir, text) = fixture();
+        let settings = check(&text, dir.path()).unwrap();
+        let wallet = &settings.deployment.wallets[0];
+        assert_eq!(wallet.signing_keys.len(), 1);
+        assert_eq!(
+            wallet.document.as_ref().unwrap()["protocol"],
+            "walletpush/1"
+        );
+        assert_eq!(wallet.wants, Wants::default());
+        let config = settings.deployment.widget_configuration();
+        assert_eq!(
+            config["wallets"]["sandbox"]["signing_keys"][0],
+            wallet.signing_keys[0]
+        );
+        assert!(config["wallets"]["sandbox"].get("discovery").is_none());
+
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("signing_keys"))
+            .unwrap();
+        let wanting = text.replace(line, &format!("{line}\nwants = [\"name\", \"billing\"]"));
+        let wallet = &check(&wanting, dir.path()).unwrap().deployment.wallets[0];
+        assert!(wallet.wants.name && wallet.wants.billing);
+
+        let refusals = [
+            (
+                text.replace(line, "signing_keys = []"),
+                "wallets[0].signing_keys",
+            ),
+            (text.replace(line, ""), "wallets[0].signing_keys"),
+            (
+                text.replace(line, &format!("{line}\nwants = [\"cvv\"]")),
+                "wallets[0].wants",
+            ),
+            (
+                // Another key pinned: the document holds none of the pinned keys.
+                text.replace(
+                    line,
+                    "signing_keys = [\"47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU\"]",
+                ),
+                "wallets[0].document",
+            ),
+        ];
+        for (text, key) in refusals {
+            assert_eq!(check(&text, dir.path()).unwrap_err().key, key);
+        }
+        // A document whose URLs are on another origin.
+        let document = std::fs::read_to_string(dir.path().join("wallet.json")).unwrap();
+        std::fs::write(
+            dir.path().join("elsewhere.json"),
+            document.replace("https://wallet.example/entry", "https://evil.example/entry"),
+        )
+        .unwrap();
+        let elsewhere = text.replace("\"wallet.json\"", "\"elsewhere.json\"");
+        let error = check(&elsewhere, dir.path()).unwrap_err();
+        assert_eq!(error.key, "wallets[0].document", "{error}");
+    }
+
+    #[test]
+    fn rate_limits_have_defaults_and_can_be_set_or_turned_off() {
+        let (dir, text) = fixture();
+        let settings = check(&text, dir.path()).unwrap();
+        assert_eq!(settings.rate_limits, RateLimits::default());
+        let text = format!(
+            "{text}\n[limits]\nclient_per_second = 0\ncard_per_minute = 30\ncard_burst = 40\n"
+        );
+        let limits = check(&text, dir.path()).unwrap().rate_limits;
+        assert_eq!(limits.client, None);
+        assert_eq!(limits.card, Some(Rate::per_minute(30.0, 40)));
+        let error = check(
+            &text.replace("card_burst = 40", "card_burst = 0"),
+            dir.path(),
+        )
+        .unwrap_err();
+        assert_eq!(error.key, "limits.card_burst");
     }
 
     #[test]

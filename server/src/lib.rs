@@ -15,14 +15,16 @@
 //! (the sandbox) may merge with routes of its own before [`finish`] adds the layers.
 //!
 //! Modules depend on each other in one direction only (tests/module_graph.rs checks it): the
-//! leaves `clock`, `ids`, `urls`, `frame`, `site`, `metrics`; then `store`, `signer`, `csp`, `http`,
-//! `cards`; then `adapters`, `activation`, `deployment`, `state`, `serve`; then `www`, `issuer`,
-//! `ops`, `config`, `mint`; this file at the top. server/README.md is the operator's reference.
+//! leaves `clock`, `ids`, `urls`, `frame`, `site`, `metrics`, `limits`; then `store`, `signer`,
+//! `csp`, `http`, `cards`; then `adapters`, `activation`, `deployment`, `wallet_keys`, `state`,
+//! `serve`, `checks`; then `www`, `issuer`, `ops`, `config`, `mint`; this file at the top.
+//! server/README.md is the operator's reference.
 #![forbid(unsafe_code)]
 
 pub mod activation;
 pub mod adapters;
 pub mod cards;
+pub mod checks;
 pub mod clock;
 pub mod config;
 pub mod csp;
@@ -31,6 +33,7 @@ pub mod frame;
 pub mod http;
 pub mod ids;
 pub mod issuer;
+pub mod limits;
 pub mod metrics;
 pub mod mint;
 pub mod ops;
@@ -40,6 +43,7 @@ pub mod site;
 pub mod state;
 pub mod store;
 pub mod urls;
+pub mod wallet_keys;
 pub mod www;
 
 use std::sync::Arc;

@@ -81,11 +81,14 @@ pub fn check(
     if !plaintext.is_fresh(expected.mode, now) || !plaintext.is_well_formed() {
         return Err(Rejected);
     }
+    let card_digest =
+        walletpush::binding::card_digest(&plaintext.pan, plaintext.exp_month, plaintext.exp_year);
     let activation = activation::verify(
         issuer_keys,
         &plaintext.activation,
-        expected.sid,
+        activation::Bound::Sid(expected.sid),
         expected.wallet,
+        &card_digest,
         now,
     )
     .map_err(|_| Rejected)?;
@@ -216,9 +219,11 @@ mod tests {
                 &signer,
                 &ActivationClaims {
                     card: "gift-1".into(),
-                    sid: sid.into(),
                     wallet: "sandbox".into(),
                     exp: NOW + 300,
+                    card_digest: walletpush::binding::card_digest("4111111111111111", 12, 2030),
+                    sid: Some(sid.into()),
+                    state: None,
                 },
             )
             .unwrap();
