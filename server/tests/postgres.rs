@@ -31,8 +31,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_walletpush-server");
 /// small machine.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// What "fails fast" means here: well under the card source's and the listener's timeouts.
-const FAST: Duration = Duration::from_millis(1500);
+/// What "fails fast" means here: well under the listener's request timeout (15 s), which is
+/// where a request waiting on a database that is gone would end; with margin for a small
+/// machine busy with other work (the exchange's signatures run in debug builds here).
+const FAST: Duration = Duration::from_secs(3);
 
 async fn cluster() -> Cluster {
     tokio::task::spawn_blocking(Cluster::start).await.unwrap()
@@ -77,6 +79,8 @@ async fn the_store_migrates_once_redeems_once_and_heals_after_an_outage() {
     assert!(store.redeem(redemption("old", 100)).await.unwrap());
     assert!(store.redeem(redemption("new", 200)).await.unwrap());
     // Another instance sees the same spent `jti`.
+    assert!(stores[0].redeemed("new").await.unwrap());
+    assert!(!stores[0].redeemed("never").await.unwrap());
     assert!(!stores[0].redeem(redemption("new", 210)).await.unwrap());
     let mut unavailable = redemption("other", 220);
     unavailable.outcome = "NETWORK".into();
@@ -121,6 +125,8 @@ async fn the_store_migrates_once_redeems_once_and_heals_after_an_outage() {
         assert!(down.is_unavailable(), "{down}");
         let ping = store.ping().await.unwrap_err();
         assert!(ping.is_unavailable(), "{ping}");
+        let read = store.redeemed("new").await.unwrap_err();
+        assert!(read.is_unavailable(), "{read}");
         assert!(started.elapsed() < FAST, "{:?}", started.elapsed());
     }
     let resuming = Arc::clone(&cluster);
@@ -149,8 +155,8 @@ async fn deployment(count: usize) -> Deployment {
     let cards = instances::card_source().await;
     let dir = tempfile::tempdir().unwrap();
     let store = format!("postgres_url = \"{}\"\npool_size = 16", cluster.url());
-    let (config, key) = instances::write_config(dir.path(), &store, &cards);
-    let minter = Arc::new(Minter::new(&config, key));
+    let (config, keys) = instances::write_config(dir.path(), &store, &cards);
+    let minter = Arc::new(Minter::new(&config, &keys));
     // Started at once: they migrate under the advisory lock.
     let starting: Vec<_> = (0..count)
         .map(|i| {
@@ -194,8 +200,8 @@ async fn one_handle_at_two_instances_at_once_is_redeemed_once_in_a_thousand_trie
     let handles: Vec<(String, String)> = (0..1000)
         .map(|i| d.minter.mint(&format!("card-{i}")))
         .collect();
-    let client = Client::new();
-    let in_flight = Arc::new(tokio::sync::Semaphore::new(32));
+    let client = Client::new(d.minter.cookie());
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(8));
     let mut tasks = tokio::task::JoinSet::new();
     for (handle, jti) in handles {
         let (client, a, b) = (client.clone(), a.clone(), b.clone());
@@ -239,16 +245,22 @@ async fn one_handle_at_two_instances_at_once_is_redeemed_once_in_a_thousand_trie
         "{}",
         d.logs()
     );
-    // The database agrees: a thousand spent, each released once and refused once.
+    // The database agrees: a thousand spent, each released once. (A replay refused at the
+    // read before the card source leaves no record; one refused at the write does.)
     assert_eq!(
         d.cluster.psql("SELECT count(*) FROM redeemed_handles"),
         "1000"
     );
     assert_eq!(
+        d.cluster
+            .psql("SELECT count(*), count(DISTINCT jti) FROM audit WHERE outcome = 'released'"),
+        "1000|1000"
+    );
+    assert_eq!(
         d.cluster.psql(
-            "SELECT outcome, count(*), count(DISTINCT jti) FROM audit GROUP BY outcome ORDER BY outcome"
+            "SELECT count(*) FROM audit WHERE outcome NOT IN ('released', 'HANDLE_REPLAYED')"
         ),
-        "HANDLE_REPLAYED|1000|1000\nreleased|1000|1000"
+        "0"
     );
 }
 
@@ -258,16 +270,16 @@ async fn an_instance_killed_during_load_redeems_nothing_twice_and_audits_every_s
     let mut d = deployment(2).await;
     let bases = [d.base(0), d.base(1)];
     let handles: Arc<Vec<(String, String)>> = Arc::new(
-        (0..1500)
+        (0..600)
             .map(|i| d.minter.mint(&format!("card-{i}")))
             .collect(),
     );
     let next = Arc::new(AtomicUsize::new(0));
-    let client = Client::new();
+    let client = Client::new(d.minter.cookie());
     // Every answer, by `jti`, and where it came from.
     let answered: Arc<Mutex<Vec<(String, usize, Answer)>>> = Arc::default();
     let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..32 {
+    for _ in 0..8 {
         let (handles, next, client, answered, bases) = (
             Arc::clone(&handles),
             Arc::clone(&next),
@@ -307,14 +319,14 @@ async fn an_instance_killed_during_load_redeems_nothing_twice_and_audits_every_s
         });
     }
     // Under load for a while, then instance 0 dies mid-request.
-    while next.load(Ordering::Relaxed) < 400 {
+    while next.load(Ordering::Relaxed) < 200 {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     d.instances[0].kill();
     let killed_at = next.load(Ordering::Relaxed);
     while workers.join_next().await.is_some() {}
     assert!(
-        killed_at < handles.len() - 200,
+        killed_at < handles.len() - 100,
         "the kill came during the load"
     );
 
@@ -333,14 +345,14 @@ async fn an_instance_killed_during_load_redeems_nothing_twice_and_audits_every_s
         );
     }
     assert!(
-        by_instance[0][&200] > 100,
+        by_instance[0][&200] > 50,
         "instance 0 served before: {by_instance:?}"
     );
     assert!(
         by_instance[0].get(&0).copied().unwrap_or(0) > 0,
         "then died: {by_instance:?}"
     );
-    assert!(by_instance[1][&200] > 500, "{by_instance:?}");
+    assert!(by_instance[1][&200] > 300, "{by_instance:?}");
     let twice: Vec<_> = successes.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "answered twice: {twice:?}");
 
@@ -401,7 +413,7 @@ async fn postgres_stopped_for_five_seconds_fails_fast_and_the_same_processes_rec
     let mut d = deployment(2).await;
     let bases = [d.base(0), d.base(1)];
     let minter = Arc::clone(&d.minter);
-    let client = Client::new();
+    let client = Client::new(d.minter.cookie());
     let started = Instant::now();
     let stop = Arc::new(AtomicBool::new(false));
     // Every exchange: when it started and ended (since `started`), and its answer.

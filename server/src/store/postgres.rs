@@ -9,11 +9,13 @@
 //!   at start in one transaction under an advisory lock, so instances starting at once take
 //!   turns, and a schema already migrated is left as it is. A schema newer than the binary is
 //!   refused.
-//! - **Outages fail fast**: a connection attempt gives up after [`CONNECT_TIMEOUT`], a statement
-//!   after [`STATEMENT_TIMEOUT`] (on the server, and on this side for a server that stopped
-//!   answering), a request waiting for a pooled connection after [`CONNECT_TIMEOUT`]. Every such
-//!   failure is [`StoreError::Unavailable`], which the issuer API answers as retryable. The pool
-//!   drops closed connections and opens new ones, so the server recovers without a restart.
+//! - **Outages fail fast**: a database that is down refuses the connection at once; one that
+//!   does not answer costs at most [`CONNECT_TIMEOUT`] to reach, [`CREATE_TIMEOUT`] to open a
+//!   session, [`STATEMENT_TIMEOUT`] a statement (on the server, and on this side for a server
+//!   that stopped answering). A request waits at most [`WAIT_TIMEOUT`] for a pooled connection
+//!   when all are busy (a load peak, not an outage). Every such failure is
+//!   [`StoreError::Unavailable`], which the issuer API answers as retryable. The pool drops
+//!   closed connections and opens new ones, so the server recovers without a restart.
 //!
 //! The connection is plain TCP: run PostgreSQL on loopback or a private network.
 
@@ -25,8 +27,14 @@ use tokio_postgres::NoTls;
 
 use super::{AuditRecord, BoxFuture, Store, StoreError};
 
-/// How long opening a connection, or waiting for a pooled one, may take.
+/// How long the TCP connection to the database may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How long opening a session may take: the connection, the start-up and authentication.
+pub const CREATE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long a request may wait for a pooled connection while all are busy.
+pub const WAIT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// How long one statement may run (`statement_timeout` on the server).
 pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -110,7 +118,7 @@ pub struct PostgresStore {
 
 impl PostgresStore {
     /// Connects and migrates the schema. Fails (with [`StoreError::Unavailable`]) if the
-    /// database does not answer within [`CONNECT_TIMEOUT`].
+    /// database cannot be reached.
     pub async fn open(config: &PostgresConfig) -> Result<PostgresStore, StoreError> {
         let mut pg: tokio_postgres::Config = config
             .url
@@ -135,9 +143,9 @@ impl PostgresStore {
         let pool = Pool::builder(manager)
             .max_size(config.pool_size.max(1))
             .runtime(Runtime::Tokio1)
-            .wait_timeout(Some(CONNECT_TIMEOUT))
-            .create_timeout(Some(CONNECT_TIMEOUT))
-            .recycle_timeout(Some(CONNECT_TIMEOUT))
+            .wait_timeout(Some(WAIT_TIMEOUT))
+            .create_timeout(Some(CREATE_TIMEOUT))
+            .recycle_timeout(Some(CREATE_TIMEOUT))
             .build()
             .map_err(|e| StoreError::Unavailable(format!("PostgreSQL pool: {e}")))?;
         let store = PostgresStore { pool };
@@ -186,7 +194,7 @@ impl PostgresStore {
         })
     }
 
-    /// A pooled connection, or [`StoreError::Unavailable`] within [`CONNECT_TIMEOUT`].
+    /// A pooled connection, or [`StoreError::Unavailable`].
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
         self.pool
             .get()
@@ -223,6 +231,22 @@ impl Store for PostgresStore {
                     )
                     .await?;
                 Ok(row.get::<_, bool>(0))
+            })
+            .await
+        })
+    }
+
+    fn redeemed<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            answered(async {
+                let statement = client
+                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM redeemed_handles WHERE jti = $1)")
+                    .await?;
+                Ok(client
+                    .query_one(&statement, &[&jti])
+                    .await?
+                    .get::<_, bool>(0))
             })
             .await
         })

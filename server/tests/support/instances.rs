@@ -15,14 +15,18 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
+use walletpush::binding::COOKIE_NAME;
 use walletpush::jwk::{KeyUse, PrivateJwk};
 use walletpush_server::cards::CardData;
 use walletpush_server::deployment::Deployment;
+use walletpush_server::mint::BindingSecret;
 
 /// The card source's secret.
 pub const SECRET: &str = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0";
 /// The widget origin of the configuration.
 pub const WIDGET: &str = "http://walletpush.bank.localhost:8081";
+/// The pinned wallet's origin.
+pub const WALLET: &str = "http://wallet.localhost:8082";
 
 /// A card source on loopback that answers every card as active; returns its URL.
 pub async fn card_source() -> String {
@@ -43,12 +47,32 @@ pub async fn card_source() -> String {
     url
 }
 
-/// A configuration in `dir` with `store` as its `[store]` section's body; returns its path
-/// and the handle-signing key.
-pub fn write_config(dir: &Path, store: &str, card_source: &str) -> (PathBuf, PrivateJwk) {
-    let key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
-        .with_meta("k1", KeyUse::Sig);
+/// The keys of a configuration: the issuer's (handles, activations) and the pinned wallet's.
+pub struct Keys {
+    /// The issuer's signing key.
+    pub issuer: PrivateJwk,
+    /// The wallet's signing key (its sessions).
+    pub wallet: PrivateJwk,
+}
+
+fn generate(kid: &str) -> PrivateJwk {
+    PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng)).with_meta(kid, KeyUse::Sig)
+}
+
+/// A configuration in `dir` with `store` as its `[store]` section's body and a wallet pinned by
+/// its document; returns its path and keys. The rate limit per client address is off: all the
+/// load comes from one address.
+pub fn write_config(dir: &Path, store: &str, card_source: &str) -> (PathBuf, Keys) {
+    let key = generate("k1");
     std::fs::write(dir.join("signing.jwk"), key.to_json().as_bytes()).unwrap();
+    let wallet_key = generate("sig-1");
+    let document = json!({
+        "protocol": "walletpush/1", "name": "Sandbox Wallet",
+        "entry_url": format!("{WALLET}/entry"), "provision_url": format!("{WALLET}/provision"),
+        "jwks": {"keys": [serde_json::from_str::<Value>(&wallet_key.public().to_json()).unwrap()]}
+    });
+    std::fs::write(dir.join("wallet.json"), document.to_string()).unwrap();
+    let thumbprint = wallet_key.public().thumbprint();
     std::fs::create_dir_all(dir.join("www")).unwrap();
     std::fs::write(dir.join("www/frame.html"), "<head><title>f</title></head>").unwrap();
     let text = format!(
@@ -68,42 +92,76 @@ host_origins = ["http://bank.localhost:8080"]
 
 [card_source]
 url = "{card_source}"
-timeout_ms = 2000
+timeout_ms = 5000
 
 [keys]
 signing = ["signing.jwk"]
 
+[limits]
+client_per_second = 0
+
 [[wallets]]
 id = "sandbox"
 name = "Sandbox Wallet"
-origin = "http://wallet.localhost:8082"
+origin = "{WALLET}"
+signing_keys = ["{thumbprint}"]
+document = "wallet.json"
 "#
     );
     let path = dir.join("walletpush.toml");
     std::fs::write(&path, text).unwrap();
-    (path, key)
+    (
+        path,
+        Keys {
+            issuer: key,
+            wallet: wallet_key,
+        },
+    )
 }
 
-/// Mints handles as the issuer's backend does, for the configuration's deployment.
+/// One browser of one user: mints handles as the issuer's backend does for the configuration's
+/// deployment, bound to one binding cookie, and asks for them with one wallet session.
 pub struct Minter {
     key: PrivateJwk,
     deployment: Deployment,
+    binding: BindingSecret,
+    session: String,
 }
 
 impl Minter {
     /// The minter of the configuration at `config`.
-    pub fn new(config: &Path, key: PrivateJwk) -> Minter {
+    pub fn new(config: &Path, keys: &Keys) -> Minter {
         let env = |name: &str| {
             (name == walletpush_server::config::CARD_SOURCE_SECRET_ENV).then(|| SECRET.to_owned())
         };
         let settings = walletpush_server::config::load(config, &env).unwrap();
+        let epk = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+            .with_meta("sk-1", KeyUse::Enc);
+        let session = walletpush::session::issue(
+            &keys.wallet,
+            &walletpush::session::SessionClaims {
+                sid: "sid-1".into(),
+                epk: epk.public().to_value(),
+                aud: WIDGET.into(),
+                exp: walletpush_server::clock::now() + 3600,
+            },
+        )
+        .unwrap();
         Minter {
-            key,
+            key: keys.issuer.clone(),
             deployment: settings.deployment,
+            binding: BindingSecret::generate(),
+            session,
         }
     }
 
-    /// A fresh handle for card `card`; returns it with its `jti`.
+    /// The `Cookie` header of this browser.
+    pub fn cookie(&self) -> String {
+        format!("{COOKIE_NAME}={}", self.binding.cookie_value())
+    }
+
+    /// A fresh handle for card `card`: the body of its credential exchange (popup mode, the
+    /// wallet's session), and its `jti`.
     pub fn mint(&self, card: &str) -> (String, String) {
         let data = CardData {
             card_ref: card.to_owned(),
@@ -117,9 +175,11 @@ impl Minter {
             "user-1",
             &data,
             walletpush_server::clock::now(),
+            &self.binding.bnd(),
         );
         let handle = walletpush_server::mint::mint(&self.key, &claims).unwrap();
-        (handle, claims.jti)
+        let body = json!({"handle": handle, "wallet": "sandbox", "session": self.session});
+        (body.to_string(), claims.jti)
     }
 }
 
@@ -187,37 +247,34 @@ pub struct Answer {
     pub failure: Option<String>,
 }
 
-/// An HTTP client with a connection pool.
+/// An HTTP client with a connection pool, sending one browser's binding cookie.
 #[derive(Clone)]
-pub struct Client(HyperClient<HttpConnector, Full<Bytes>>);
-
-impl Default for Client {
-    fn default() -> Client {
-        Client::new()
-    }
+pub struct Client {
+    http: HyperClient<HttpConnector, Full<Bytes>>,
+    cookie: String,
 }
 
 impl Client {
     /// A client keeping up to 256 idle connections per instance, each for less time than the
     /// server's header timeout lets an idle connection live (5 s): a request is never written
     /// into a connection the server is closing.
-    pub fn new() -> Client {
-        Client(
-            HyperClient::builder(TokioExecutor::new())
+    pub fn new(cookie: String) -> Client {
+        Client {
+            http: HyperClient::builder(TokioExecutor::new())
                 .pool_max_idle_per_host(256)
                 .pool_idle_timeout(Duration::from_secs(2))
                 .pool_timer(hyper_util::rt::TokioTimer::new())
                 .build_http(),
-        )
+            cookie,
+        }
     }
 
-    /// Posts the credential exchange of a `walletpush/1` wallet for `handle` to `base`.
-    pub async fn exchange(&self, base: &str, handle: &str) -> Answer {
-        let body = json!({"handle": handle, "wallet": "sandbox", "sid": "sid-1"});
+    /// Posts a credential exchange (`body`, from [`Minter::mint`]) to `base`.
+    pub async fn exchange(&self, base: &str, body: &str) -> Answer {
         self.send(
             "POST",
             &format!("{base}/walletpush/v1/credentials"),
-            Some(body),
+            Some(body.to_owned()),
         )
         .await
     }
@@ -227,18 +284,19 @@ impl Client {
         self.send("GET", &format!("{base}{path}"), None).await
     }
 
-    async fn send(&self, method: &str, url: &str, body: Option<Value>) -> Answer {
+    async fn send(&self, method: &str, url: &str, body: Option<String>) -> Answer {
         let started = Instant::now();
         let mut builder = hyper::Request::builder()
             .method(method)
             .uri(url)
-            .header("origin", WIDGET);
+            .header("origin", WIDGET)
+            .header("cookie", &self.cookie);
         if body.is_some() {
             builder = builder.header("content-type", "application/json");
         }
-        let payload = body.map_or_else(Vec::new, |b| b.to_string().into_bytes());
+        let payload = body.map_or_else(Vec::new, String::into_bytes);
         let request = builder.body(Full::new(Bytes::from(payload))).unwrap();
-        let response = match self.0.request(request).await {
+        let response = match self.http.request(request).await {
             Ok(response) => response,
             Err(e) => {
                 return Answer {
