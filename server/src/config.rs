@@ -4,7 +4,7 @@
 //! reference of every key.
 //!
 //! Secrets may stay out of the file: `WALLETPUSH_CARD_SOURCE_SECRET` overrides
-//! `card_source.secret`.
+//! `card_source.secret`, `WALLETPUSH_POSTGRES_URL` overrides `store.postgres_url`.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -24,10 +24,17 @@ use crate::proxies::{Network, TrustedProxies};
 use crate::serve::{Limits, Transport};
 use crate::signer::{self, KeyRing, Signer};
 use crate::tls::{self, TlsError};
+use crate::store::postgres::{self, PostgresConfig};
 use crate::{ids, site, urls};
 
 /// The environment variable that overrides `card_source.secret`.
 pub const CARD_SOURCE_SECRET_ENV: &str = "WALLETPUSH_CARD_SOURCE_SECRET";
+
+/// The environment variable that overrides `store.postgres_url` (it may hold a password).
+pub const POSTGRES_URL_ENV: &str = "WALLETPUSH_POSTGRES_URL";
+
+/// The PostgreSQL pool's size when `store.pool_size` is not given.
+const DEFAULT_POOL_SIZE: usize = 16;
 
 /// The shortest card source secret accepted: 128 bits as base64url or hex.
 const MIN_SECRET_LEN: usize = 22;
@@ -41,8 +48,8 @@ pub struct Settings {
     pub adapter_listen: Option<SocketAddr>,
     /// The deployment.
     pub deployment: Deployment,
-    /// The SQLite file of the store.
-    pub sqlite: PathBuf,
+    /// Where the store is.
+    pub store: StoreSettings,
     /// The issuer's backend that gives card data.
     pub card_source: HttpCardSourceConfig,
     /// The activation-signing keys, the first one current.
@@ -57,6 +64,15 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// HTTPS or plain HTTP, and the proxies trusted to name the client.
     pub transport: Transport,
+}
+
+/// Where the server keeps its state (docs/design.md §9).
+#[derive(Clone, Debug)]
+pub enum StoreSettings {
+    /// One SQLite file: one instance.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database, shared by every instance.
+    Postgres(PostgresConfig),
 }
 
 /// A configuration refused: the key at fault and what to put there.
@@ -176,7 +192,54 @@ struct IssuerSection {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StoreSection {
-    sqlite: PathBuf,
+    sqlite: Option<PathBuf>,
+    postgres_url: Option<String>,
+    pool_size: Option<usize>,
+}
+
+impl StoreSection {
+    fn check(
+        &self,
+        base: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<StoreSettings, ConfigError> {
+        let url = env(POSTGRES_URL_ENV).or_else(|| self.postgres_url.clone());
+        match (&self.sqlite, url) {
+            (Some(_), Some(_)) => Err(refuse(
+                "store",
+                format!(
+                    "choose one store: `sqlite` (one instance) or `postgres_url` (several \
+                     instances), not both (is {POSTGRES_URL_ENV} set?)"
+                ),
+            )),
+            (None, None) => Err(refuse(
+                "store",
+                "give `sqlite = \"state/server.sqlite\"` (a file, for one instance) or \
+                 `postgres_url = \"postgres://user@host:5432/database\"` (several instances)",
+            )),
+            (Some(path), None) => {
+                if self.pool_size.is_some() {
+                    return Err(refuse(
+                        "store.pool_size",
+                        "only for PostgreSQL: remove it, or set store.postgres_url",
+                    ));
+                }
+                Ok(StoreSettings::Sqlite(base.join(path)))
+            }
+            (None, Some(url)) => {
+                postgres::check_url(&url).map_err(|why| refuse("store.postgres_url", why))?;
+                let pool_size = self.pool_size.unwrap_or(DEFAULT_POOL_SIZE);
+                if !(1..=1024).contains(&pool_size) {
+                    return Err(refuse(
+                        "store.pool_size",
+                        "the most PostgreSQL connections one instance opens: 1 to 1024 \
+                         (16 by default)",
+                    ));
+                }
+                Ok(StoreSettings::Postgres(PostgresConfig { url, pool_size }))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -378,6 +441,7 @@ impl File {
                 "offer at least one wallet: a [[wallets]] entry or an [adapters.*] section",
             ));
         }
+        let store = self.store.check(base, env)?;
         let card_source = check_card_source(&self.card_source, env)?;
         let (signer, handle_keys) = check_keys(&self.keys, base)?;
         let limits = self.limits.check(card_source.timeout)?;
@@ -401,7 +465,7 @@ impl File {
             listen,
             adapter_listen,
             deployment,
-            sqlite: base.join(&self.store.sqlite),
+            store,
             card_source,
             signer,
             handle_keys,
@@ -950,7 +1014,9 @@ listen = "127.0.0.1:8083"
         assert_eq!(d.host_origins.len(), 2);
         assert_eq!(d.wallet_ids(), ["sandbox", "google"]);
         assert_eq!(d.www_dir, dir.path().join("www"));
-        assert_eq!(settings.sqlite, dir.path().join("state/server.sqlite"));
+        assert!(
+            matches!(&settings.store, StoreSettings::Sqlite(path) if *path == dir.path().join("state/server.sqlite"))
+        );
         assert_eq!(settings.card_source.timeout, Duration::from_millis(1500));
         assert_eq!(settings.signer.kid(), "k-2026");
         assert_eq!(settings.handle_keys, settings.signer.public_keys().clone());
@@ -1348,6 +1414,58 @@ icon = "data:image/png;base64,AAAA"
         let settings = check(&plain, dir.path()).unwrap();
         assert_eq!(settings.adapter_listen, None);
         assert_eq!(settings.deployment.adapter_origin, None);
+    fn postgres_in_place_of_sqlite() {
+        let (dir, text) = fixture();
+        let sqlite = "sqlite = \"state/server.sqlite\"";
+        let pg =
+            "postgres_url = \"postgres://walletpush@db.internal:5432/walletpush\"\npool_size = 8";
+        let settings = check(&text.replace(sqlite, pg), dir.path()).unwrap();
+        let StoreSettings::Postgres(config) = &settings.store else {
+            panic!("{:?}", settings.store)
+        };
+        assert_eq!(
+            (config.url.as_str(), config.pool_size),
+            ("postgres://walletpush@db.internal:5432/walletpush", 8)
+        );
+
+        // The environment overrides the URL (it may hold a password) and selects PostgreSQL.
+        let secret_url = "postgres://walletpush:pw@db.internal/walletpush";
+        let env = |name: &str| (name == POSTGRES_URL_ENV).then(|| secret_url.to_owned());
+        let only_pg = text.replace(sqlite, "pool_size = 4");
+        let settings = parse(&only_pg, dir.path(), &env).unwrap();
+        assert!(
+            matches!(&settings.store, StoreSettings::Postgres(c) if c.url == secret_url && c.pool_size == 4)
+        );
+
+        let cases = [
+            (text.replace(sqlite, ""), "store"),
+            (text.replace(sqlite, &format!("{sqlite}\n{pg}")), "store"),
+            (
+                text.replace(sqlite, &format!("{sqlite}\npool_size = 4")),
+                "store.pool_size",
+            ),
+            (
+                text.replace(sqlite, "postgres_url = \"mysql://x\""),
+                "store.postgres_url",
+            ),
+            (
+                text.replace(
+                    sqlite,
+                    "postgres_url = \"postgres://u@db/w?sslmode=require\"",
+                ),
+                "store.postgres_url",
+            ),
+            (
+                text.replace(sqlite, &pg.replace("= 8", "= 0")),
+                "store.pool_size",
+            ),
+        ];
+        for (bad, key) in cases {
+            let error = check(&bad, dir.path()).unwrap_err();
+            assert_eq!(error.key, key, "{error}");
+        }
+        // With the file on SQLite, the variable is a conflict, not a silent switch.
+        assert_eq!(parse(&text, dir.path(), &env).unwrap_err().key, "store");
     }
 
     #[test]

@@ -82,9 +82,19 @@ impl From<walletpush::Error> for ApiError {
 }
 
 impl From<StoreError> for ApiError {
+    /// A database out of reach is retryable, as a card source that does not answer: `NETWORK`,
+    /// 503, and nothing was spent. Any other store failure is the server's own: `INTERNAL`.
     fn from(e: StoreError) -> ApiError {
         log_error(&e);
-        ApiError::internal()
+        if e.is_unavailable() {
+            ApiError::with_status(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Network,
+                "the server's database did not answer: try again",
+            )
+        } else {
+            ApiError::internal()
+        }
     }
 }
 
@@ -258,6 +268,24 @@ mod tests {
         for (code, status) in cases {
             assert_eq!(status_of(code).as_u16(), status, "{code}");
         }
+    }
+
+    #[test]
+    fn a_database_out_of_reach_is_retryable_and_other_store_failures_are_not() {
+        let down = ApiError::from(StoreError::Unavailable("connection refused".into()));
+        assert_eq!(
+            (down.status.as_u16(), down.code()),
+            (503, ErrorCode::Network)
+        );
+        let batch = ApiError::from(StoreError::Batch(std::sync::Arc::new(
+            StoreError::Unavailable("timeout".into()),
+        )));
+        assert_eq!(batch.code(), ErrorCode::Network);
+        let bug = ApiError::from(StoreError::Corrupt("a key"));
+        assert_eq!(
+            (bug.status.as_u16(), bug.code()),
+            (500, ErrorCode::Internal)
+        );
     }
 
     #[test]

@@ -24,9 +24,10 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use walletpush_server::cards::http::HttpCardSource;
 use walletpush_server::cards::CardData;
-use walletpush_server::config::{self, ConfigError, Settings};
+use walletpush_server::config::{self, ConfigError, Settings, StoreSettings};
 use walletpush_server::signer;
 use walletpush_server::state::ServerState;
+use walletpush_server::store::postgres::PostgresStore;
 use walletpush_server::store::sqlite::SqliteStore;
 use walletpush_server::store::{self, Store};
 use walletpush_server::{clock, mint, serve};
@@ -236,10 +237,15 @@ fn serve(settings: Settings) -> ExitCode {
 }
 
 async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
-    if let Some(dir) = settings.sqlite.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&settings.sqlite)?);
+    let store: Arc<dyn Store> = match &settings.store {
+        StoreSettings::Sqlite(path) => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            Arc::new(SqliteStore::open(path)?)
+        }
+        StoreSettings::Postgres(config) => Arc::new(PostgresStore::open(config).await?),
+    };
     let cards = HttpCardSource::new(settings.card_source);
     let settings_deployment = settings.deployment.clone();
     let state = ServerState::new(

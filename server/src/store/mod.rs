@@ -1,10 +1,12 @@
 //! The server's state behind one interface, [`Store`] (docs/design.md §9): the single use of
-//! each card handle, and the audit record of each redemption that reached the card source. [`sqlite::SqliteStore`] is the implementation for one instance; another
-//! implementation (a database shared by several instances) implements the same trait, with the
-//! same rule: two redemptions of one `jti`, on any instance, give exactly one `true`.
+//! each card handle, and the audit record of each redemption that reached the card source.
+//! [`sqlite::SqliteStore`] is the implementation for one instance, [`postgres::PostgresStore`]
+//! the one for several instances sharing a database; both keep the same rule: two redemptions
+//! of one `jti`, on any instance, give exactly one `true`.
 
 pub mod db;
 pub mod group_commit;
+pub mod postgres;
 pub mod sqlite;
 
 use core::fmt;
@@ -83,8 +85,9 @@ pub trait Store: Send + Sync + fmt::Debug {
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
 }
 
-/// The store failed (I/O, a bug in a query, data that does not parse). Never carries card data:
-/// SQLite's messages name tables and constraints, not values.
+/// The store failed (I/O, a bug in a query, data that does not parse, a database that does not
+/// answer). Never carries card data: the store holds none, and the databases' messages name
+/// tables and constraints.
 #[derive(Debug)]
 pub enum StoreError {
     /// SQLite refused.
@@ -98,6 +101,29 @@ pub enum StoreError {
     RolledBack,
     /// A group commit's writer is gone (shutting down, or it failed on this request's batch).
     WriterStopped,
+    /// The database server did not answer, or not in time (it is down, restarting, or
+    /// overloaded): worth another try, nothing was written.
+    Unavailable(String),
+    /// The database's schema is at a version newer than this binary knows (a newer release
+    /// migrated it).
+    SchemaTooNew {
+        /// The version found.
+        found: usize,
+        /// The last version this binary has.
+        known: usize,
+    },
+}
+
+impl StoreError {
+    /// Whether the same request may succeed later: the database was out of reach. The issuer
+    /// API answers it as retryable (`NETWORK`, 503).
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) => true,
+            StoreError::Batch(cause) => cause.is_unavailable(),
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for StoreError {
@@ -108,6 +134,11 @@ impl fmt::Display for StoreError {
             StoreError::Batch(cause) => write!(f, "{cause} (the whole batch failed)"),
             StoreError::RolledBack => write!(f, "store: SQLite rolled the transaction back"),
             StoreError::WriterStopped => write!(f, "store: the writer has stopped"),
+            StoreError::Unavailable(why) => write!(f, "store unavailable: {why}"),
+            StoreError::SchemaTooNew { found, known } => write!(
+                f,
+                "store: the database schema is at version {found}, this binary knows up to {known}: run the newer release"
+            ),
         }
     }
 }
