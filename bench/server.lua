@@ -1,7 +1,9 @@
 -- wrk script for the issuer API's credential exchange (POST /walletpush/v1/credentials).
 -- Every request redeems its own pre-minted card handle: a handle is single use, so a replayed
 -- one would measure the 409 path instead. Args after `--`: handles file (one a line), the widget
--- origin (sent as Origin, checked against the handle's aud), the number of wrk threads.
+-- origin (sent as Origin, checked against the handle's aud), the number of wrk threads, the
+-- binding cookie value the handles are bound to, the widget's host:port (sent as Host: wrk
+-- connects to 127.0.0.1). Each request is a redirect-mode one, with its own `state`.
 -- Thread i takes lines i, i+n, i+2n, ...; a thread that runs out stops rather than replay,
 -- and done() says so (the bench then reports the run as invalid: mint more).
 
@@ -15,13 +17,17 @@ function setup(thread)
 end
 
 function init(args)
-  local path, origin, nthreads = args[1], args[2], tonumber(args[3])
-  local headers = { ["Content-Type"] = "application/json", ["Origin"] = origin }
+  local path, origin, nthreads, binding, host = args[1], args[2], tonumber(args[3]), args[4], args[5]
+  local headers = {
+    ["Content-Type"] = "application/json", ["Origin"] = origin, ["Host"] = host,
+    ["Cookie"] = "walletpush_binding=" .. binding,
+  }
   requests = {}
   local line_no = 0
   for handle in io.lines(path) do
     if line_no % nthreads == id then
-      local body = '{"handle":"' .. handle .. '","wallet":"sandbox","sid":"bench' .. line_no .. '"}'
+      local state = string.format("bench%017d", line_no) -- 22 base64url characters
+      local body = '{"handle":"' .. handle .. '","wallet":"sandbox","state":"' .. state .. '"}'
       requests[#requests + 1] = wrk.format("POST", "/walletpush/v1/credentials", headers, body)
     end
     line_no = line_no + 1

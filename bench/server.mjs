@@ -40,13 +40,15 @@ export async function signatureFloor(iterations) {
 /**
  * Mints `count` handles through the batch test hook, two batches in flight at a time, into
  * `file` one a line. Written as they come, so that no 30 MB of strings is left for the garbage
- * collector to reclaim while wrk runs. Returns how many were written.
+ * collector to reclaim while wrk runs. Returns how many were written and the binding cookie
+ * value they are all bound to (the hooks' own).
  */
 async function mintHandles(sandbox, count, file) {
   const sizes = [];
   for (let left = count; left > 0; left -= BATCH) sizes.push(Math.min(BATCH, left));
   writeFileSync(file, "");
   let written = 0;
+  let binding;
   for (let i = 0; i < sizes.length; i += 2) {
     const replies = await Promise.all(
       sizes.slice(i, i + 2).map((n) => postJson(`${sandbox.origins.host}/__sandbox/handle`, { count: n })),
@@ -54,9 +56,10 @@ async function mintHandles(sandbox, count, file) {
     for (const r of replies) {
       appendFileSync(file, `${r.handles.join("\n")}\n`);
       written += r.handles.length;
+      binding = r.binding;
     }
   }
-  return written;
+  return { written, binding };
 }
 
 /** The pid of the sandbox process: the one whose command line names its own data dir. */
@@ -122,7 +125,7 @@ export async function benchServer(sandbox, { durationS, connections, threads, ex
   const pid = sandboxPid(sandbox);
   try {
     const mintStart = performance.now();
-    const minted = await mintHandles(sandbox, Math.ceil(durationS * expectedRate * 1.5), file);
+    const { written: minted, binding } = await mintHandles(sandbox, Math.ceil(durationS * expectedRate * 1.5), file);
     const mintMs = performance.now() - mintStart;
 
     const cpuBefore = cpuMs(pid);
@@ -132,11 +135,14 @@ export async function benchServer(sandbox, { durationS, connections, threads, ex
     // exits) is counted too, to within a second.
     let during = processesBefore;
     const sampler = setInterval(() => (during = processCpu()), 1000);
+    // wrk resolves names with the system's resolver, which knows no *.localhost: it connects to
+    // 127.0.0.1 and server.lua sends the widget origin's name as Host.
+    const widget = new URL(sandbox.origins.widget);
     const out = await run("wrk", [
       `-t${threads}`, `-c${connections}`, `-d${durationS}s`, "--timeout", "10s",
       "-s", join(here, "server.lua"),
-      `${sandbox.origins.widget}/walletpush/v1/credentials`,
-      "--", file, sandbox.origins.widget, String(threads),
+      `http://127.0.0.1:${widget.port}/walletpush/v1/credentials`,
+      "--", file, sandbox.origins.widget, String(threads), binding, widget.host,
     ]).finally(() => clearInterval(sampler));
     const cpuAfter = cpuMs(pid);
     const machineAfter = machineJiffies();

@@ -17,16 +17,17 @@ use std::sync::OnceLock;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use walletpush::error::Error;
 use walletpush::error::ErrorCode;
-use walletpush::flow::{self, Flow, Mode as FlowMode, Outcome, Step, WalletResult};
+use walletpush::flow::{Flow, Mode as FlowMode, Outcome, Proof, Step};
 use walletpush::handle::{
     self, CardHandle, HandleClaims, CLOCK_SKEW, HANDLE_TYP, MAX_LIFETIME, MAX_TIME,
 };
-use walletpush::json::{self, Value};
+use walletpush::json;
 use walletpush::jwe::{self, JweParams};
 use walletpush::jwk::{KeySet, KeyUse, PrivateJwk, PublicJwk, UsePolicy};
 use walletpush::payload;
+use walletpush::result::{self, Answers, ResultClaims, Status};
 use walletpush::session::{self, SessionClaims, SESSION_TYP};
-use walletpush::wallet::{self, WalletDocument};
+use walletpush::wallet::{self, PinnedWallet, Pins, WalletDocument};
 use walletpush::{b64, jws};
 
 /// A target's check of one input.
@@ -384,7 +385,20 @@ pub fn wallet(data: &[u8]) {
     if let Ok(key) = document.encryption_key(None, NOW) {
         assert!(key.check_for(KeyUse::Enc, UsePolicy::Required, NOW).is_ok());
     }
-    let mut flow = Flow::new(ORIGIN, "fuzz", document.clone());
+    // Pinned to its own origin and signing keys, the document is the flow's.
+    let thumbprints = document
+        .keys
+        .keys()
+        .iter()
+        .filter(|k| k.key_use() == Some(KeyUse::Sig))
+        .map(PublicJwk::thumbprint)
+        .collect::<Vec<_>>();
+    let Ok(pins) = Pins::new(&document.origin, &thumbprints.join(" ")) else {
+        return;
+    };
+    let pinned = WalletDocument::pinned(text, &pins).expect("a document pinned as it is");
+    assert_eq!(pinned.document(), &document);
+    let mut flow = Flow::new(ORIGIN, "fuzz", pinned);
     let opened = flow
         .open("c i/d".to_owned(), "é&x")
         .expect("an idle flow opens");
@@ -450,52 +464,70 @@ pub fn payload(data: &[u8]) {
     }
 }
 
-/// The wallet's result message (popup) or fragment (redirect), and the error codes the frame
-/// passes in: a success needs a token with a reference and four digits, and an attempt's own
-/// correlation id; a code parses only from its own text.
+/// The wallet's result (popup message or redirect fragment): raw tokens, or claims signed here
+/// (mode byte). What verifies is fresh and names exactly one of `sid` and `state`; a success
+/// outcome has a token reference and four digits; a code parses only from its own text; a
+/// redirect result is taken only for a recorded attempt with its `state`.
 pub fn result(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Some(code) = ErrorCode::parse(text) {
-        assert_eq!(code.as_str(), text);
-    }
-    let Ok(result) = WalletResult::from_json(text) else {
-        return;
-    };
-    let message = json::parse_object(data).expect("a parsed result");
-    for cid in [None, Some("cid-1")] {
-        match flow::outcome_of(&result, cid) {
-            Outcome::Added { token_ref, last4 } => {
-                assert_eq!(message.string("status"), Ok("success"));
-                let token = message.get("token").and_then(Value::as_object);
-                let token = token.expect("a success has a token");
-                assert_eq!(token.string("ref"), Ok(token_ref.as_str()));
-                assert_eq!(token.string("last4"), Ok(last4.as_str()));
-                assert!(!token_ref.is_empty());
-                assert!(last4.len() == 4 && last4.bytes().all(|b| b.is_ascii_digit()));
-                if let (Some(ours), Ok(Some(theirs))) = (cid, message.optional_string("cid")) {
-                    assert_eq!(ours, theirs, "a result for another attempt");
-                }
+    let keys = keys();
+    let token = match split_mode(data) {
+        Mode::Token(text) => {
+            if let Some(code) = ErrorCode::parse(text) {
+                assert_eq!(code.as_str(), text);
             }
-            Outcome::Cancelled => assert_eq!(message.string("status"), Ok("cancelled")),
-            Outcome::Failed(error) => assert_ne!(error.code(), ErrorCode::Internal),
+            text.to_owned()
         }
+        Mode::Payload(payload) => {
+            let Ok(claims) = ResultClaims::from_json(payload) else {
+                return;
+            };
+            let again = claims.to_value().to_json();
+            assert_eq!(ResultClaims::from_json(again.as_bytes()), Ok(claims));
+            jws::sign(&keys.signer, Some(result::RESULT_TYP), payload)
+        }
+    };
+    let Some(claims) = result::verify(&keys.verifiers, &token, NOW) else {
+        return;
+    };
+    let (_, payload) = jws::peek(&token).expect("a verified JWS");
+    let read = ResultClaims::from_json(&payload).expect("verified claims read as claims");
+    assert!((NOW - result::MAX_AGE..=NOW + result::MAX_AGE).contains(&read.iat));
+    assert_eq!(read.outcome(), claims.outcome());
+    assert_eq!(read.status, claims.status());
+    let message = json::parse_object(&payload).expect("verified claims parse");
+    assert!(message.contains_key("sid") != message.contains_key("state"));
+    match claims.outcome() {
+        Outcome::Added { token_ref, last4 } => {
+            assert_eq!(claims.status(), Status::Success);
+            assert_eq!(message.string("token_ref"), Ok(token_ref.as_str()));
+            assert!(!token_ref.is_empty());
+            assert!(last4.len() == 4 && last4.bytes().all(|b| b.is_ascii_digit()));
+        }
+        Outcome::Cancelled => assert_eq!(claims.status(), Status::Cancelled),
+        Outcome::Failed(error) => assert_ne!(error.code(), ErrorCode::Internal),
+    }
+    let recorded = format!(r#"[{{"state":"state-1","cid":"cid-1","at":{}}}]"#, NOW - 10);
+    let back = result::returned(pinned_wallet(), &token, &recorded, NOW);
+    if let Some(back) = back {
+        assert_eq!(read.answers, Answers::State("state-1".to_owned()));
+        assert!(!matches!(claims.cid(), Some(cid) if cid != "cid-1"));
+        assert_eq!(back.outcome, claims.outcome());
     }
 }
 
 /// One attempt's state machine driven by the frame's messages in any order: each input is a
 /// list of operations (a byte, then for most a length byte and that many bytes): clicks in
 /// popup and redirect mode, session tokens (raw, or valid ones signed here), issuer payloads
-/// (raw, or a valid one; two sessions or payloads per input), wallet results (raw JSON, or a
-/// success naming the attempt or another), failures and cancellations. After each, the step is the one docs/design.md §3
-/// allows; a success comes only after the hand-off; a sealed JWE names `apu` = the widget
-/// origin and `apv` = the session id, and goes to the wallet's origin (popup) or its
-/// `provision_url` (redirect).
+/// (raw, or a valid one; two sessions or payloads per input), wallet results (raw tokens, or a
+/// wallet-signed success naming the attempt's session or another), failures and cancellations.
+/// After each, the step is the one docs/design.md §3 allows; a success comes only after the
+/// hand-off; a result that does not verify for the attempt changes nothing; a sealed JWE names
+/// `apu` = the widget origin and `apv` = the session id or the redirect's `state`, and goes to
+/// the wallet's origin (popup) or its `provision_url` (redirect).
 pub fn flow(data: &[u8]) {
     const CARD: &[u8] = br#"{"pan":"4111111111111111","exp_month":12,"exp_year":2030,"name":"A","product":"Gift card","activation":"a.b.c"}"#;
     let keys = keys();
-    let mut flow = Flow::new(ORIGIN, "fuzz", wallet_document().clone());
+    let mut flow = Flow::new(ORIGIN, "fuzz", pinned_wallet().clone());
     let mut sid: Option<String> = None;
     let mut ops = data.iter().copied();
     // Signatures and encryptions are most of an execution's time: two per input, and the
@@ -527,7 +559,9 @@ pub fn flow(data: &[u8]) {
                 if let Some(opened) = opened {
                     assert_eq!(opened.cid, text);
                     assert_eq!(flow.step(), Step::WalletOpened);
-                    assert!(opened.entry_url.starts_with(&wallet_document().entry_url));
+                    assert!(opened
+                        .entry_url
+                        .starts_with(&pinned_wallet().document().entry_url));
                     sid = None;
                 }
             }
@@ -536,7 +570,11 @@ pub fn flow(data: &[u8]) {
                     assert!(idle || before == Step::WalletOpened);
                     assert_eq!(flow.step(), Step::CredentialRequested);
                     assert_eq!(flow.mode(), Some(FlowMode::Redirect));
-                    sid = Some(request.sid);
+                    let Proof::State(state) = request.proof else {
+                        panic!("a redirect asks with its state");
+                    };
+                    assert_eq!(state, ["r-", &text].concat());
+                    sid = Some(state);
                 }
                 Ok(None) => assert!(!idle && before != Step::WalletOpened),
                 Err(e) => panic!("the document has a valid static key: {e:?}"),
@@ -559,8 +597,12 @@ pub fn flow(data: &[u8]) {
                     Ok(request) => {
                         assert_eq!(before, Step::WalletOpened);
                         assert_eq!(flow.step(), Step::CredentialRequested);
-                        assert!(!request.sid.is_empty());
-                        sid = Some(request.sid);
+                        assert_eq!(request.proof, Proof::Session(token.clone()));
+                        // The session's sid, read without a second verification.
+                        let (_, payload) = jws::peek(&token).expect("a verified session");
+                        let claims = SessionClaims::from_json(&payload).expect("its claims");
+                        assert!(!claims.sid.is_empty());
+                        sid = Some(claims.sid);
                     }
                     Err(_) => assert!(flow.step() == Step::Idle || flow.step() == before),
                 }
@@ -578,7 +620,7 @@ pub fn flow(data: &[u8]) {
                         let part = |name| header.string(name).ok().and_then(b64::decode);
                         assert_eq!(part("apu").as_deref(), Some(ORIGIN.as_bytes()));
                         assert_eq!(part("apv").as_deref(), sid.as_deref().map(str::as_bytes));
-                        let document = wallet_document();
+                        let document = pinned_wallet().document();
                         let target = match flow_mode {
                             Some(FlowMode::Popup) => &document.origin,
                             _ => &document.provision_url,
@@ -592,32 +634,38 @@ pub fn flow(data: &[u8]) {
                 }
             }
             6 | 7 => {
-                let message = if op % 10 == 6 {
+                let token = if op % 10 == 6 {
                     text
                 } else {
-                    let cid = if chunk.first().is_some_and(|b| b & 1 == 1) {
-                        "another"
-                    } else {
-                        cid_before.as_deref().unwrap_or("none")
+                    // A success signed by the wallet, for this attempt or (flags) another.
+                    let flags = chunk.first().copied().unwrap_or(0);
+                    let ours = sid.clone().unwrap_or_default();
+                    let claims = ResultClaims {
+                        status: Status::Success,
+                        token_ref: Some("tok-1".to_owned()),
+                        last4: Some("1111".to_owned()),
+                        code: None,
+                        answers: Answers::Sid(if flags & 1 == 0 {
+                            ours
+                        } else {
+                            "another".to_owned()
+                        }),
+                        cid: cid_before.clone(),
+                        iat: NOW,
                     };
-                    let mut token = json::Object::new();
-                    token.insert("ref", "tok-1");
-                    token.insert("last4", "1111");
-                    let mut message = json::Object::new();
-                    message.insert("status", "success");
-                    message.insert("token", token);
-                    message.insert("cid", cid);
-                    message.to_json()
+                    result::issue(&keys.signer, &claims)
                 };
-                let Ok(result) = WalletResult::from_json(&message) else {
-                    continue;
-                };
-                let outcome = flow.result(&result);
-                if matches!(outcome, Outcome::Added { .. }) {
-                    assert_eq!(before, Step::HandedOff, "a success before the hand-off");
-                    assert_eq!(flow.step(), Step::Added);
-                } else {
-                    assert_eq!(flow.step(), if idle { before } else { Step::Idle });
+                match flow.result(&token, NOW) {
+                    Some(Outcome::Added { .. }) => {
+                        assert_eq!(before, Step::HandedOff, "a success before the hand-off");
+                        assert_eq!(flow_mode, Some(FlowMode::Popup));
+                        assert_eq!(flow.step(), Step::Added);
+                    }
+                    Some(_) => {
+                        assert!(!idle && flow_mode == Some(FlowMode::Popup));
+                        assert_eq!(flow.step(), Step::Idle);
+                    }
+                    None => assert_eq!(flow.step(), before, "a dropped result changes nothing"),
                 }
             }
             8 => {
@@ -636,11 +684,11 @@ pub fn flow(data: &[u8]) {
     }
 }
 
-/// A wallet document with the fixed keys: the decryption key as its static `enc` key, the
-/// signing key for its sessions.
-fn wallet_document() -> &'static WalletDocument {
-    static DOCUMENT: OnceLock<WalletDocument> = OnceLock::new();
-    DOCUMENT.get_or_init(|| {
+/// A wallet document with the fixed keys, pinned: the decryption key as its static `enc` key,
+/// the signing key for its sessions and results.
+fn pinned_wallet() -> &'static PinnedWallet {
+    static WALLET: OnceLock<PinnedWallet> = OnceLock::new();
+    WALLET.get_or_init(|| {
         let keys = keys();
         let jwks = KeySet::new(vec![
             keys.signer.public().clone(),
@@ -652,7 +700,9 @@ fn wallet_document() -> &'static WalletDocument {
         document.insert("entry_url", "https://wallet.example/entry?x=1");
         document.insert("provision_url", "https://wallet.example/provision");
         document.insert("jwks", jwks.to_value());
-        WalletDocument::from_json(&document.to_json()).expect("the wallet document")
+        let pins = Pins::new("https://wallet.example", &keys.signer.public().thumbprint())
+            .expect("the pins");
+        WalletDocument::pinned(&document.to_json(), &pins).expect("the wallet document")
     })
 }
 

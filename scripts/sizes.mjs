@@ -20,15 +20,18 @@ const BASE_FILES = [
 
 /**
  * What each wallet kind adds (frame.js imports an adapter only for a wallet the page shows; the
- * walletpush/1 adapter carries the wasm-bindgen glue). The wallets' own scripts (Google's,
- * Apple's) come from the wallets and are not counted. frame.html is served with the
+ * walletpush/1 adapter carries the wasm-bindgen glue). Google's and Apple's adapters run in a
+ * nested frame on the adapter origin (www/dist/adapter/): the frame's end of it, then the
+ * adapter frame's page, style and script, then the wallet's adapter. The wallets' own scripts
+ * (Google's, Apple's) come from the wallets and are not counted. frame.html is served with the
  * deployment's configuration inline, a few hundred bytes more than the file (the benchmark
  * measures the page as served).
  */
+const ADAPTER_FRAME = ["www/dist/adapters/nested.js", "www/dist/adapter/adapter.html", "www/dist/adapter/adapter.css", "www/dist/adapter/adapter.js"];
 export const FILES_BY_KIND = {
   "walletpush/1": ["www/dist/adapters/walletpush.js", "www/dist/pkg/walletpush_bg.wasm"],
-  google: ["www/dist/adapters/google.js"],
-  apple: ["www/dist/adapters/apple.js"],
+  google: [...ADAPTER_FRAME, "www/dist/adapter/adapters/google.js"],
+  apple: [...ADAPTER_FRAME, "www/dist/adapter/adapters/apple.js"],
   "token-connect": ["www/dist/adapters/token-connect.js"],
 };
 
@@ -36,9 +39,13 @@ export const FILES_BY_KIND = {
  * The byte budgets of the widget (gzip, KB = 1024 B): the benchmark and `npm test` check them.
  * Based on p256 doing every curve operation in the Wasm (docs/design.md §7), with its table of
  * base-point multiples: the Wasm with its glue and the walletpush/1 adapter 52,711 B when they
- * were set, every wallet configuration's download at most 65,446 B (all four wallets).
+ * were set, every wallet configuration's download at most 65,446 B (all four wallets). `total`
+ * was 64 KB until Google's and Apple's scripts moved off the widget origin (docs/design.md §4):
+ * their adapter frame's page, style and script add about 5.9 KB, so all four wallets are about
+ * 69 KB, of which the widget origin's files stay under 64 KB. A size budget does not outweigh
+ * keeping third-party scripts off the widget origin.
  */
-export const BYTE_BUDGETS = { wasmAndGlue: 54 * 1024, shim: 4 * 1024, total: 64 * 1024 };
+export const BYTE_BUDGETS = { wasmAndGlue: 54 * 1024, shim: 4 * 1024, total: 72 * 1024 };
 
 /** The files a page with wallets of `kinds` downloads, in load order, each once. */
 export function filesFor(kinds) {

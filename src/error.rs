@@ -46,11 +46,16 @@ pub enum ErrorCode {
     WasmBlockedByCsp,
     /// A bug in walletpush: please report it.
     Internal,
+    /// The binding cookie is missing, or more than one, or does not match the handle's `bnd`:
+    /// cookies are blocked, or the widget origin is not same-site with the host page.
+    HandleUnbound,
+    /// Too many requests: try again after the server's `Retry-After`.
+    RateLimited,
 }
 
 impl ErrorCode {
     /// Every code, in the order of docs/design.md §5.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::ConfigInvalid,
         ErrorCode::HandleInvalid,
         ErrorCode::HandleExpired,
@@ -68,6 +73,8 @@ impl ErrorCode {
         ErrorCode::WalletRejected,
         ErrorCode::WasmBlockedByCsp,
         ErrorCode::Internal,
+        ErrorCode::HandleUnbound,
+        ErrorCode::RateLimited,
     ];
 
     /// The stable string form, e.g. `"HANDLE_EXPIRED"`.
@@ -90,6 +97,8 @@ impl ErrorCode {
             ErrorCode::WalletRejected => "WALLET_REJECTED",
             ErrorCode::WasmBlockedByCsp => "WASM_BLOCKED_BY_CSP",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::HandleUnbound => "HANDLE_UNBOUND",
+            ErrorCode::RateLimited => "RATE_LIMITED",
         }
     }
 
@@ -108,6 +117,7 @@ impl ErrorCode {
                 | ErrorCode::Timeout
                 | ErrorCode::Network
                 | ErrorCode::WalletUnavailable
+                | ErrorCode::RateLimited
         )
     }
 }
@@ -168,7 +178,7 @@ mod tests {
         let mut names: Vec<_> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 17);
+        assert_eq!(names.len(), 19);
         assert_eq!(ErrorCode::parse("NOPE"), None);
     }
 }

@@ -10,13 +10,13 @@ use rand_core::CryptoRng;
 
 use crate::b64;
 use crate::error::{Error, ErrorCode};
-use crate::json::{self, JsonError, Object};
 use crate::jwe::{self, JweParams};
 use crate::jwk::PublicJwk;
 use crate::payload;
+use crate::result::{self, Status};
 use crate::session::{self, WalletSession};
 use crate::text;
-use crate::wallet::WalletDocument;
+use crate::wallet::PinnedWallet;
 
 /// How long a redirect-mode credential stays acceptable (plaintext `exp - iat`), in seconds.
 pub const REDIRECT_LIFETIME: i64 = 300;
@@ -54,13 +54,24 @@ pub struct Opened {
     pub entry_url: String,
 }
 
-/// The request to send to the issuer API: `{handle, wallet, sid}`.
+/// The request to send to the issuer API: `{handle, wallet, session}` (popup) or
+/// `{handle, wallet, state}` (redirect).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CredentialRequest {
     /// The wallet id.
     pub wallet: String,
-    /// The session id the activation is bound to.
-    pub sid: String,
+    /// What the issuer API binds the activation to.
+    pub proof: Proof,
+}
+
+/// What a credential request carries besides the handle and the wallet id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Proof {
+    /// The wallet's session token, verified by the frame (popup mode); the issuer API verifies
+    /// it again and names its `sid` in the activation.
+    Session(String),
+    /// The frame's random `state` for this attempt (redirect mode), named by the activation.
+    State(String),
 }
 
 /// A sealed credential, ready to hand to the wallet.
@@ -90,55 +101,12 @@ pub enum Outcome {
     Failed(Error),
 }
 
-/// The wallet's result message (`walletpush/result`) or redirect fragment.
-#[derive(Clone, Debug)]
-pub struct WalletResult {
-    status: String,
-    token: Option<Token>,
-    code: Option<String>,
-    cid: Option<String>,
-}
-
-#[derive(Clone, Debug)]
-struct Token {
-    token_ref: String,
-    last4: String,
-}
-
-impl WalletResult {
-    /// Reads `{status, token?: {ref, last4}, code?, cid?}` from JSON text; other members are
-    /// ignored, and a member of the wrong type refuses the message.
-    pub fn from_json(text: &str) -> Result<WalletResult, JsonError> {
-        let message = json::parse_object(text.as_bytes())?;
-        let token = match message.get("token") {
-            None | Some(json::Value::Null) => None,
-            Some(token) => Some(Token::from_object(token.as_object().ok_or(JsonError)?)?),
-        };
-        let owned = |s: Option<&str>| s.map(str::to_owned);
-        Ok(WalletResult {
-            status: message.string("status")?.to_owned(),
-            token,
-            code: owned(message.optional_string("code")?),
-            cid: owned(message.optional_string("cid")?),
-        })
-    }
-}
-
-impl Token {
-    fn from_object(token: &Object<'_>) -> Result<Token, JsonError> {
-        Ok(Token {
-            token_ref: token.string("ref")?.to_owned(),
-            last4: token.string("last4")?.to_owned(),
-        })
-    }
-}
-
 /// One widget's attempts at one wallet.
 #[derive(Debug)]
 pub struct Flow {
     widget_origin: String,
     wallet_id: String,
-    wallet: WalletDocument,
+    wallet: PinnedWallet,
     step: Step,
     attempt: Option<Attempt>,
 }
@@ -147,13 +115,15 @@ pub struct Flow {
 struct Attempt {
     cid: String,
     mode: Mode,
+    /// What `apv` names: the session's `sid` (popup) or the attempt's `state` (redirect).
     sid: Option<String>,
     session: Option<WalletSession>,
 }
 
 impl Flow {
-    /// A flow for `wallet_id`, described by `wallet`, from the widget at `widget_origin`.
-    pub fn new(widget_origin: &str, wallet_id: &str, wallet: WalletDocument) -> Flow {
+    /// A flow for `wallet_id`, described by `wallet` (a document that holds to its pins), from
+    /// the widget at `widget_origin`.
+    pub fn new(widget_origin: &str, wallet_id: &str, wallet: PinnedWallet) -> Flow {
         Flow {
             widget_origin: widget_origin.to_owned(),
             wallet_id: wallet_id.to_owned(),
@@ -180,7 +150,12 @@ impl Flow {
 
     /// The wallet's origin: the only origin its messages may come from.
     pub fn wallet_origin(&self) -> &str {
-        &self.wallet.origin
+        self.wallet.origin()
+    }
+
+    /// The pinned wallet.
+    pub fn wallet(&self) -> &PinnedWallet {
+        &self.wallet
     }
 
     /// A click in popup mode. `None` while an attempt runs: one flow per click.
@@ -188,13 +163,10 @@ impl Flow {
         if !self.can_start() {
             return None;
         }
+        let entry_url = self.wallet.document().entry_url.as_str();
         let entry_url = text::concat(&[
-            self.wallet.entry_url.as_str(),
-            if self.wallet.entry_url.contains('?') {
-                "&"
-            } else {
-                "?"
-            },
+            entry_url,
+            if entry_url.contains('?') { "&" } else { "?" },
             "client_origin=",
             &query_escape(&self.widget_origin),
             "&locale=",
@@ -207,47 +179,48 @@ impl Flow {
     }
 
     /// A click in redirect mode (or the fallback when the popup was blocked): checks that the
-    /// wallet has a valid static key, and asks for the credential with the frame-made `sid`.
-    /// `Ok(None)` while another attempt runs.
+    /// wallet has a valid static key, and asks for the credential with the frame-made `state`
+    /// (fresh and random for each attempt, [`random_id`]). `Ok(None)` while another attempt runs.
     pub fn redirect(
         &mut self,
         cid: String,
-        sid: String,
+        state: String,
         now: i64,
     ) -> Result<Option<CredentialRequest>, Error> {
         if !self.can_start() && self.step != Step::WalletOpened {
             return Ok(None);
         }
-        self.wallet.encryption_key(None, now)?;
+        self.wallet.document().encryption_key(None, now)?;
         self.begin(
             cid,
             Mode::Redirect,
-            Some(sid.clone()),
+            Some(state.clone()),
             Step::CredentialRequested,
         );
         Ok(Some(CredentialRequest {
             wallet: self.wallet_id.clone(),
-            sid,
+            proof: Proof::State(state),
         }))
     }
 
-    /// The wallet window's `walletpush/ready`: verifies its session token.
+    /// The wallet window's `walletpush/ready`: verifies its session token with the wallet's
+    /// pinned signing keys only.
     pub fn session_ready(&mut self, token: &str, now: i64) -> Result<CredentialRequest, Error> {
         self.expect(Step::WalletOpened, Mode::Popup)?;
-        let verified = session::verify(&self.wallet.keys, token, &self.widget_origin, now);
+        let keys = self.wallet.signing_keys();
+        let verified = session::verify(keys, token, &self.widget_origin, now);
         let session = match verified {
             Ok(session) => session,
             Err(e) => return Err(self.fail(e)),
         };
-        let sid = session.sid.clone();
         if let Some(attempt) = &mut self.attempt {
-            attempt.sid = Some(sid.clone());
+            attempt.sid = Some(session.sid.clone());
             attempt.session = Some(session);
         }
         self.step = Step::CredentialRequested;
         Ok(CredentialRequest {
             wallet: self.wallet_id.clone(),
-            sid,
+            proof: Proof::Session(token.to_owned()),
         })
     }
 
@@ -271,16 +244,34 @@ impl Flow {
         }
     }
 
-    /// The wallet's result, in popup mode.
+    /// The wallet window's `walletpush/result`: a result JWS (docs/design.md §3 step 6).
+    ///
+    /// `None`, and the attempt goes on untouched, unless it verifies with the wallet's pinned
+    /// keys, is fresh, and answers this attempt: its `sid` is the verified session's, and its
+    /// `cid`, when it names one, is this attempt's. Before the session is verified the frame
+    /// knows no `sid`: then only a cancellation or an error that names this attempt's `cid`
+    /// (which the wallet has from the window's URL) is taken. A forged, foreign or stale result
+    /// is dropped.
     ///
     /// A cancellation or an error may come at any step of a running attempt (the user closes
     /// the window while the credential is being fetched); a success only after the hand-off,
     /// since before it the wallet cannot hold the card.
-    pub fn result(&mut self, result: &WalletResult) -> Outcome {
-        if matches!(self.step, Step::Idle | Step::Added) {
-            return Outcome::Failed(out_of_order());
+    pub fn result(&mut self, token: &str, now: i64) -> Option<Outcome> {
+        let attempt = self.attempt.as_ref()?;
+        if attempt.mode != Mode::Popup {
+            return None;
         }
-        let mut outcome = outcome_of(result, self.cid());
+        let claims = result::verify(self.wallet.signing_keys(), token, now)?;
+        let sid = claims.sid()?;
+        let cid_matches = claims.cid() == Some(attempt.cid.as_str());
+        let answers_attempt = match &attempt.sid {
+            Some(ours) => ours == sid && (claims.cid().is_none() || cid_matches),
+            None => cid_matches && claims.status() != Status::Success,
+        };
+        if !answers_attempt {
+            return None;
+        }
+        let mut outcome = claims.outcome();
         if matches!(outcome, Outcome::Added { .. }) && self.step != Step::HandedOff {
             outcome = Outcome::Failed(Error::new(
                 ErrorCode::WalletRejected,
@@ -288,7 +279,7 @@ impl Flow {
             ));
         }
         self.finish(&outcome);
-        outcome
+        Some(outcome)
     }
 
     /// Ends the attempt with `error` (a timeout, a closed window, a failed fetch...).
@@ -360,16 +351,21 @@ impl Flow {
                         "the wallet session expired: start again",
                     ));
                 }
-                (&session.key, session.kid.clone(), None, &self.wallet.origin)
+                (
+                    &session.key,
+                    session.kid.clone(),
+                    None,
+                    self.wallet.origin(),
+                )
             }
             Mode::Redirect => {
-                let key = self.wallet.encryption_key(None, now)?;
+                let key = self.wallet.document().encryption_key(None, now)?;
                 let kid = key.kid().map_or_else(|| key.thumbprint(), str::to_owned);
                 (
                     key,
                     kid,
                     Some(now + REDIRECT_LIFETIME),
-                    &self.wallet.provision_url,
+                    &self.wallet.document().provision_url,
                 )
             }
         };
@@ -389,44 +385,11 @@ impl Flow {
     }
 }
 
-/// Maps a wallet's result to an outcome. A result for another attempt is an error.
-pub fn outcome_of(result: &WalletResult, cid: Option<&str>) -> Outcome {
-    if let (Some(theirs), Some(ours)) = (result.cid.as_deref(), cid) {
-        if theirs != ours {
-            return Outcome::Failed(Error::new(
-                ErrorCode::WalletRejected,
-                "the wallet answered for another attempt",
-            ));
-        }
-    }
-    match (result.status.as_str(), &result.token) {
-        ("success", Some(token)) if valid_last4(&token.last4) && !token.token_ref.is_empty() => {
-            Outcome::Added {
-                token_ref: token.token_ref.clone(),
-                last4: token.last4.clone(),
-            }
-        }
-        ("cancelled", _) => Outcome::Cancelled,
-        _ => {
-            let code = result
-                .code
-                .as_deref()
-                .and_then(ErrorCode::parse)
-                .unwrap_or(ErrorCode::WalletRejected);
-            Outcome::Failed(Error::new(code, "the wallet did not add the card"))
-        }
-    }
-}
-
 /// A fresh random id: 16 bytes as 22 base64url characters.
 pub fn random_id(rng: &mut impl CryptoRng) -> String {
     let mut bytes = [0u8; 16];
     rng.fill_bytes(&mut bytes);
     b64::encode(&bytes)
-}
-
-fn valid_last4(last4: &str) -> bool {
-    last4.len() == 4 && last4.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn out_of_order() -> Error {
@@ -453,7 +416,10 @@ fn query_escape(value: &str) -> String {
 mod tests {
     use super::*;
     use crate::jwk::{KeySet, KeyUse, PrivateJwk};
+    use crate::jws;
+    use crate::result::{Answers, ResultClaims, Status};
     use crate::session::SessionClaims;
+    use crate::wallet::{Pins, WalletDocument};
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -463,13 +429,16 @@ mod tests {
     struct Wallet {
         signer: PrivateJwk,
         static_key: PrivateJwk,
-        doc: WalletDocument,
+        pinned: PinnedWallet,
+    }
+
+    fn rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
+        rand_core::UnwrapErr(getrandom::SysRng)
     }
 
     fn wallet() -> Wallet {
-        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
-        let signer = PrivateJwk::generate(&mut rng).with_meta("sig-1", KeyUse::Sig);
-        let static_key = PrivateJwk::generate(&mut rng).with_meta("enc-1", KeyUse::Enc);
+        let signer = PrivateJwk::generate(&mut rng()).with_meta("sig-1", KeyUse::Sig);
+        let static_key = PrivateJwk::generate(&mut rng()).with_meta("enc-1", KeyUse::Enc);
         let text = serde_json::json!({
             "protocol": "walletpush/1", "name": "Sandbox",
             "entry_url": "http://127.0.0.1:8082/entry",
@@ -478,17 +447,17 @@ mod tests {
                 &KeySet::new(vec![signer.public().clone(), static_key.public().clone().with_exp(5000)]).to_json()
             ).unwrap(),
         });
-        let doc = WalletDocument::from_json(&text.to_string()).unwrap();
+        let pins = Pins::new("http://127.0.0.1:8082", &signer.public().thumbprint()).unwrap();
+        let pinned = WalletDocument::pinned(&text.to_string(), &pins).unwrap();
         Wallet {
             signer,
             static_key,
-            doc,
+            pinned,
         }
     }
 
     fn session_for(w: &Wallet, aud: &str) -> (PrivateJwk, String) {
-        let key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
-            .with_meta("s-1", KeyUse::Enc);
+        let key = PrivateJwk::generate(&mut rng()).with_meta("s-1", KeyUse::Enc);
         let claims = SessionClaims {
             sid: "sid-1".into(),
             epk: key.public().to_value(),
@@ -499,14 +468,27 @@ mod tests {
         (key, token)
     }
 
-    fn result(json: serde_json::Value) -> WalletResult {
-        WalletResult::from_json(&json.to_string()).unwrap()
+    fn claims(status: Status, sid: &str, cid: Option<&str>) -> ResultClaims {
+        let success = status == Status::Success;
+        ResultClaims {
+            status,
+            token_ref: success.then(|| "tok_1".into()),
+            last4: success.then(|| "1111".into()),
+            code: None,
+            answers: Answers::Sid(sid.into()),
+            cid: cid.map(Into::into),
+            iat: 1000,
+        }
+    }
+
+    fn signed(w: &Wallet, claims: &ResultClaims) -> String {
+        result::issue(&w.signer, claims)
     }
 
     #[test]
     fn popup_flow_end_to_end() {
         let w = wallet();
-        let mut flow = Flow::new(ORIGIN, "sandbox", w.doc.clone());
+        let mut flow = Flow::new(ORIGIN, "sandbox", w.pinned.clone());
         let opened = flow.open("cid-1".into(), "en").unwrap();
         assert!(opened.entry_url.starts_with(
             "http://127.0.0.1:8082/entry?client_origin=http%3A%2F%2F127.0.0.1%3A8081&locale=en"
@@ -514,10 +496,8 @@ mod tests {
         assert!(flow.open("cid-2".into(), "en").is_none(), "double click");
         let (session_key, token) = session_for(&w, ORIGIN);
         let request = flow.session_ready(&token, 1000).unwrap();
-        assert_eq!(request.sid, "sid-1");
-        let sealed = flow
-            .seal(BODY, 1000, &mut rand_core::UnwrapErr(getrandom::SysRng))
-            .unwrap();
+        assert_eq!(request.proof, Proof::Session(token.clone()));
+        let sealed = flow.seal(BODY, 1000, &mut rng()).unwrap();
         assert_eq!(
             (sealed.target.as_str(), sealed.last4.as_str()),
             ("http://127.0.0.1:8082", "1111")
@@ -529,47 +509,137 @@ mod tests {
         let plaintext: serde_json::Value = serde_json::from_slice(&out.plaintext).unwrap();
         assert_eq!(plaintext["cid"], "cid-1");
         assert_eq!(plaintext["iat"], 1000);
-        let outcome = flow.result(&result(serde_json::json!({
-            "status": "success", "token": {"ref": "tok_1", "last4": "1111"}, "cid": "cid-1"
-        })));
+        let success = signed(&w, &claims(Status::Success, "sid-1", Some("cid-1")));
         assert_eq!(
-            outcome,
-            Outcome::Added {
+            flow.result(&success, 1000),
+            Some(Outcome::Added {
                 token_ref: "tok_1".into(),
                 last4: "1111".into()
-            }
+            })
         );
         assert_eq!(flow.step(), Step::Added);
+        assert_eq!(flow.result(&success, 1000), None, "once");
+    }
+
+    /// The attacks on the popup's result: each is dropped, and the attempt goes on to take the
+    /// wallet's real result.
+    #[test]
+    fn a_forged_foreign_or_stale_result_is_dropped() {
+        let w = wallet();
+        let mut flow = Flow::new(ORIGIN, "sandbox", w.pinned.clone());
+        flow.open("cid-1".into(), "en").unwrap();
+        let (_, token) = session_for(&w, ORIGIN);
+        flow.session_ready(&token, 1000).unwrap();
+        flow.seal(BODY, 1000, &mut rng()).unwrap();
+        let good = claims(Status::Success, "sid-1", Some("cid-1"));
+        let unpinned = PrivateJwk::generate(&mut rng()).with_meta("sig-1", KeyUse::Sig);
+        let mut other_sid = good.clone();
+        other_sid.answers = Answers::Sid("sid-2".into());
+        let mut other_cid = good.clone();
+        other_cid.cid = Some("cid-2".into());
+        let mut state = good.clone();
+        state.answers = Answers::State("sid-1".into());
+        let mut stale = good.clone();
+        stale.iat = 1000 - result::MAX_AGE - 1;
+        let unsigned = serde_json::json!({
+            "status": "success", "token_ref": "tok_1", "last4": "1111", "sid": "sid-1", "cid": "cid-1", "iat": 1000
+        })
+        .to_string();
+        let wrong_typ = jws::sign(
+            &w.signer,
+            Some("walletpush-session+jwt"),
+            good.to_value().to_json().as_bytes(),
+        );
+        for attack in [
+            result::issue(&unpinned, &good),
+            signed(&w, &other_sid),
+            signed(&w, &other_cid),
+            signed(&w, &state),
+            signed(&w, &stale),
+            unsigned,
+            crate::b64::encode(good.to_value().to_json().as_bytes()),
+            wrong_typ,
+            String::new(),
+        ] {
+            assert_eq!(flow.result(&attack, 1000), None, "{attack}");
+            assert_eq!(flow.step(), Step::HandedOff);
+        }
+        let mut no_cid = good.clone();
+        no_cid.cid = None;
+        assert!(matches!(
+            flow.result(&signed(&w, &no_cid), 1000),
+            Some(Outcome::Added { .. })
+        ));
     }
 
     #[test]
-    fn redirect_flow_uses_the_static_key_with_exp() {
+    fn before_the_session_only_a_cancel_or_error_naming_the_cid_is_taken() {
         let w = wallet();
-        let mut flow = Flow::new(ORIGIN, "sandbox", w.doc.clone());
+        let mut flow = Flow::new(ORIGIN, "sandbox", w.pinned.clone());
+        flow.open("cid-1".into(), "en").unwrap();
+        let success = signed(&w, &claims(Status::Success, "sid-1", Some("cid-1")));
+        let no_cid = signed(&w, &claims(Status::Cancelled, "sid-1", None));
+        let other_cid = signed(&w, &claims(Status::Cancelled, "sid-1", Some("cid-2")));
+        for dropped in [success, no_cid, other_cid] {
+            assert_eq!(flow.result(&dropped, 1000), None);
+            assert_eq!(flow.step(), Step::WalletOpened);
+        }
+        let cancelled = signed(&w, &claims(Status::Cancelled, "sid-9", Some("cid-1")));
+        assert_eq!(flow.result(&cancelled, 1000), Some(Outcome::Cancelled));
+        assert_eq!(flow.step(), Step::Idle);
+    }
+
+    #[test]
+    fn a_session_signed_by_an_unpinned_key_is_refused() {
+        let w = wallet();
+        let mut flow = Flow::new(ORIGIN, "sandbox", w.pinned.clone());
+        flow.open("c".into(), "en").unwrap();
+        let intruder = Wallet {
+            signer: PrivateJwk::generate(&mut rng()).with_meta("sig-1", KeyUse::Sig),
+            ..wallet()
+        };
+        let (_, token) = session_for(&intruder, ORIGIN);
+        let err = flow.session_ready(&token, 1000).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::WalletSessionInvalid);
+        assert_eq!(flow.step(), Step::Idle);
+    }
+
+    #[test]
+    fn redirect_flow_uses_the_static_key_with_exp_and_names_the_state() {
+        let w = wallet();
+        let mut flow = Flow::new(ORIGIN, "sandbox", w.pinned.clone());
+        let state = random_id(&mut rng());
+        assert_eq!(state.len(), 22);
         let request = flow
-            .redirect("cid".into(), "r-sid".into(), 1000)
+            .redirect("cid".into(), state.clone(), 1000)
             .unwrap()
             .unwrap();
-        assert_eq!(request.sid, "r-sid");
-        let sealed = flow
-            .seal(BODY, 1000, &mut rand_core::UnwrapErr(getrandom::SysRng))
-            .unwrap();
+        assert_eq!(request.proof, Proof::State(state.clone()));
+        let sealed = flow.seal(BODY, 1000, &mut rng()).unwrap();
         assert_eq!(sealed.target, "http://127.0.0.1:8082/provision");
         let out = jwe::decrypt(&w.static_key, &sealed.jwe).unwrap();
+        assert_eq!(out.header_bytes("apv").unwrap(), state.as_bytes());
         let plaintext: serde_json::Value = serde_json::from_slice(&out.plaintext).unwrap();
         assert_eq!(plaintext["exp"], 1300);
+        let mut back = claims(Status::Success, "x", Some("cid"));
+        back.answers = Answers::State(state);
+        assert_eq!(
+            flow.result(&signed(&w, &back), 1000),
+            None,
+            "comes back by URL"
+        );
         let expired = flow_at(&w, 6000);
         assert_eq!(expired.unwrap_err().code(), ErrorCode::WalletKeyInvalid);
     }
 
     fn flow_at(w: &Wallet, now: i64) -> Result<Option<CredentialRequest>, Error> {
-        Flow::new(ORIGIN, "sandbox", w.doc.clone()).redirect("c".into(), "s".into(), now)
+        Flow::new(ORIGIN, "sandbox", w.pinned.clone()).redirect("c".into(), "s".into(), now)
     }
 
     #[test]
     fn failures_return_to_idle_with_their_code() {
         let w = wallet();
-        let mut flow = Flow::new(ORIGIN, "sandbox", w.doc.clone());
+        let mut flow = Flow::new(ORIGIN, "sandbox", w.pinned.clone());
         flow.open("c".into(), "en").unwrap();
         let (_, wrong_aud) = session_for(&w, "http://evil.example");
         let err = flow.session_ready(&wrong_aud, 1000).unwrap_err();
@@ -578,71 +648,31 @@ mod tests {
         assert!(flow.open("c2".into(), "en").is_some(), "usable again");
         let (_, token) = session_for(&w, ORIGIN);
         flow.session_ready(&token, 1000).unwrap();
-        let err = flow
-            .seal(
-                b"{\"pan\":1}",
-                1000,
-                &mut rand_core::UnwrapErr(getrandom::SysRng),
-            )
-            .unwrap_err();
+        let err = flow.seal(b"{\"pan\":1}", 1000, &mut rng()).unwrap_err();
         assert_eq!(err.code(), ErrorCode::IssuerRejected);
         assert_eq!(flow.step(), Step::Idle);
-        let err = flow
-            .seal(BODY, 1000, &mut rand_core::UnwrapErr(getrandom::SysRng))
-            .unwrap_err();
+        let err = flow.seal(BODY, 1000, &mut rng()).unwrap_err();
         assert_eq!(err.code(), ErrorCode::Internal, "no attempt");
     }
 
     #[test]
     fn a_cancel_may_come_while_the_credential_is_fetched_a_success_may_not() {
         let w = wallet();
-        let mut flow = Flow::new(ORIGIN, "sandbox", w.doc.clone());
+        let mut flow = Flow::new(ORIGIN, "sandbox", w.pinned.clone());
         flow.open("c".into(), "en").unwrap();
         let (_, token) = session_for(&w, ORIGIN);
         flow.session_ready(&token, 1000).unwrap();
         assert_eq!(flow.step(), Step::CredentialRequested);
-        let cancelled = flow.result(&result(
-            serde_json::json!({"status": "cancelled", "cid": "c"}),
-        ));
-        assert_eq!(cancelled, Outcome::Cancelled);
+        let cancelled = signed(&w, &claims(Status::Cancelled, "sid-1", Some("c")));
+        assert_eq!(flow.result(&cancelled, 1000), Some(Outcome::Cancelled));
         assert_eq!(flow.step(), Step::Idle);
 
         flow.open("c2".into(), "en").unwrap();
         flow.session_ready(&token, 1000).unwrap();
-        let early = flow.result(&result(serde_json::json!({
-            "status": "success", "token": {"ref": "t", "last4": "1111"}, "cid": "c2"
-        })));
-        assert!(matches!(early, Outcome::Failed(e) if e.code() == ErrorCode::WalletRejected));
+        let early = signed(&w, &claims(Status::Success, "sid-1", Some("c2")));
+        let early = flow.result(&early, 1000);
+        assert!(matches!(early, Some(Outcome::Failed(e)) if e.code() == ErrorCode::WalletRejected));
         assert_eq!(flow.step(), Step::Idle);
-        let idle = flow.result(&result(serde_json::json!({"status": "cancelled"})));
-        assert!(matches!(idle, Outcome::Failed(e) if e.code() == ErrorCode::Internal));
-    }
-
-    #[test]
-    fn results_map_to_outcomes() {
-        let cancelled = outcome_of(
-            &result(serde_json::json!({"status": "cancelled"})),
-            Some("c"),
-        );
-        assert_eq!(cancelled, Outcome::Cancelled);
-        let rejected = outcome_of(
-            &result(serde_json::json!({"status": "error", "code": "WALLET_REJECTED"})),
-            Some("c"),
-        );
-        assert!(matches!(rejected, Outcome::Failed(e) if e.code() == ErrorCode::WalletRejected));
-        let other = outcome_of(
-            &result(
-                serde_json::json!({"status": "success", "token": {"ref": "t", "last4": "1111"}, "cid": "x"}),
-            ),
-            Some("c"),
-        );
-        assert!(matches!(other, Outcome::Failed(_)));
-        let bad_last4 = outcome_of(
-            &result(
-                serde_json::json!({"status": "success", "token": {"ref": "t", "last4": "4111111111111111"}}),
-            ),
-            None,
-        );
-        assert!(matches!(bad_last4, Outcome::Failed(_)));
+        assert_eq!(flow.result(&cancelled, 1000), None, "no attempt");
     }
 }

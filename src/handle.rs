@@ -3,8 +3,8 @@
 //!
 //! The widget only [`CardHandle::parse`]s it to draw itself from `display` and trusts nothing in
 //! it; the issuer API calls [`verify`] (signature, `typ`, lifetime, `exp`/`nbf` with
-//! [`CLOCK_SKEW`], `aud` against the request's `Origin`). Single use of `jti` and the card's
-//! status are the issuer's store to check.
+//! [`CLOCK_SKEW`], `aud` against the request's `Origin`). The binding cookie against `bnd`
+//! ([`crate::binding`]), single use of `jti` and the card's status are the issuer API's to check.
 
 use crate::error::{Error, ErrorCode};
 use crate::json::{self, JsonError, Object, Value};
@@ -22,6 +22,12 @@ pub const CLOCK_SKEW: i64 = 30;
 /// 2^53 − 1, the largest integer a JavaScript number holds exactly (the frame reads `exp`).
 /// Times before the epoch are refused too.
 pub const MAX_TIME: i64 = (1 << 53) - 1;
+
+/// The claims every handle carries (`nbf` is optional). A handle without one of them is
+/// `HANDLE_INVALID`, with a message that names the missing claims.
+pub const REQUIRED_CLAIMS: [&str; 10] = [
+    "iss", "sub", "card", "aud", "iat", "exp", "jti", "wallets", "display", "bnd",
+];
 
 /// What the widget may show about the card: never a PAN.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,6 +65,8 @@ pub struct HandleClaims {
     pub wallets: Vec<String>,
     /// What the button and the confirmation may show.
     pub display: CardDisplay,
+    /// The binding: base64url(SHA-256(binding secret)), 43 characters ([`crate::binding::bnd`]).
+    pub bnd: String,
 }
 
 impl CardDisplay {
@@ -107,6 +115,7 @@ impl HandleClaims {
             .collect::<Vec<_>>();
         object.insert("wallets", wallets);
         object.insert("display", self.display.to_value());
+        object.insert("bnd", self.bnd.clone());
         Value::Object(object)
     }
 
@@ -133,6 +142,7 @@ impl HandleClaims {
             jti: object.string("jti")?.to_owned(),
             wallets,
             display: CardDisplay::from_value(object.get("display").ok_or(JsonError)?)?,
+            bnd: object.string("bnd")?.to_owned(),
         })
     }
 }
@@ -231,12 +241,40 @@ pub fn verify(keys: &KeySet, token: &str, origin: &str, now: i64) -> Result<Hand
 }
 
 fn parse_claims(payload: &[u8]) -> Result<HandleClaims, Error> {
-    let claims = HandleClaims::from_json(payload).map_err(|_| invalid("lacks required claims"))?;
+    let object = json::parse_object(payload).map_err(|_| invalid("has no JSON claims"))?;
+    let missing: Vec<&str> = REQUIRED_CLAIMS
+        .into_iter()
+        .filter(|name| !object.contains_key(name))
+        .collect();
+    if !missing.is_empty() {
+        let mut parts = Vec::with_capacity(missing.len() * 2 + 1);
+        parts.push("the card handle lacks required claims: ");
+        for (i, name) in missing.iter().enumerate() {
+            if i > 0 {
+                parts.push(", ");
+            }
+            parts.push(name);
+        }
+        return Err(Error::new(
+            ErrorCode::HandleInvalid,
+            crate::text::concat(&parts),
+        ));
+    }
+    let claims =
+        HandleClaims::from_json(payload).map_err(|_| invalid("has a claim of the wrong type"))?;
     let last4 = &claims.display.last4;
     if last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid("has a display.last4 that is not four digits"));
     }
+    if !is_bnd(&claims.bnd) {
+        return Err(invalid("has a bnd that is not 43 base64url characters"));
+    }
     Ok(claims)
+}
+
+/// Whether `bnd` has the form of a SHA-256 digest in base64url: 43 characters.
+fn is_bnd(bnd: &str) -> bool {
+    bnd.len() == 43 && crate::b64::decode_array::<32>(bnd).is_some()
 }
 
 fn invalid(what: &str) -> Error {
@@ -272,6 +310,7 @@ mod tests {
                 product: "Gift card".into(),
                 art: None,
             },
+            bnd: crate::binding::bnd(&[7; crate::binding::SECRET_LEN]),
         }
     }
 
@@ -407,5 +446,37 @@ mod tests {
             code(verify(&set, &token, ORIGIN, 0)),
             ErrorCode::HandleInvalid
         );
+    }
+
+    /// `bnd` is required: a handle without it (as minted before binding existed) is refused,
+    /// and the message names what is missing; a `bnd` that is no digest is refused too.
+    #[test]
+    fn a_handle_without_bnd_is_invalid_and_says_so() {
+        let (key, set) = setup();
+        let mut object = claims(1000).to_value();
+        let object = object.as_object_mut().unwrap();
+        object.remove("bnd");
+        object.remove("jti");
+        let token = jws::sign(&key, Some(HANDLE_TYP), object.to_json().as_bytes());
+        let error = verify(&set, &token, ORIGIN, 1010).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::HandleInvalid);
+        assert_eq!(
+            error.message(),
+            "the card handle lacks required claims: jti, bnd"
+        );
+        assert_eq!(
+            CardHandle::parse(&token).unwrap_err().code(),
+            ErrorCode::HandleInvalid
+        );
+        for bad in ["", "short", &"A".repeat(44), &"+".repeat(43)] {
+            let mut c = claims(1000);
+            c.bnd = bad.into();
+            let token = mint(&key, &c).unwrap();
+            assert_eq!(
+                code(verify(&set, &token, ORIGIN, 1010)),
+                ErrorCode::HandleInvalid,
+                "{bad}"
+            );
+        }
     }
 }

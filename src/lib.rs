@@ -24,6 +24,7 @@ pub mod jwk;
 pub mod jws;
 pub mod kdf;
 pub mod payload;
+pub mod result;
 pub mod session;
 pub mod text;
 pub mod wallet;

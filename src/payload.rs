@@ -25,7 +25,7 @@ struct PayloadView<'a> {
     pan: &'a str,
     exp_month: i64,
     exp_year: i64,
-    name: &'a str,
+    name: Option<&'a str>,
     activation: &'a str,
     product: &'a str,
 }
@@ -36,7 +36,7 @@ impl<'a> PayloadView<'a> {
             pan: object.string("pan")?,
             exp_month: object.integer("exp_month")?,
             exp_year: object.integer("exp_year")?,
-            name: object.string("name")?,
+            name: object.optional_string("name")?,
             activation: object.string("activation")?,
             product: object.string("product")?,
         })
@@ -49,8 +49,10 @@ impl<'a> PayloadView<'a> {
 const SEALED_MEMBERS: [&str; 4] = ["iat", "nonce", "cid", "exp"];
 
 /// Checks an issuer payload and returns its summary. Refuses, with `ISSUER_REJECTED`, anything
-/// that is not a JSON object with a PAN of 12 to 19 digits, a month 1–12, a year, a name, a
-/// product and an activation token, and none of the members that [`seal`] adds.
+/// that is not a JSON object with a PAN of 12 to 19 digits, a month 1–12, a year, a product and
+/// an activation token, and none of the members that [`seal`] adds. The cardholder's name (and
+/// billing address) come only for a wallet that asks for them (docs/design.md §3 step 4): when
+/// `name` is there, it is a non-empty string.
 pub fn check(payload: &[u8]) -> Result<PayloadSummary, Error> {
     let parsed = Zeroizing::new(json::parse(payload).map_err(|_| malformed())?);
     let object = parsed.as_object().ok_or_else(malformed)?;
@@ -64,7 +66,7 @@ pub fn check(payload: &[u8]) -> Result<PayloadSummary, Error> {
         || !digits_only
         || !(1..=12).contains(&view.exp_month)
         || !(2000..=i64::from(u16::MAX)).contains(&view.exp_year)
-        || view.name.is_empty()
+        || view.name.is_some_and(str::is_empty)
         || view.product.is_empty()
         || view.activation.split('.').count() != 3
     {
@@ -157,6 +159,16 @@ mod tests {
         assert_eq!(v["cid"], "c\"id");
         assert_eq!(v["nonce"], "AAAAAAAAAAAAAAAAAAAAAA");
         assert_eq!(v["billing"]["city"], "X");
+    }
+
+    #[test]
+    fn name_and_billing_are_optional_but_a_name_is_never_empty() {
+        let bare = br#"{"pan":"4111111111111111","exp_month":12,"exp_year":2030,"product":"Gift card","activation":"a.b.c","network":"visa","last4":"1111"}"#;
+        assert_eq!(check(bare).unwrap().last4, "1111");
+        let empty = br#"{"pan":"4111111111111111","exp_month":12,"exp_year":2030,"name":"","product":"Gift card","activation":"a.b.c"}"#;
+        assert_eq!(check(empty).unwrap_err().code(), ErrorCode::IssuerRejected);
+        let number = br#"{"pan":"4111111111111111","exp_month":12,"exp_year":2030,"name":7,"product":"Gift card","activation":"a.b.c"}"#;
+        assert_eq!(check(number).unwrap_err().code(), ErrorCode::IssuerRejected);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The wallet's discovery document `/.well-known/walletpush.json` (docs/design.md §3).
+//! The wallet's discovery document `/.well-known/walletpush.json` (docs/design.md §3), and the
+//! pins that the widget origin's configuration holds for it (§3a).
 
 use crate::error::{Error, ErrorCode};
 use crate::json;
@@ -7,6 +8,60 @@ use alloc::{borrow::ToOwned, string::String};
 
 /// The protocol this crate speaks.
 pub const PROTOCOL: &str = "walletpush/1";
+
+/// What the widget origin's configuration fixes about a `walletpush/1` wallet (docs/design.md
+/// §3a): its origin, and the RFC 7638 thumbprints of its signing keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pins {
+    /// The wallet's origin: its windows, messages and form posts are on it, and nowhere else.
+    pub origin: String,
+    /// RFC 7638 thumbprints (SHA-256, base64url: 43 characters each) of the keys that may sign
+    /// for the wallet, separated by spaces.
+    signing_keys: String,
+}
+
+impl Pins {
+    /// Pins for `origin` (an exact `http(s)` origin, as the configuration's `origin`) and
+    /// `signing_keys`, the configuration's thumbprints separated by single spaces: at least one.
+    /// `CONFIG_INVALID` otherwise.
+    pub fn new(origin: &str, signing_keys: &str) -> Result<Pins, Error> {
+        if origin_of(origin).as_deref() != Some(origin) {
+            return Err(config_invalid(
+                "a walletpush/1 wallet's origin must be an http(s) origin",
+            ));
+        }
+        // `t t t`: thumbprints of 43 base64url characters, one space between two.
+        let well_formed = signing_keys.len() % 44 == 43
+            && signing_keys.bytes().enumerate().all(|(i, b)| match i % 44 {
+                43 => b == b' ',
+                _ => b.is_ascii_alphanumeric() || b == b'-' || b == b'_',
+            });
+        if !well_formed {
+            return Err(config_invalid(
+                "a walletpush/1 wallet needs signing_keys: RFC 7638 thumbprints",
+            ));
+        }
+        Ok(Pins {
+            origin: origin.to_owned(),
+            signing_keys: signing_keys.to_owned(),
+        })
+    }
+
+    /// The pinned thumbprints.
+    pub fn signing_keys(&self) -> impl Iterator<Item = &str> {
+        self.signing_keys.split(' ')
+    }
+
+    /// Whether `key`'s thumbprint is pinned.
+    pub fn is_pinned(&self, key: &PublicJwk) -> bool {
+        let thumbprint = key.thumbprint();
+        // Each pin is 43 bytes followed by a space (the last by nothing), as `new` checked.
+        self.signing_keys
+            .as_bytes()
+            .chunks(44)
+            .any(|pin| pin.get(..43) == Some(thumbprint.as_bytes()))
+    }
+}
 
 /// A parsed, checked wallet document.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,7 +81,33 @@ pub struct WalletDocument {
 impl WalletDocument {
     /// Parses and checks a document: protocol, `http(s)` URLs on one origin, and keys that each
     /// carry `use`. Errors: `WALLET_UNAVAILABLE` for the document, `WALLET_KEY_INVALID` for keys.
+    /// Checks no pins: the widget takes a document only through [`WalletDocument::pinned`].
     pub fn from_json(text: &str) -> Result<WalletDocument, Error> {
+        WalletDocument::read(text, None)
+    }
+
+    /// Parses a document and checks it against the wallet's pins (docs/design.md §3a):
+    /// `entry_url` and `provision_url` on the pinned origin, every signing key pinned, and at
+    /// least one. `WALLET_KEY_INVALID` when a pin does not hold.
+    pub fn pinned(text: &str, pins: &Pins) -> Result<PinnedWallet, Error> {
+        let document = WalletDocument::read(text, Some(&pins.origin))?;
+        let mut signing = document
+            .keys
+            .keys()
+            .iter()
+            .filter(|k| k.key_use() == Some(KeyUse::Sig));
+        if signing.clone().next().is_none() {
+            return Err(key_invalid("the document holds no pinned signing key"));
+        }
+        if !signing.all(|k| pins.is_pinned(k)) {
+            return Err(key_invalid(
+                "the document holds a signing key that is not pinned",
+            ));
+        }
+        Ok(PinnedWallet { document })
+    }
+
+    fn read(text: &str, pinned_origin: Option<&str>) -> Result<WalletDocument, Error> {
         let document = json::parse_object(text.as_bytes()).map_err(|_| unavailable())?;
         let members =
             ["protocol", "name", "entry_url", "provision_url"].map(|m| document.string(m));
@@ -37,6 +118,16 @@ impl WalletDocument {
         };
         if protocol != PROTOCOL {
             return Err(unavailable());
+        }
+        if let Some(pinned) = pinned_origin {
+            if [entry_url, provision_url]
+                .iter()
+                .any(|url| origin_of(url).as_deref() != Some(pinned))
+            {
+                return Err(key_invalid(
+                    "the document's URLs are not on the pinned origin",
+                ));
+            }
         }
         let origin = origin_of(entry_url).ok_or_else(unavailable)?;
         if origin_of(provision_url).as_deref() != Some(origin.as_str()) {
@@ -68,6 +159,30 @@ impl WalletDocument {
     }
 }
 
+/// A wallet document that holds to its pins: the only kind the widget's flow takes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinnedWallet {
+    document: WalletDocument,
+}
+
+impl PinnedWallet {
+    /// The checked document.
+    pub fn document(&self) -> &WalletDocument {
+        &self.document
+    }
+
+    /// The wallet's (pinned) origin.
+    pub fn origin(&self) -> &str {
+        &self.document.origin
+    }
+
+    /// The keys sessions and results are verified with: the document's, whose every signing
+    /// key is pinned (a JWS verifies only with a key whose `use` is `sig`, [`KeySet::find`]).
+    pub fn signing_keys(&self) -> &KeySet {
+        &self.document.keys
+    }
+}
+
 /// `scheme://host[:port]` of an `http` or `https` URL, lower-cased; `None` otherwise.
 pub fn origin_of(url: &str) -> Option<String> {
     let lower = url.to_ascii_lowercase();
@@ -92,6 +207,10 @@ fn unavailable() -> Error {
         ErrorCode::WalletUnavailable,
         "the wallet's walletpush.json is missing or not walletpush/1",
     )
+}
+
+fn config_invalid(why: &str) -> Error {
+    Error::new(ErrorCode::ConfigInvalid, why)
 }
 
 fn key_invalid(why: &str) -> Error {
@@ -167,6 +286,122 @@ mod tests {
         );
         assert_eq!(origin_of("javascript:alert(1)"), None);
         assert_eq!(origin_of("http://user@evil/"), None);
+    }
+
+    fn pinned_doc(entry: &str, provision: &str, keys: &[&PrivateJwk]) -> String {
+        let keys: Vec<String> = keys.iter().map(|k| k.public().to_json()).collect();
+        format!(
+            r#"{{"protocol":"walletpush/1","name":"W","entry_url":"{entry}","provision_url":"{provision}","jwks":{{"keys":[{}]}}}}"#,
+            keys.join(",")
+        )
+    }
+
+    const W: &str = "https://wallet.example";
+
+    #[test]
+    fn a_document_holds_to_its_pins() {
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let sig = PrivateJwk::generate(&mut rng).with_meta("sig", KeyUse::Sig);
+        let enc = PrivateJwk::generate(&mut rng).with_meta("enc", KeyUse::Enc);
+        let pins = Pins::new(W, &sig.public().thumbprint()).unwrap();
+        let entry = "https://wallet.example/entry";
+        let provision = "https://wallet.example/provision";
+        let pinned =
+            WalletDocument::pinned(&pinned_doc(entry, provision, &[&sig, &enc]), &pins).unwrap();
+        assert_eq!(pinned.origin(), W);
+        let find = |key_use| pinned.signing_keys().find(None, key_use, 0);
+        assert_eq!(
+            find(KeyUse::Sig),
+            Some(sig.public()),
+            "the pinned key verifies"
+        );
+        assert_eq!(pinned.document().keys.keys().len(), 2);
+    }
+
+    /// Each attack on the pins is refused with `WALLET_KEY_INVALID`.
+    #[test]
+    fn refuses_a_document_that_breaks_its_pins() {
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let sig = PrivateJwk::generate(&mut rng).with_meta("sig", KeyUse::Sig);
+        let other = PrivateJwk::generate(&mut rng).with_meta("sig-2", KeyUse::Sig);
+        let enc = PrivateJwk::generate(&mut rng).with_meta("enc", KeyUse::Enc);
+        let pins = Pins::new(W, &sig.public().thumbprint()).unwrap();
+        let (entry, provision) = ("https://wallet.example/e", "https://wallet.example/p");
+        for (what, text) in [
+            (
+                "entry elsewhere",
+                pinned_doc("https://evil.example/e", provision, &[&sig]),
+            ),
+            (
+                "provision elsewhere",
+                pinned_doc(entry, "https://evil.example/p", &[&sig]),
+            ),
+            (
+                "both elsewhere",
+                pinned_doc("https://evil.example/e", "https://evil.example/p", &[&sig]),
+            ),
+            (
+                "another port",
+                pinned_doc("https://wallet.example:444/e", provision, &[&sig]),
+            ),
+            (
+                "http",
+                pinned_doc(
+                    "http://wallet.example/e",
+                    "http://wallet.example/p",
+                    &[&sig],
+                ),
+            ),
+            (
+                "an unpinned signing key",
+                pinned_doc(entry, provision, &[&sig, &other]),
+            ),
+            (
+                "only an unpinned signing key",
+                pinned_doc(entry, provision, &[&other, &enc]),
+            ),
+            ("no signing key", pinned_doc(entry, provision, &[&enc])),
+        ] {
+            let err = WalletDocument::pinned(&text, &pins).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::WalletKeyInvalid, "{what}");
+        }
+        assert!(
+            WalletDocument::pinned(&pinned_doc(entry, provision, &[&sig, &enc]), &pins).is_ok()
+        );
+    }
+
+    #[test]
+    fn pins_need_an_exact_origin_and_thumbprints() {
+        let (a, b) = ("A".repeat(43), "B".repeat(43));
+        let pins = Pins::new(W, &format!("{a} {b}")).unwrap();
+        assert_eq!(pins.origin, W);
+        assert_eq!(
+            pins.signing_keys().collect::<Vec<_>>(),
+            [a.as_str(), b.as_str()]
+        );
+        for (origin, keys) in [
+            (W, ""),
+            (W, "  "),
+            (W, "short"),
+            (W, &*format!("{a} short")),
+            (W, &*format!(" {a}")),
+            (W, &*format!("{a} ")),
+            (W, &*format!("{a}  {b}")),
+            (W, &*format!("{a},{b}")),
+            (W, &*"A".repeat(86)),
+            (W, &*"=".repeat(43)),
+            ("https://wallet.example/", &*a),
+            ("HTTPS://wallet.example", &*a),
+            ("https://wallet.example/entry", &*a),
+            ("wallet.example", &*a),
+            ("", &*a),
+        ] {
+            assert_eq!(
+                Pins::new(origin, keys).unwrap_err().code(),
+                ErrorCode::ConfigInvalid,
+                "{origin} {keys}"
+            );
+        }
     }
 
     #[test]

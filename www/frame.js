@@ -2,30 +2,36 @@
 //
 // It receives the card handle from the shim by postMessage, draws one button per wallet, and on a
 // click runs one attempt through the wallet's adapter (www/adapters/): for walletpush/1 wallets,
-// the card payload is fetched as bytes and sealed into a JWE in WebAssembly; for Google Wallet,
-// Apple Wallet and Token Connect the adapter relays the issuer's opaque credentials to the
-// wallet's own script or page, and neither it nor the Wasm of the others is loaded. Card data never
-// becomes a JS string here, never reaches the DOM, a URL, storage, a log or a message to the host.
-// docs/wire.md has every message.
+// the card payload is fetched as bytes and sealed into a JWE in WebAssembly; for Token Connect the
+// adapter relays the issuer's push receipt to the requestor's page. Google's and Apple's own
+// scripts never run here (docs/design.md §4): their buttons live in a nested frame on the adapter
+// origin (www/adapters/nested.js, www/adapter.js), which relays their opaque credentials, and no
+// Wasm is loaded for them. Card data never becomes a JS string here, never reaches the DOM, a
+// URL, storage, a log or a message to the host or to the adapter origin. docs/wire.md has every
+// message.
 
 import { direction, loadLocale, text } from "./i18n.js";
 import { CODES, coded, asError, failure, retryable } from "./frame/errors.js";
 import { requestCredential, requestJson } from "./frame/issuer.js";
 import { readDisplay } from "./frame/handle.js";
+import { pending, record, remove, tokenConnectReturn } from "./frame/attempts.js";
 
 const WIDGET_ORIGIN = location.origin;
 const DEFAULT_TIMEOUTS = { wallet: 120_000, issuer: 15_000 };
 /**
  * Adapter modules by wallet kind (the `kind` of a wallet in the configuration), imported
- * only for the wallets a page uses: a Google-only page never fetches the Apple adapter, nor
- * the walletpush/1 adapter and its WebAssembly. Interface: `load(context)` resolves with
- * `{origin, click(attempt), message(attempt, data), end(outcome)}` or rejects with
- * WALLET_UNAVAILABLE (its `reason` is the `unavailable` event's cause).
+ * only for the wallets a page uses: a Google-only page never fetches the walletpush/1 adapter
+ * and its WebAssembly. Interface: `load(context)` resolves with `{origin, element?,
+ * click(attempt), message(attempt, data), end(outcome)}` or rejects with WALLET_UNAVAILABLE (its
+ * `reason` is the `unavailable` event's cause). `element`, when given, is what the page shows in
+ * place of the button (the nested frame of Google's and Apple's adapters, which holds their
+ * button on the adapter origin); it is never detached once shown, since a frame that leaves the
+ * document loses its page.
  */
 const ADAPTERS = {
   "walletpush/1": () => import("./adapters/walletpush.js"),
-  google: () => import("./adapters/google.js"),
-  apple: () => import("./adapters/apple.js"),
+  google: () => import("./adapters/nested.js"),
+  apple: () => import("./adapters/nested.js"),
   "token-connect": () => import("./adapters/token-connect.js"),
 };
 
@@ -80,6 +86,9 @@ async function onHostMessage(data) {
   try {
     applyOptions(data);
     await render(data.type === "walletpush/init");
+    // The result a redirect brought back, as the shim found it in the page's URL (only with
+    // the first init): reported once it verifies, else not at all.
+    if (data.type === "walletpush/init" && typeof data.result === "string") takeReturn(data.result);
   } catch (error) {
     await loadLocale(state.locale);
     report(asError(error));
@@ -120,7 +129,7 @@ async function render(first) {
   const configured = allowed.filter((id) => Object.hasOwn(state.config.wallets, id));
   for (const id of [...state.buttons.keys()]) {
     if (!configured.includes(id)) {
-      state.buttons.get(id).button.remove();
+      state.buttons.get(id).element.remove();
       state.buttons.delete(id);
     }
   }
@@ -139,8 +148,7 @@ async function render(first) {
   // The page's language loads beside the wallets (nothing to load for English).
   await Promise.all([...loads, loadLocale(state.locale)]);
   const shown = configured.filter((id) => state.buttons.has(id)); // in the page's order
-  const main = document.getElementById("wallets");
-  main.replaceChildren(...shown.map((id) => state.buttons.get(id).button));
+  place(document.getElementById("wallets"), shown.map((id) => state.buttons.get(id).element));
   relabel();
   for (const u of unavailable) emit("unavailable", u);
   if (state.buttons.size === 0) {
@@ -176,12 +184,26 @@ async function makeButton(id, walletConfig) {
     id,
     config: walletConfig,
     widgetOrigin: WIDGET_ORIGIN,
+    adapterOrigin: state.config.adapter_origin,
     button,
     locale: state.locale,
     timeoutMs: state.timeouts.issuer,
   });
   markStart(`loaded:${id}`);
-  return { adapter, button, label, name: walletConfig.name ?? id, added: false };
+  return { adapter, button, label, element: adapter.element ?? button, name: walletConfig.name ?? id, added: false };
+}
+
+/**
+ * Puts `nodes` into `parent` in this order, removing its other children, and moves only what is
+ * out of place: a nested adapter frame already in place stays attached (and keeps its page).
+ */
+function place(parent, nodes) {
+  for (const child of [...parent.children]) if (!nodes.includes(child)) child.remove();
+  let at = parent.firstElementChild;
+  for (const node of nodes) {
+    if (node === at) at = at.nextElementSibling;
+    else parent.insertBefore(node, at);
+  }
 }
 
 function relabel() {
@@ -196,6 +218,9 @@ function relabel() {
     entry.button.setAttribute("aria-busy", busy ? "true" : "false");
     entry.button.dataset.state = entry.added ? "added" : busy ? "busy" : "idle";
     entry.button.disabled = entry.added;
+    // One flow at a time: a nested adapter frame must refuse a click before the wallet's own
+    // script opens its window, so it is told that an attempt runs.
+    entry.button.toggleAttribute("data-locked", Boolean(state.attempt));
   }
 }
 
@@ -252,6 +277,11 @@ class Attempt {
     return state.attempt === this;
   }
 
+  /** The card handle, for an adapter whose own frame redeems it (www/adapters/nested.js). */
+  get handle() {
+    return this.active() ? state.handle : null;
+  }
+
   /** Shows the message `key` (of i18n.js) in the status line, with `{wallet}` filled. */
   say(key) {
     setStatus(text(this.locale, key, { wallet: this.name }));
@@ -295,8 +325,18 @@ class Attempt {
     });
   }
 
+  /**
+   * Records this attempt before the page is left (www/frame/attempts.js), with `extra`
+   * (`{state}` for walletpush/1): the result that comes back is taken only for it.
+   * False when the browser refuses storage.
+   */
+  record(extra) {
+    return record({ wallet: this.walletId, cid: this.cid, ...extra });
+  }
+
   /** Sends the whole page to `url` (Token Connect's requestor); the host comes back by URL. */
   navigateTop(url) {
+    this.record({ kind: "token-connect" });
     window.top.location.href = url;
   }
 
@@ -324,30 +364,69 @@ class Attempt {
     this.abort.abort();
     if (this.popup && !this.popup.closed && outcome.status !== "success") this.popup.close();
     this.adapter.end(outcome);
-    const entry = state.buttons.get(this.walletId);
-    const id = this.walletId;
-    if (outcome.status === "success") {
-      if (entry) entry.added = true;
-      // Apple asks that its button disappears once the card is in the wallet.
-      if (entry && outcome.hideButton) entry.button.hidden = true;
-      relabel();
-      setStatus(text(state.locale, "addedLong", { wallet: this.name, last4: outcome.last4 }));
-      emit("success", { wallet: id, token_ref: outcome.tokenRef, last4: outcome.last4, cid: this.cid });
-    } else if (outcome.status === "cancelled") {
-      relabel();
-      setStatus(text(state.locale, "cancelled"));
-      emit("cancel", { wallet: id, code: "USER_CANCELLED", cid: this.cid });
-    } else {
-      // A card the issuer reports inactive (closed, blocked) cannot go into any wallet: no
-      // button offers it any more, the status line says why.
-      if (outcome.code === "CARD_INACTIVE") for (const e of state.buttons.values()) e.button.hidden = true;
-      relabel();
-      report({ code: outcome.code, message: outcome.message, retryable: outcome.retryable }, { wallet: id, cid: this.cid });
-    }
+    conclude(this.walletId, outcome, this.cid);
   }
 
   clearTimers() {
     for (const t of this.timers.splice(0)) clearTimeout(t), clearInterval(t);
+  }
+}
+
+/**
+ * Reports how an attempt ended: the button, the status line and the event. `outcome`:
+ * `{status: "success", tokenRef, last4, hideButton?}` (or `verified: false` for Token Connect's
+ * unsigned return, which names no token), `{status: "cancelled"}`, or
+ * `{status: "error", code, message, retryable}`.
+ */
+function conclude(id, outcome, cid) {
+  const entry = state.buttons.get(id);
+  const name = entry?.name ?? id;
+  if (outcome.status === "success") {
+    if (entry) entry.added = true;
+    // Apple asks that its button disappears once the card is in the wallet.
+    if (entry && outcome.hideButton) entry.button.hidden = true;
+    relabel();
+    const last4 = outcome.last4 ?? state.display.last4;
+    setStatus(text(state.locale, "addedLong", { wallet: name, last4 }));
+    const detail = outcome.verified === false
+      ? { wallet: id, verified: false, cid }
+      : { wallet: id, token_ref: outcome.tokenRef, last4: outcome.last4, cid };
+    emit("success", detail);
+  } else if (outcome.status === "cancelled") {
+    relabel();
+    setStatus(text(state.locale, "cancelled"));
+    emit("cancel", { wallet: id, code: "USER_CANCELLED", cid });
+  } else {
+    // A card the issuer reports inactive (closed, blocked) cannot go into any wallet: no
+    // button offers it any more, the status line says why.
+    if (outcome.code === "CARD_INACTIVE") for (const e of state.buttons.values()) e.button.hidden = true;
+    relabel();
+    report({ code: outcome.code, message: outcome.message, retryable: outcome.retryable }, { wallet: id, cid });
+  }
+}
+
+/**
+ * The `#walletpush=` value of a return from a wallet's or a requestor's page (docs/wire.md):
+ * a walletpush/1 wallet's signed result, verified (in Wasm) for a redirect attempt this frame
+ * recorded, or Token Connect's unsigned return for a recorded Token Connect attempt. The
+ * attempt is forgotten as its result is reported; anything else is dropped, and reported as
+ * nothing.
+ */
+function takeReturn(value) {
+  if (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(value)) {
+    const recorded = pending();
+    for (const [id, entry] of state.buttons) {
+      const mine = recorded.filter((a) => a.wallet === id && typeof a.state === "string");
+      const outcome = mine.length && entry.adapter.returned ? entry.adapter.returned(value, mine) : null;
+      if (outcome) {
+        remove((a) => a.wallet === id && a.state === outcome.state);
+        conclude(id, outcome, outcome.cid);
+        return;
+      }
+    }
+  } else {
+    const outcome = tokenConnectReturn(value);
+    if (outcome) conclude(outcome.wallet, outcome, outcome.cid);
   }
 }
 

@@ -16,6 +16,8 @@ export default {
   "error.NETWORK": "Netzwerkproblem. Verbindung prüfen und erneut versuchen.",
   "error.HANDLE_EXPIRED": "Diese Seite ist abgelaufen. Neu laden und erneut versuchen.",
   "error.HANDLE_REPLAYED": "Diese Seite wurde bereits verwendet. Neu laden und erneut versuchen.",
+  "error.HANDLE_UNBOUND": "Ihr Browser hat ein benötigtes Cookie blockiert. Erlauben Sie Cookies für diese Website und laden Sie die Seite neu.",
+  "error.RATE_LIMITED": "Zu viele Versuche. Warten Sie einen Moment und versuchen Sie es erneut.",
   "error.CARD_INACTIVE": "Diese Karte kann keinem Wallet hinzugefügt werden. Bitte wenden Sie sich an Ihre Bank.",
   toRequestor: "Weiter zu {wallet}…",
   "error.WALLET_UNAVAILABLE": "Dieses Wallet ist hier nicht verfügbar. Bitte ein anderes versuchen.",

@@ -16,6 +16,8 @@ export default {
   "error.NETWORK": "Problema de red. Compruebe su conexión e inténtelo de nuevo.",
   "error.HANDLE_EXPIRED": "Esta página ha caducado. Recárguela e inténtelo de nuevo.",
   "error.HANDLE_REPLAYED": "Esta página ya se usó. Recárguela e inténtelo de nuevo.",
+  "error.HANDLE_UNBOUND": "Su navegador bloqueó una cookie necesaria. Permita las cookies para este sitio y recargue la página.",
+  "error.RATE_LIMITED": "Demasiados intentos. Espere un momento e inténtelo de nuevo.",
   "error.CARD_INACTIVE": "Esta tarjeta no se puede añadir a un monedero. Póngase en contacto con su banco.",
   toRequestor: "Le llevamos a {wallet}…",
   "error.WALLET_UNAVAILABLE": "Este monedero no está disponible aquí. Pruebe con otro.",

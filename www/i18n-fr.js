@@ -16,6 +16,8 @@ export default {
   "error.NETWORK": "Problème de réseau. Vérifiez votre connexion et réessayez.",
   "error.HANDLE_EXPIRED": "Cette page a expiré. Rechargez-la et réessayez.",
   "error.HANDLE_REPLAYED": "Cette page a déjà servi. Rechargez-la et réessayez.",
+  "error.HANDLE_UNBOUND": "Votre navigateur a bloqué un cookie nécessaire. Autorisez les cookies pour ce site et rechargez la page.",
+  "error.RATE_LIMITED": "Trop de tentatives. Patientez un instant et réessayez.",
   "error.CARD_INACTIVE": "Cette carte ne peut pas être ajoutée à un portefeuille. Veuillez contacter votre banque.",
   toRequestor: "Redirection vers {wallet}…",
   "error.WALLET_UNAVAILABLE": "Ce portefeuille n'est pas disponible ici. Essayez-en un autre.",

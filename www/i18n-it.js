@@ -16,6 +16,8 @@ export default {
   "error.NETWORK": "Problema di rete. Controlla la connessione e riprova.",
   "error.HANDLE_EXPIRED": "Questa pagina è scaduta. Ricaricala e riprova.",
   "error.HANDLE_REPLAYED": "Questa pagina è già stata usata. Ricaricala e riprova.",
+  "error.HANDLE_UNBOUND": "Il browser ha bloccato un cookie necessario. Consenti i cookie per questo sito e ricarica la pagina.",
+  "error.RATE_LIMITED": "Troppi tentativi. Attendi un momento e riprova.",
   "error.CARD_INACTIVE": "Questa carta non può essere aggiunta a un wallet. Contatta la tua banca.",
   toRequestor: "Ti stiamo portando a {wallet}…",
   "error.WALLET_UNAVAILABLE": "Questo wallet non è disponibile qui. Provane un altro.",

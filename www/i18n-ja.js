@@ -16,6 +16,8 @@ export default {
   "error.NETWORK": "ネットワークの問題です。接続を確認して、もう一度お試しください。",
   "error.HANDLE_EXPIRED": "このページの有効期限が切れました。再読み込みして、もう一度お試しください。",
   "error.HANDLE_REPLAYED": "このページはすでに使用されています。再読み込みして、もう一度お試しください。",
+  "error.HANDLE_UNBOUND": "ブラウザーが必要な Cookie をブロックしました。このサイトの Cookie を許可して、ページを再読み込みしてください。",
+  "error.RATE_LIMITED": "試行回数が多すぎます。しばらく待ってから、もう一度お試しください。",
   "error.CARD_INACTIVE": "このカードはウォレットに追加できません。ご利用の銀行にお問い合わせください。",
   toRequestor: "{wallet}に移動しています…",
   "error.WALLET_UNAVAILABLE": "このウォレットはここでは利用できません。別のウォレットをお試しください。",

@@ -16,6 +16,8 @@ export default {
   "error.NETWORK": "Netwerkprobleem. Controleer uw verbinding en probeer het opnieuw.",
   "error.HANDLE_EXPIRED": "Deze pagina is verlopen. Laad haar opnieuw en probeer het nog eens.",
   "error.HANDLE_REPLAYED": "Deze pagina is al gebruikt. Laad haar opnieuw en probeer het nog eens.",
+  "error.HANDLE_UNBOUND": "Uw browser heeft een benodigde cookie geblokkeerd. Sta cookies toe voor deze site en laad de pagina opnieuw.",
+  "error.RATE_LIMITED": "Te veel pogingen. Wacht even en probeer het opnieuw.",
   "error.CARD_INACTIVE": "Deze kaart kan niet aan een wallet worden toegevoegd. Neem contact op met uw bank.",
   toRequestor: "U gaat naar {wallet}…",
   "error.WALLET_UNAVAILABLE": "Deze wallet is hier niet beschikbaar. Probeer een andere.",

@@ -16,6 +16,8 @@ export default {
   "error.NETWORK": "Problem z siecią. Sprawdź połączenie i spróbuj ponownie.",
   "error.HANDLE_EXPIRED": "Ta strona wygasła. Odśwież ją i spróbuj ponownie.",
   "error.HANDLE_REPLAYED": "Ta strona została już użyta. Odśwież ją i spróbuj ponownie.",
+  "error.HANDLE_UNBOUND": "Przeglądarka zablokowała potrzebny plik cookie. Zezwól na pliki cookie dla tej witryny i odśwież stronę.",
+  "error.RATE_LIMITED": "Zbyt wiele prób. Odczekaj chwilę i spróbuj ponownie.",
   "error.CARD_INACTIVE": "Tej karty nie można dodać do portfela. Skontaktuj się ze swoim bankiem.",
   toRequestor: "Przekierowanie do {wallet}…",
   "error.WALLET_UNAVAILABLE": "Ten portfel nie jest tu dostępny. Wybierz inny.",

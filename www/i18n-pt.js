@@ -16,6 +16,8 @@ export default {
   "error.NETWORK": "Problema de rede. Verifique a ligação e tente novamente.",
   "error.HANDLE_EXPIRED": "Esta página expirou. Recarregue-a e tente novamente.",
   "error.HANDLE_REPLAYED": "Esta página já foi usada. Recarregue-a e tente novamente.",
+  "error.HANDLE_UNBOUND": "O seu navegador bloqueou um cookie necessário. Permita cookies para este site e recarregue a página.",
+  "error.RATE_LIMITED": "Demasiadas tentativas. Aguarde um momento e tente novamente.",
   "error.CARD_INACTIVE": "Este cartão não pode ser adicionado a uma carteira. Contacte o seu banco.",
   toRequestor: "A redirecionar para {wallet}…",
   "error.WALLET_UNAVAILABLE": "Esta carteira não está disponível aqui. Experimente outra.",

@@ -20,6 +20,8 @@ const ENGLISH = {
   "error.NETWORK": "Network problem. Check your connection and try again.",
   "error.HANDLE_EXPIRED": "This page has expired. Reload it and try again.",
   "error.HANDLE_REPLAYED": "This page was already used. Reload it and try again.",
+  "error.HANDLE_UNBOUND": "Your browser blocked a cookie this page needs. Allow cookies for this site and reload the page.",
+  "error.RATE_LIMITED": "Too many attempts. Wait a moment and try again.",
   "error.CARD_INACTIVE": "This card cannot be added to a wallet. Please contact your bank.",
   toRequestor: "Taking you to {wallet}…",
   "error.WALLET_UNAVAILABLE": "This wallet is not available here. Try another one.",

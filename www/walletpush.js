@@ -18,7 +18,7 @@
     unavailable: "wallet cause",
     click: "wallet",
     progress: "step wallet cid",
-    success: "wallet token_ref last4 cid",
+    success: "wallet token_ref last4 verified cid",
     cancel: "wallet code cid",
     error: "code message retryable wallet cid",
   };
@@ -28,7 +28,7 @@
     "CONFIG_INVALID", "HANDLE_INVALID", "HANDLE_EXPIRED", "HANDLE_REPLAYED", "ORIGIN_NOT_ALLOWED",
     "CARD_INACTIVE", "WALLET_UNAVAILABLE", "WALLET_KEY_INVALID", "WALLET_SESSION_INVALID",
     "POPUP_BLOCKED", "USER_CANCELLED", "TIMEOUT", "NETWORK", "ISSUER_REJECTED", "WALLET_REJECTED",
-    "WASM_BLOCKED_BY_CSP", "INTERNAL",
+    "WASM_BLOCKED_BY_CSP", "INTERNAL", "HANDLE_UNBOUND", "RATE_LIMITED",
   ];
   // Milestones of the start-up, for the benchmark (bench/cold-start.mjs); they cost nothing.
   const mark = (name) => performance.mark(`walletpush:start:${name}`);
@@ -46,7 +46,8 @@
 
   /** @type {Map<Element, Controller>} */
   const controllers = new Map();
-  const redirectResult = takeRedirectResult();
+  // The result a redirect brought back, for the first frame that starts (docs/wire.md).
+  let redirectResult = takeRedirectResult();
 
   window.addEventListener("message", (event) => {
     if (event.origin !== WIDGET_ORIGIN) return;
@@ -159,17 +160,17 @@
         mark("frame-ready");
         this.frameReady = true;
         this.timers.forEach(clearTimeout);
-        this.post({ type: "walletpush/init", ...this.frameOptions() });
+        // The frame verifies the result and reports it, or reports nothing: the shim never
+        // reads it.
+        const result = redirectResult;
+        redirectResult = null;
+        this.post({ type: "walletpush/init", ...this.frameOptions(), ...(result ? { result } : {}) });
       } else if (data.type === "walletpush/size" && Number.isFinite(data.height)) {
         const height = Math.max(24, Math.min(400, Math.ceil(data.height)));
         this.sizeSheet.replaceSync(`:host{--wp-frame-height:${height}px}`);
       } else if (data.type === "walletpush/event" && EVENTS.includes(data.name)) {
         if (data.name === "ready") mark("ready");
         this.dispatch(data.name, sanitise(data.name, data.detail));
-        if (data.name === "ready" && redirectResult.pending) {
-          redirectResult.pending = false;
-          this.dispatch(redirectResult.name, redirectResult.detail);
-        }
       }
     }
 
@@ -233,37 +234,15 @@
     return out;
   }
 
-  /** Reads and clears the redirect-mode result from the URL fragment (docs/wire.md). */
+  /**
+   * Takes the `#walletpush=` value from the URL and clears the fragment (docs/wire.md): the raw
+   * value, undecoded, for the frame, which alone decides whether it is a result to report.
+   */
   function takeRedirectResult() {
-    const match = /^#walletpush=([A-Za-z0-9_-]{1,2000})$/.exec(location.hash);
-    if (!match) return { pending: false };
+    const match = /^#walletpush=([A-Za-z0-9_.-]{1,8000})$/.exec(location.hash);
+    if (!match) return null;
     history.replaceState(history.state, "", location.href.split("#")[0]);
-    let result;
-    try {
-      const b64 = match[1].replace(/-/g, "+").replace(/_/g, "/");
-      result = JSON.parse(atob(b64 + "===".slice((b64.length + 3) % 4)));
-      if (!result || typeof result !== "object") throw new Error("not an object");
-    } catch {
-      return { pending: true, name: "error", detail: { code: "WALLET_REJECTED", message: "unreadable wallet result", retryable: false } };
-    }
-    const token = result && result.token;
-    const cid = String(result.cid || "");
-    // Redirect mode of walletpush/1 wallets says nothing; Token Connect's requestor names itself.
-    const wallet = /^[\w-]{1,64}$/.test(result.wallet) ? result.wallet : "sandbox";
-    if (result.status === "success" && token && /^\d{4}$/.test(token.last4) && /^[\w-]{1,100}$/.test(token.ref)) {
-      return { pending: true, name: "success", detail: { wallet, token_ref: token.ref, last4: token.last4, cid } };
-    }
-    // Token Connect's requestor names no token: an unsigned success, for the issuer to confirm.
-    if (result.status === "success" && result.verified === false && result.wallet) {
-      return { pending: true, name: "success", detail: { wallet, verified: false, cid } };
-    }
-    if (result.status === "cancelled") {
-      return { pending: true, name: "cancel", detail: { wallet, code: "USER_CANCELLED", cid } };
-    }
-    const code = CODES.includes(result.code) ? result.code : "WALLET_REJECTED";
-    // A requestor's own code (Token Connect's DUPLICATE_REQUEST: the card is already there).
-    const message = /^[A-Z_]{1,40}$/.test(result.reason) ? result.reason : "the wallet did not add the card";
-    return { pending: true, name: "error", detail: { wallet, code, message, retryable: false, cid } };
+    return match[1];
   }
 
   function checkEvent(name) {

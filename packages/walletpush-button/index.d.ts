@@ -65,6 +65,12 @@ export interface SuccessDetail {
   token_ref: string;
   last4: string;
   cid: string;
+  /**
+   * `false` for Token Connect, whose requestor returns unsigned and names no token (then the
+   * detail is `{wallet, verified: false, cid}`: confirm with MDES); absent for a wallet's
+   * verified result.
+   */
+  verified?: false;
 }
 export interface CancelDetail {
   wallet: string;

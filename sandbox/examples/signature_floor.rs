@@ -141,5 +141,6 @@ fn claims(now: i64, i: usize) -> HandleClaims {
             product: "Gift card".into(),
             art: Some(format!("{ORIGIN}/art/gift.svg")),
         },
+        bnd: walletpush::binding::bnd(&[0; walletpush::binding::SECRET_LEN]),
     }
 }

@@ -28,24 +28,26 @@ impl Policies {
     }
 }
 
-/// The host page: the shim and the frame come from the widget origin, card art too.
+/// The host page: the shim and the frame come from the widget origin, card art too. No site
+/// may frame a portal page (a page that holds handles and a sign-out form).
 pub fn host_page(o: &Origins) -> String {
     let w = &o.widget;
     format!(
         "default-src 'self'; script-src 'self' {w}; frame-src {w}; img-src 'self' {w} data:; \
-         style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
+         style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
     )
 }
 
 /// Wallet pages: card art comes from the widget origin; the redirect-mode confirmation form
 /// posts to the wallet, which answers 303 to the host page, and browsers check `form-action`
-/// on that redirect too, so the host origin is listed.
+/// on that redirect too, so the host origins are listed.
 pub fn wallet_page(o: &Origins) -> String {
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' {widget} data:; \
-         object-src 'none'; form-action 'self' {host}; frame-ancestors 'none'; base-uri 'none'",
+         object-src 'none'; form-action 'self' {hosts}; frame-ancestors 'none'; base-uri 'none'",
         widget = o.widget,
-        host = o.host
+        hosts = o.all_hosts().join(" ")
     )
 }
 
@@ -54,7 +56,7 @@ mod tests {
     use super::*;
 
     fn origins() -> Origins {
-        Origins::new("127.0.0.1", 8080, 8081, 8082)
+        Origins::new(crate::config::Names::DEFAULT, 8080, 8081, 8082).unwrap()
     }
 
     #[test]
@@ -65,6 +67,7 @@ mod tests {
             assert!(policy.contains("base-uri 'none'"));
         }
         assert!(Policies::new(&o).is_ok());
-        assert!(host_page(&o).contains("frame-src http://127.0.0.1:8081;"));
+        assert!(host_page(&o).contains("frame-src http://walletpush.bank.localhost:8081;"));
+        assert!(host_page(&o).ends_with("frame-ancestors 'none'"));
     }
 }

@@ -1,6 +1,7 @@
-//! Whole flows through the three routers, in process: the issuer API, then the wallet in popup
-//! and redirect modes, with credentials encrypted by the core's `jwe::encrypt` as the widget's
-//! frame does. The HTTP-level suite (tests/sandbox/) covers the same from outside.
+//! Whole flows through the three routers, in process: the issuer API (with the binding cookie),
+//! then the wallet in popup and redirect modes, with credentials encrypted by the core's
+//! `jwe::encrypt` as the widget's frame does, and the wallet's signed results verified with the
+//! wallet's published key. The HTTP-level suite (tests/sandbox/) covers the same from outside.
 
 use std::sync::Arc;
 
@@ -14,16 +15,17 @@ use tower::ServiceExt;
 use walletpush::jwe::{self, JweParams};
 use walletpush::jwk::{KeySet, PublicJwk};
 use walletpush::session::{self, WalletSession};
-use walletpush::{b64, ErrorCode};
+use walletpush::{jws, ErrorCode};
 
 use crate::app::{App, SharedApp};
 use crate::config::Origins;
 use crate::db;
 use crate::listeners;
+use walletpush_server::limits::RateLimits;
 use walletpush_server::{clock, ids};
 
-const WIDGET: &str = "http://127.0.0.1:8081";
-const RETURN_URL: &str = "http://127.0.0.1:8080/gift";
+const WIDGET: &str = "http://walletpush.bank.localhost:8081";
+const RETURN_URL: &str = "http://bank.localhost:8080/gift";
 
 struct Sandbox {
     _dir: tempfile::TempDir,
@@ -50,18 +52,34 @@ impl Reply {
 
 impl Sandbox {
     fn new() -> Sandbox {
+        Sandbox::with_app().0
+    }
+
+    fn with_app() -> (Sandbox, SharedApp) {
         let dir = tempfile::tempdir().unwrap();
         let db = db::open(&dir.path().join(db::FILE_NAME)).unwrap();
-        let origins = Origins::new("127.0.0.1", 8080, 8081, 8082);
+        let origins = Origins::new(crate::config::Names::DEFAULT, 8080, 8081, 8082).unwrap();
         let www = dir.path().join("www");
-        let app: SharedApp =
-            Arc::new(App::new(db, origins, www, true, Default::default()).unwrap());
-        Sandbox {
+        let app: SharedApp = Arc::new(
+            App::new(
+                db,
+                origins,
+                www,
+                true,
+                Default::default(),
+                // In process, no wallet listens: the issuer API takes the pinned document.
+                true,
+                RateLimits::NONE,
+            )
+            .unwrap(),
+        );
+        let sandbox = Sandbox {
             host: listeners::host(&app),
             widget: listeners::widget(&app),
             wallet: listeners::wallet(&app),
             _dir: dir,
-        }
+        };
+        (sandbox, app)
     }
 
     async fn send(router: &Router, request: Request<Body>) -> Reply {
@@ -100,16 +118,36 @@ impl Sandbox {
         Sandbox::send(router, Request::get(path).body(Body::empty()).unwrap()).await
     }
 
-    async fn handle(&self, body: Value) -> String {
+    /// A handle from the test hook and the binding cookie value it is bound to.
+    async fn handle(&self, body: Value) -> (String, String) {
         let reply = Sandbox::post_json(&self.host, "/__sandbox/handle", &body).await;
         assert_eq!(reply.status, StatusCode::OK);
-        reply.json()["handle"].as_str().unwrap().to_owned()
+        let json = reply.json();
+        (
+            json["handle"].as_str().unwrap().to_owned(),
+            json["binding"].as_str().unwrap().to_owned(),
+        )
     }
 
-    async fn payload(&self, sid: &str) -> Value {
-        let handle = self.handle(json!({})).await;
-        let body = json!({"handle": handle, "wallet": "sandbox", "sid": sid});
-        let reply = Sandbox::post_json(&self.widget, "/walletpush/v1/credentials", &body).await;
+    /// `POST /walletpush/v1/credentials` as the widget frame sends it: its Origin, the binding
+    /// cookie.
+    async fn redeem(&self, body: &Value, binding: &str) -> Reply {
+        let request = Request::post("/walletpush/v1/credentials")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ORIGIN, WIDGET)
+            .header(header::COOKIE, format!("walletpush_binding={binding}"))
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        Sandbox::send(&self.widget, request).await
+    }
+
+    /// The payload for a popup session (`session`: its token) or a redirect attempt
+    /// (`state`).
+    async fn payload(&self, attempt: (&str, &str)) -> Value {
+        let (handle, binding) = self.handle(json!({})).await;
+        let mut body = json!({"handle": handle, "wallet": "sandbox"});
+        body[attempt.0] = json!(attempt.1);
+        let reply = self.redeem(&body, &binding).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
         reply.json()
     }
@@ -128,12 +166,55 @@ impl Sandbox {
         .await
     }
 
-    async fn verified_session(&self) -> WalletSession {
+    /// A session: verified, and its token as the issuer API takes it.
+    async fn verified_session(&self) -> (WalletSession, String) {
         let token = self.session().await.json()["session"]
             .as_str()
             .unwrap()
             .to_owned();
-        session::verify(&self.wallet_keys().await, &token, WIDGET, clock::now()).unwrap()
+        let session =
+            session::verify(&self.wallet_keys().await, &token, WIDGET, clock::now()).unwrap();
+        (session, token)
+    }
+
+    /// The claims of a result JWS, verified with the wallet's published signing key.
+    async fn result_claims(&self, result: &str) -> Value {
+        let verified = jws::verify(&self.wallet_keys().await, result, clock::now()).unwrap();
+        assert_eq!(
+            verified.header.get("typ").and_then(|t| t.as_str()),
+            Some("walletpush-result+jwt")
+        );
+        serde_json::from_slice(&verified.payload).unwrap()
+    }
+
+    /// Signs in to the wallet's demo user; the `Cookie` header value.
+    async fn wallet_sign_in(&self) -> String {
+        // From another site (here the widget origin): refused.
+        let foreign = Sandbox::post_json(&self.wallet, "/api/signin", &json!({})).await;
+        assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+        assert!(foreign.headers.get(header::SET_COOKIE).is_none());
+        let request = Request::post("/api/signin")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ORIGIN, "http://wallet.localhost:8082")
+            .body(Body::from("{}"))
+            .unwrap();
+        let reply = Sandbox::send(&self.wallet, request).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        reply.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn wallet_get(&self, path: &str, cookie: &str) -> Reply {
+        let request = Request::get(path)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap();
+        Sandbox::send(&self.wallet, request).await
     }
 
     async fn fault(&self, target: &str, mode: &str) {
@@ -143,13 +224,14 @@ impl Sandbox {
     }
 }
 
-/// The frame's side of step 5: the payload plus `iat`, `nonce`, `cid` (and `exp`), encrypted.
+/// The frame's side of step 5: the payload plus `iat`, `nonce`, `cid` (and `exp` for a
+/// redirect `state`, which [`state`] makes), encrypted.
 fn encrypt(key: &PublicJwk, kid: &str, sid: &str, mut plaintext: Value, nonce: &str) -> String {
     let now = clock::now();
     plaintext["iat"] = json!(now);
     plaintext["nonce"] = json!(nonce);
     plaintext["cid"] = json!("cid-flow-test");
-    if sid.starts_with("r-") {
+    if sid.starts_with('R') {
         plaintext["exp"] = json!(now + 300);
     }
     let params = JweParams {
@@ -170,11 +252,19 @@ fn nonce() -> String {
     ids::random("")
 }
 
+/// A redirect attempt's `state` as the frame makes it: 22 base64url characters (here always
+/// starting with `R`, which tells [`encrypt`] to add `exp`).
+fn state() -> String {
+    let mut state = ids::random("");
+    state.replace_range(0..1, "R");
+    state
+}
+
 #[tokio::test]
 async fn popup_flow_provisions_once_and_refuses_replays() {
     let sandbox = Sandbox::new();
-    let session = sandbox.verified_session().await;
-    let payload = sandbox.payload(&session.sid).await;
+    let (session, token) = sandbox.verified_session().await;
+    let payload = sandbox.payload(("session", &token)).await;
     let jwe = encrypt(&session.key, &session.kid, &session.sid, payload, &nonce());
     let body = json!({"sid": session.sid, "jwe": jwe});
 
@@ -186,29 +276,192 @@ async fn popup_flow_provisions_once_and_refuses_replays() {
     let again = Sandbox::post_json(&sandbox.wallet, "/api/credential", &body).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert_eq!(again.json()["code"], "WALLET_REJECTED");
+    let refused = sandbox
+        .result_claims(again.json()["result"].as_str().unwrap())
+        .await;
+    assert_eq!(refused["status"], "error");
+    assert_eq!(refused["code"], "WALLET_REJECTED");
+    assert_eq!(refused["sid"], json!(session.sid));
 
     let confirm = json!({"sid": session.sid});
     let first = Sandbox::post_json(&sandbox.wallet, "/api/confirm", &confirm).await;
     let second = Sandbox::post_json(&sandbox.wallet, "/api/confirm", &confirm).await;
-    assert_eq!(first.json()["status"], "success");
-    assert_eq!(first.json()["cid"], "cid-flow-test");
-    assert_eq!(first.json()["token"], second.json()["token"]);
-    let tokens = Sandbox::get(&sandbox.wallet, "/api/tokens").await.json();
-    assert_eq!(tokens[0]["ref"], first.json()["token"]["ref"]);
-    let page = Sandbox::get(&sandbox.wallet, "/cards").await.text();
+    let result = sandbox
+        .result_claims(first.json()["result"].as_str().unwrap())
+        .await;
+    let again = sandbox
+        .result_claims(second.json()["result"].as_str().unwrap())
+        .await;
+    assert_eq!(result["status"], "success");
+    assert_eq!(result["sid"], json!(session.sid));
+    assert_eq!(result["cid"], "cid-flow-test");
+    assert_eq!(result["last4"], "1111");
+    assert!(result.get("state").is_none());
+    assert_eq!(result["token_ref"], again["token_ref"]);
+
+    // The listings need the wallet user's sign-in.
+    let anonymous = Sandbox::get(&sandbox.wallet, "/api/tokens").await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert!(!anonymous.text().contains("tok_"));
+    let anonymous = Sandbox::get(&sandbox.wallet, "/cards").await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert!(!anonymous.text().contains("tok_"));
+    let cookie = sandbox.wallet_sign_in().await;
+    let tokens = sandbox.wallet_get("/api/tokens", &cookie).await.json();
+    assert_eq!(tokens[0]["ref"], result["token_ref"]);
+    let page = sandbox.wallet_get("/cards", &cookie).await.text();
     assert!(page.contains("1111") && !page.contains("4111111111111111"));
+    let forged = sandbox
+        .wallet_get("/api/tokens", "wp_wallet_user=AAAAAAAAAAAAAAAAAAAAAA")
+        .await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn cancelling_gives_a_signed_cancellation() {
+    let sandbox = Sandbox::new();
+    let reply = sandbox.session().await.json();
+    let presigned = sandbox
+        .result_claims(reply["cancel"].as_str().unwrap())
+        .await;
+    assert_eq!(presigned["status"], "cancelled");
+    assert_eq!(presigned["sid"], reply["sid"]);
+    let body = json!({"sid": reply["sid"], "cid": "cid-1"});
+    let cancel = Sandbox::post_json(&sandbox.wallet, "/api/cancel", &body).await;
+    let claims = sandbox
+        .result_claims(cancel.json()["result"].as_str().unwrap())
+        .await;
+    assert_eq!(claims["status"], "cancelled");
+    assert_eq!(claims["sid"], reply["sid"]);
+    assert_eq!(claims["cid"], "cid-1");
+}
+
+#[tokio::test]
+async fn a_failure_the_page_saw_gets_a_signed_error() {
+    let sandbox = Sandbox::new();
+    let sid = sandbox.session().await.json()["sid"].clone();
+    for (sent, signed) in [
+        ("WALLET_UNAVAILABLE", "WALLET_UNAVAILABLE"),
+        ("NETWORK", "NETWORK"),
+        ("HANDLE_INVALID", "WALLET_REJECTED"),
+        ("<script>", "WALLET_REJECTED"),
+    ] {
+        let body = json!({"sid": sid, "code": sent, "cid": "cid-2"});
+        let reply = Sandbox::post_json(&sandbox.wallet, "/api/error", &body).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let claims = sandbox
+            .result_claims(reply.json()["result"].as_str().unwrap())
+            .await;
+        assert_eq!(claims["status"], "error");
+        assert_eq!(claims["code"], signed, "{sent}");
+        assert_eq!(claims["sid"], sid);
+        assert_eq!(claims["cid"], "cid-2");
+    }
+    let bad = Sandbox::post_json(
+        &sandbox.wallet,
+        "/api/error",
+        &json!({"sid": "a b", "code": "NETWORK"}),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_wallet_serves_registered_client_origins_only() {
+    let sandbox = Sandbox::new();
+    let foreign = "http://evil.localhost:8081";
+    let entry = Sandbox::get(
+        &sandbox.wallet,
+        &format!("/entry?client_origin={foreign}&locale=en"),
+    )
+    .await;
+    assert_eq!(entry.status, StatusCode::FORBIDDEN);
+    assert!(!entry.text().contains("data-client-origin"));
+    assert!(!entry.text().contains(foreign));
+    let own = Sandbox::get(&sandbox.wallet, &format!("/entry?client_origin={WIDGET}")).await;
+    assert_eq!(own.status, StatusCode::OK);
+
+    let session = Sandbox::post_json(
+        &sandbox.wallet,
+        "/api/session",
+        &json!({"client_origin": foreign}),
+    )
+    .await;
+    assert_eq!(session.status, StatusCode::FORBIDDEN);
+    assert!(session.json().get("session").is_none());
+
+    // A redirect credential encrypted by another widget origin (apu): refused before
+    // decryption, and the state stays unspent.
+    let keys = sandbox.wallet_keys().await;
+    let enc = keys
+        .keys()
+        .iter()
+        .find(|k| k.kid().is_some_and(|kid| kid.starts_with("enc-")))
+        .unwrap();
+    let state = state();
+    let plaintext = sandbox.payload(("state", &state)).await;
+    let params = JweParams {
+        kid: enc.kid(),
+        apu: Some(foreign.as_bytes()),
+        apv: Some(state.as_bytes()),
+    };
+    let mut full = plaintext.clone();
+    full["iat"] = json!(clock::now());
+    full["exp"] = json!(clock::now() + 300);
+    full["nonce"] = json!(nonce());
+    let jwe = jwe::encrypt(
+        enc,
+        full.to_string().as_bytes(),
+        &params,
+        &mut UnwrapErr(SysRng),
+    )
+    .unwrap();
+    let form = format!("jwe={jwe}&return_url={RETURN_URL}");
+    let refused = Sandbox::post_form(&sandbox.wallet, "/provision", form).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(!refused.text().contains("#walletpush="));
+    assert!(!refused.text().contains(r#"name="sid""#));
+    // The same attempt from the registered origin still goes through.
+    let jwe = encrypt(enc, enc.kid().unwrap(), &state, plaintext, &nonce());
+    let form = format!("jwe={jwe}&return_url={RETURN_URL}");
+    let accepted = Sandbox::post_form(&sandbox.wallet, "/provision", form).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text());
+}
+
+#[tokio::test]
+async fn an_activation_for_another_card_is_refused() {
+    let sandbox = Sandbox::new();
+    let (session, token) = sandbox.verified_session().await;
+    let mut payload = sandbox.payload(("session", &token)).await;
+    // The activation approves 4111 1111 1111 1111; present another card with it.
+    payload["pan"] = json!("5555555555554444");
+    payload["last4"] = json!("4444");
+    let jwe = encrypt(&session.key, &session.kid, &session.sid, payload, &nonce());
+    let body = json!({"sid": session.sid, "jwe": jwe});
+    let reply = Sandbox::post_json(&sandbox.wallet, "/api/credential", &body).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.json()["code"], "WALLET_REJECTED");
+    assert!(!reply.text().contains("5555555555554444"));
+    let claims = sandbox
+        .result_claims(reply.json()["result"].as_str().unwrap())
+        .await;
+    assert_eq!(claims["status"], "error");
+    assert_eq!(claims["sid"], json!(session.sid));
+    let confirm = json!({"sid": session.sid});
+    let nothing = Sandbox::post_json(&sandbox.wallet, "/api/confirm", &confirm).await;
+    assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn popup_refuses_a_reused_nonce_and_a_foreign_binding() {
     let sandbox = Sandbox::new();
     let reused = nonce();
-    let first = sandbox.verified_session().await;
+    let (first, token) = sandbox.verified_session().await;
     let jwe = encrypt(
         &first.key,
         &first.kid,
         &first.sid,
-        sandbox.payload(&first.sid).await,
+        sandbox.payload(("session", &token)).await,
         &reused,
     );
     let reply = Sandbox::post_json(
@@ -219,8 +472,8 @@ async fn popup_refuses_a_reused_nonce_and_a_foreign_binding() {
     .await;
     assert_eq!(reply.status, StatusCode::OK);
 
-    let second = sandbox.verified_session().await;
-    let payload = sandbox.payload(&second.sid).await;
+    let (second, token) = sandbox.verified_session().await;
+    let payload = sandbox.payload(("session", &token)).await;
     let jwe = encrypt(
         &second.key,
         &second.kid,
@@ -237,7 +490,7 @@ async fn popup_refuses_a_reused_nonce_and_a_foreign_binding() {
     assert_eq!(reply.status, StatusCode::CONFLICT, "nonce replay");
 
     // Bound to another session id: refused, and the session key is gone afterwards.
-    let third = sandbox.verified_session().await;
+    let (third, _) = sandbox.verified_session().await;
     let jwe = encrypt(&third.key, &third.kid, &second.sid, payload, &nonce());
     let body = json!({"sid": third.sid, "jwe": jwe});
     let reply = Sandbox::post_json(&sandbox.wallet, "/api/credential", &body).await;
@@ -254,12 +507,12 @@ async fn redirect_flow_returns_the_result_in_the_fragment() {
         .iter()
         .find(|k| k.kid().is_some_and(|kid| kid.starts_with("enc-")))
         .unwrap();
-    let sid = ids::random("r-");
+    let sid = state();
     let jwe = encrypt(
         enc,
         enc.kid().unwrap(),
         &sid,
-        sandbox.payload(&sid).await,
+        sandbox.payload(("state", &sid)).await,
         &nonce(),
     );
     let form = format!("jwe={jwe}&return_url={RETURN_URL}");
@@ -272,7 +525,7 @@ async fn redirect_flow_returns_the_result_in_the_fragment() {
     assert!(page.headers[header::CONTENT_SECURITY_POLICY]
         .to_str()
         .unwrap()
-        .contains("form-action 'self' http://127.0.0.1:8080"));
+        .contains("form-action 'self' http://bank.localhost:8080"));
 
     let done = Sandbox::post_form(
         &sandbox.wallet,
@@ -285,17 +538,30 @@ async fn redirect_flow_returns_the_result_in_the_fragment() {
     let fragment = location
         .strip_prefix(&format!("{RETURN_URL}#walletpush="))
         .unwrap();
-    let result: Value = serde_json::from_slice(&b64::decode(fragment).unwrap()).unwrap();
+    let result = sandbox.result_claims(fragment).await;
     assert_eq!(result["status"], "success");
-    assert_eq!(result["token"]["last4"], "1111");
+    assert_eq!(result["last4"], "1111");
+    assert_eq!(result["state"], json!(sid));
+    assert!(result.get("sid").is_none());
     assert_eq!(result["cid"], "cid-flow-test");
 
-    // The same JWE again: a page that leads back with an error result.
+    // The same JWE again: a page that leads back with a signed error result.
     let replay = Sandbox::post_form(&sandbox.wallet, "/provision", form).await;
     assert_eq!(replay.status, StatusCode::BAD_REQUEST);
-    assert!(replay
-        .text()
-        .contains(&format!(r#"href="{RETURN_URL}#walletpush="#)));
+    let text = replay.text();
+    let start = text
+        .find(&format!(r#"href="{RETURN_URL}#walletpush="#))
+        .unwrap();
+    let fragment = text[start..]
+        .split('"')
+        .nth(1)
+        .unwrap()
+        .split_once("#walletpush=")
+        .unwrap()
+        .1;
+    let error = sandbox.result_claims(fragment).await;
+    assert_eq!(error["status"], "error");
+    assert_eq!(error["state"], json!(sid));
 
     // A return URL of an unknown site: no way back is offered.
     let foreign = format!("jwe={jwe}&return_url=http://evil.example/");
@@ -334,9 +600,9 @@ async fn credentials_fault_answers_internal() {
     let sandbox = Sandbox::new();
     let body = json!({"target": "credentials", "mode": "500"});
     Sandbox::post_json(&sandbox.widget, "/__sandbox/fault", &body).await;
-    let handle = sandbox.handle(json!({})).await;
-    let request = json!({"handle": handle, "wallet": "sandbox", "sid": "s-1"});
-    let reply = Sandbox::post_json(&sandbox.widget, "/walletpush/v1/credentials", &request).await;
+    let (handle, binding) = sandbox.handle(json!({})).await;
+    let request = json!({"handle": handle, "wallet": "sandbox", "state": ids::random("")});
+    let reply = sandbox.redeem(&request, &binding).await;
     assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(reply.json()["code"], "INTERNAL");
     let bad = json!({"target": "credentials", "mode": "404"});
@@ -352,13 +618,14 @@ async fn concurrent_redemptions_of_one_handle_give_exactly_one_payload() {
         sandbox.handle(json!({})).await,
     ];
     let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..64 {
+    // Eight: within the issuer API's per-card burst, so that only the replay check answers.
+    for i in 0..8 {
         let sandbox = Arc::clone(&sandbox);
-        let handle = handles[i % 2].clone();
+        let (handle, binding) = handles[i % 2].clone();
         tasks.spawn(async move {
-            let body = json!({"handle": handle, "wallet": "sandbox", "sid": format!("s-{i}")});
-            let reply =
-                Sandbox::post_json(&sandbox.widget, "/walletpush/v1/credentials", &body).await;
+            let state = ids::random("");
+            let body = json!({"handle": handle, "wallet": "sandbox", "state": state});
+            let reply = sandbox.redeem(&body, &binding).await;
             (i % 2, reply.status, reply.json()["code"].clone())
         });
     }
@@ -373,4 +640,45 @@ async fn concurrent_redemptions_of_one_handle_give_exactly_one_payload() {
         }
     }
     assert_eq!(payloads, [1, 1]);
+}
+
+#[tokio::test]
+async fn the_widget_pins_the_sandbox_wallet() {
+    let app = |pin_document: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let db = db::open(&dir.path().join(db::FILE_NAME)).unwrap();
+        let origins = Origins::new(crate::config::Names::DEFAULT, 8080, 8081, 8082).unwrap();
+        let www = dir.path().join("www");
+        let app = App::new(
+            db,
+            origins,
+            www,
+            false,
+            Default::default(),
+            pin_document,
+            RateLimits::NONE,
+        )
+        .unwrap();
+        (dir, app)
+    };
+    let (_dir, pinned) = app(true);
+    let wallet = &pinned.server.deployment.wallets[0];
+    assert_eq!(
+        wallet.signing_keys,
+        vec![pinned.keys.wallet_sig.public().thumbprint()]
+    );
+    let document = wallet.document.as_ref().unwrap();
+    assert_eq!(document["entry_url"], "http://wallet.localhost:8082/entry");
+    let sig: Vec<_> = document["jwks"]["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["use"] == "sig")
+        .collect();
+    assert_eq!(sig.len(), 1);
+    assert_eq!(pinned.wallet_clients, vec![WIDGET.to_owned()]);
+    let (_dir, discovered) = app(false);
+    let wallet = &discovered.server.deployment.wallets[0];
+    assert!(wallet.document.is_none());
+    assert_eq!(wallet.signing_keys.len(), 1);
 }

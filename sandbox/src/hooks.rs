@@ -1,10 +1,15 @@
 //! Test hooks under `/__sandbox/`, routed only with `--test-hooks`: minting arbitrary handles
 //! (one, or a batch for the benchmark's load test) and a blank embed page on the host origin,
 //! and fault injection on the widget and wallet origins (README: "Test hooks").
+//!
+//! Handles minted here are bound (docs/design.md §2) to the hooks' own binding secret, made once
+//! and kept in the store, unless the request names another binding cookie value. The embed page
+//! sets the hooks' binding cookie, so a handle minted from a test works in the browser that
+//! opened the embed page, and nowhere else without that cookie.
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -15,8 +20,8 @@ use walletpush_server::http::{self, ApiError};
 use walletpush_server::mint::{self, HANDLE_LIFETIME};
 use walletpush_server::{clock, ids};
 
-use crate::app::SharedApp;
-use crate::db::cards;
+use crate::app::{App, SharedApp};
+use crate::db::{cards, portal};
 use crate::faults::{Fault, FaultRequest};
 use crate::host::pages;
 use crate::seed;
@@ -58,6 +63,8 @@ struct HandleRequest {
     nbf: Option<i64>,
     wallets: Option<Vec<String>>,
     jti: Option<String>,
+    /// The binding cookie value (43 base64url characters) to bind to, instead of the hooks'.
+    binding: Option<String>,
     #[serde(default)]
     signer: Signer,
     /// Mints a batch of this many handles, each with its own random `jti` (`npm run bench`
@@ -70,15 +77,16 @@ struct HandleRequest {
 /// which holds one runtime worker meanwhile (acceptable for a test hook, not for a real API).
 pub const MAX_BATCH: usize = 5000;
 
-/// `POST /__sandbox/handle` → `{handle, card, last4, jti}`, or with `count: n` (1 to
-/// [`MAX_BATCH`], no `jti`) → `{handles: [n handles], card, last4}`. The card defaults to
-/// [`seed::DEFAULT_CARD`], the user to the card's owner, `exp` to `iat + 300`.
+/// `POST /__sandbox/handle` → `{handle, card, last4, jti, binding}`, or with `count: n` (1 to
+/// [`MAX_BATCH`], no `jti`) → `{handles: [n handles], card, last4, binding}`. The card
+/// defaults to [`seed::DEFAULT_CARD`], the user to the card's owner, `exp` to `iat + 300`,
+/// the binding to the hooks' own; `binding` in the answer is the cookie value to send.
 async fn mint_handle(State(app): State<SharedApp>, body: Bytes) -> Result<Response, ApiError> {
     let request: HandleRequest = if body.is_empty() {
         HandleRequest::default()
     } else {
         http::parse_json(&body).ok_or_else(|| {
-            bad_request("the body must be JSON {card?, user?, aud?, iat?, exp?, nbf?, wallets?, jti?, signer?, count?}")
+            bad_request("the body must be JSON {card?, user?, aud?, iat?, exp?, nbf?, wallets?, jti?, binding?, signer?, count?}")
         })?
     };
     if let Some(count) = request.count {
@@ -95,10 +103,20 @@ async fn mint_handle(State(app): State<SharedApp>, body: Bytes) -> Result<Respon
         .read(|c| cards::card(c, card_ref))?
         .ok_or_else(|| bad_request("no such card"))?;
 
-    let mut claims = app.handle_claims(&card, clock::now());
+    let binding = match request.binding {
+        Some(value) => value,
+        None => hook_binding(&app)?,
+    };
+    let bnd = walletpush::binding::secret_from_cookie(&binding)
+        .map(|secret| walletpush::binding::bnd(&secret))
+        .ok_or_else(|| {
+            bad_request("binding must be a binding cookie value (43 base64url characters)")
+        })?;
+    let mut claims = app.handle_claims(&card, clock::now(), &bnd);
     if let Some(iat) = request.iat {
+        // Saturating: tests send `iat` at the ends of i64 (the issuer API must refuse those).
         claims.iat = iat;
-        claims.exp = iat + HANDLE_LIFETIME;
+        claims.exp = iat.saturating_add(HANDLE_LIFETIME);
     }
     claims.exp = request.exp.unwrap_or(claims.exp);
     claims.nbf = request.nbf;
@@ -117,6 +135,7 @@ async fn mint_handle(State(app): State<SharedApp>, body: Bytes) -> Result<Respon
             "card": card.card_ref,
             "last4": card.last4,
             "jti": claims.jti,
+            "binding": binding,
         })));
     };
     let mut handles = Vec::with_capacity(count);
@@ -128,16 +147,32 @@ async fn mint_handle(State(app): State<SharedApp>, body: Bytes) -> Result<Respon
         "handles": handles,
         "card": card.card_ref,
         "last4": card.last4,
+        "binding": binding,
     })))
 }
 
-/// `GET /__sandbox/embed`: a blank host page that loads the shim.
-async fn embed(State(app): State<SharedApp>) -> Response {
-    http::page(
+/// The hooks' binding cookie value, made on first use.
+fn hook_binding(app: &App) -> Result<String, ApiError> {
+    Ok(app
+        .db
+        .write(|tx| portal::hook_binding(tx, || mint::BindingSecret::generate().cookie_value()))?)
+}
+
+/// How long the embed page's binding cookie lives: as long as a portal session at most.
+const EMBED_COOKIE_MAX_AGE: i64 = crate::host::session::ABSOLUTE_TIMEOUT;
+
+/// `GET /__sandbox/embed`: a blank host page that loads the shim, and sets the hooks' binding
+/// cookie.
+async fn embed(State(app): State<SharedApp>) -> Result<Response, ApiError> {
+    let mut response = http::page(
         StatusCode::OK,
         &app.csp.host,
         pages::embed(&app.origins.widget),
-    )
+    );
+    let cookie = app.binding_cookie(&hook_binding(&app)?, EMBED_COOKIE_MAX_AGE);
+    let value = HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())?;
+    response.headers_mut().append(header::SET_COOKIE, value);
+    Ok(response)
 }
 
 /// `POST /__sandbox/fault` `{target, mode}`.
@@ -177,6 +212,7 @@ mod tests {
     use crate::config::Origins;
     use crate::db;
     use crate::listeners;
+    use walletpush_server::limits::RateLimits;
 
     use super::MAX_BATCH;
 
@@ -191,15 +227,80 @@ mod tests {
         (status, serde_json::from_slice(&bytes).unwrap())
     }
 
-    #[tokio::test]
-    async fn mints_a_batch_of_distinct_valid_handles() {
+    fn sandbox() -> (tempfile::TempDir, SharedApp, Router) {
         let dir = tempfile::tempdir().unwrap();
         let db = db::open(&dir.path().join(db::FILE_NAME)).unwrap();
-        let origins = Origins::new("127.0.0.1", 8080, 8081, 8082);
+        let origins = Origins::new(crate::config::Names::DEFAULT, 8080, 8081, 8082).unwrap();
         let www = dir.path().join("www");
-        let app: SharedApp =
-            Arc::new(App::new(db, origins, www, true, Default::default()).unwrap());
+        let app: SharedApp = Arc::new(
+            App::new(
+                db,
+                origins,
+                www,
+                true,
+                Default::default(),
+                false,
+                RateLimits::NONE,
+            )
+            .unwrap(),
+        );
         let host = listeners::host(&app);
+        (dir, app, host)
+    }
+
+    #[tokio::test]
+    async fn times_at_the_ends_of_i64_mint_without_overflow() {
+        let (_dir, _app, host) = sandbox();
+        for body in [
+            json!({"iat": i64::MAX, "exp": i64::MAX}),
+            json!({"iat": i64::MAX}),
+            json!({"iat": i64::MIN, "exp": i64::MIN}),
+            json!({"iat": i64::MIN}),
+        ] {
+            let (status, reply) = post(&host, body.clone()).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert!(reply["handle"].is_string());
+        }
+    }
+
+    #[tokio::test]
+    async fn handles_are_bound_to_the_hooks_binding_or_the_one_asked_for() {
+        let (_dir, _app, host) = sandbox();
+        let (_, first) = post(&host, json!({})).await;
+        let (_, again) = post(&host, json!({})).await;
+        assert_eq!(first["binding"], again["binding"], "one hooks binding");
+        let bnd = |reply: &Value| {
+            let (_, payload) = walletpush::jws::peek(reply["handle"].as_str().unwrap()).unwrap();
+            serde_json::from_slice::<Value>(&payload).unwrap()["bnd"].clone()
+        };
+        let binding = first["binding"].as_str().unwrap();
+        assert!(walletpush::binding::cookie_matches(
+            binding,
+            bnd(&first).as_str().unwrap()
+        ));
+        let own = walletpush::b64::encode(&[5u8; 32]);
+        let (status, chosen) = post(&host, json!({"binding": own})).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(chosen["binding"], json!(own));
+        assert!(walletpush::binding::cookie_matches(
+            &own,
+            bnd(&chosen).as_str().unwrap()
+        ));
+        let (status, _) = post(&host, json!({"binding": "short"})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        // The embed page sets the hooks' cookie.
+        let request = Request::get("/__sandbox/embed")
+            .body(Body::empty())
+            .unwrap();
+        let response = host.clone().oneshot(request).await.unwrap();
+        let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        assert!(cookie.starts_with(&format!("walletpush_binding={binding}; Domain=bank.localhost; Path=/walletpush/; HttpOnly; SameSite=Strict")), "{cookie}");
+    }
+
+    #[tokio::test]
+    async fn mints_a_batch_of_distinct_valid_handles() {
+        let (_dir, app, host) = sandbox();
 
         let (status, reply) = post(&host, json!({"count": 25, "card": "gift-2"})).await;
         assert_eq!(status, StatusCode::OK, "{reply}");

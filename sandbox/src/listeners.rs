@@ -1,9 +1,10 @@
-//! The routers of the three listeners (docs/wire.md, "Origins"). The widget origin is
+//! The routers of the four listeners (docs/wire.md, "Origins"). The widget origin is
 //! walletpush-server's router with the demo's card art added. The test hooks and the fault
 //! layer are routed only when enabled: without `--test-hooks` they are plain 404s.
 
 use std::sync::Arc;
 
+use axum::http::header::InvalidHeaderValue;
 use axum::middleware;
 use axum::routing::get;
 use axum::Router;
@@ -57,6 +58,11 @@ pub fn wallet(app: &SharedApp) -> Router {
         router
     };
     finish(router, "wallet", app)
+}
+
+/// The adapter origin: walletpush-server's, as it serves it.
+pub fn adapters(app: &SharedApp) -> Result<Router, InvalidHeaderValue> {
+    walletpush_server::adapter_router(&app.server.deployment, LogFormat::Plain)
 }
 
 /// The server's layers (request log, security headers, body limit), on a router of the

@@ -3,10 +3,12 @@
 //! - host (`:8080`): the demo issuer portals ([`host`]);
 //! - widget (`:8081`): walletpush-server (the widget's files and the issuer API) with the demo
 //!   card source ([`demo_cards`]) and the cards' art ([`art`]);
-//! - wallet (`:8082`): a `walletpush/1` wallet ([`wallet`]).
+//! - wallet (`:8082`): a `walletpush/1` wallet ([`wallet`]);
+//! - adapters (`:8083`): walletpush-server's adapter origin, where Google's and Apple's scripts
+//!   run in the frame the widget nests.
 //!
 //! State lives in one SQLite file ([`db`]), keys too ([`keys`]). Start-up: open the store,
-//! bind the three ports, prepare the state ([`app`]), print the three URLs and `ready`, serve.
+//! bind the three ports, prepare the state ([`app`]), print the labelled URLs and `ready`, serve.
 //! Test hooks and faults ([`hooks`], [`faults`]) exist only in this crate, never in the server.
 #![forbid(unsafe_code)]
 
@@ -28,6 +30,8 @@ mod wallet;
 
 #[cfg(test)]
 mod flow_tests;
+#[cfg(test)]
+mod portal_tests;
 
 use std::error::Error;
 use std::future::IntoFuture;
@@ -70,19 +74,29 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
     let host = TcpListener::bind((config.bind, config.host_port)).await?;
     let widget = TcpListener::bind((config.bind, config.widget_port)).await?;
     let wallet = TcpListener::bind((config.bind, config.wallet_port)).await?;
+    let adapter = TcpListener::bind((config.bind, config.adapter_port)).await?;
     let origins = Origins::new(
-        &config.public_host,
+        config.names(),
         host.local_addr()?.port(),
         widget.local_addr()?.port(),
         wallet.local_addr()?.port(),
-    );
+    )?
+    .with_extra_hosts(&config.host_origins)?
+    .with_adapters(
+        config.names(),
+        &config.adapters_name,
+        adapter.local_addr()?.port(),
+    )?;
     let adapters = config.adapters();
+    let rate_limits = config.rate_limits();
     let app = Arc::new(App::new(
         db,
         origins,
         config.www_dir,
         config.test_hooks,
         adapters,
+        config.pin_wallet_document,
+        rate_limits,
     )?);
     tokio::spawn(walletpush_server::store::purge_periodically(
         Arc::clone(&app.server.store),
@@ -91,6 +105,7 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
     let host_router = listeners::host(&app);
     let widget_router = listeners::widget(&app);
     let wallet_router = listeners::wallet(&app);
+    let adapter_router = listeners::adapters(&app)?;
     announce(&app.origins)?;
 
     tokio::select! {
@@ -104,6 +119,7 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
                 )
                 .into_future(),
                 axum::serve(wallet, wallet_router).into_future(),
+                axum::serve(adapter, adapter_router).into_future(),
             )
         } => { served?; }
         // Every answered request is committed already, so stopping needs nothing but
@@ -113,13 +129,16 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// The start-up contract with scripts: the host, widget and wallet URLs, one a line, then
-/// `ready`, once all three ports accept connections.
+/// The start-up contract with scripts: each origin on a line of its own after its label
+/// (`host http://bank.localhost:8080`), then `ready`, once every port accepts connections.
 fn announce(origins: &Origins) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", origins.host)?;
-    writeln!(out, "{}", origins.widget)?;
-    writeln!(out, "{}", origins.wallet)?;
+    writeln!(out, "host {}", origins.host)?;
+    writeln!(out, "widget {}", origins.widget)?;
+    writeln!(out, "wallet {}", origins.wallet)?;
+    if let Some(adapters) = &origins.adapters {
+        writeln!(out, "adapters {adapters}")?;
+    }
     writeln!(out, "ready")?;
     out.flush()
 }

@@ -17,8 +17,9 @@ use zeroize::Zeroizing;
 
 use crate::adapters::{self, Adapters, Apple, AppleEnvironment, Google, Requestor, TokenConnect};
 use crate::cards::http::HttpCardSourceConfig;
-use crate::deployment::{Deployment, WalletpushWallet};
+use crate::deployment::{Deployment, WalletpushWallet, Wants};
 use crate::http::LogFormat;
+use crate::limits::{Rate, RateLimits};
 use crate::serve::Limits;
 use crate::signer::{self, KeyRing, Signer};
 use crate::{ids, site, urls};
@@ -34,6 +35,8 @@ const MIN_SECRET_LEN: usize = 22;
 pub struct Settings {
     /// Where the widget origin listens.
     pub listen: SocketAddr,
+    /// Where the adapter origin listens (`[adapter]`; `deployment.adapter_origin` is its origin).
+    pub adapter_listen: Option<SocketAddr>,
     /// The deployment.
     pub deployment: Deployment,
     /// The SQLite file of the store.
@@ -46,6 +49,8 @@ pub struct Settings {
     pub handle_keys: KeySet,
     /// The listener's limits.
     pub limits: Limits,
+    /// The issuer API's rate limits.
+    pub rate_limits: RateLimits,
     /// The request log's format.
     pub log_format: LogFormat,
 }
@@ -119,8 +124,17 @@ struct File {
     wallets: Vec<WalletSection>,
     #[serde(default)]
     adapters: AdaptersSection,
+    adapter: Option<AdapterSection>,
     #[serde(default)]
     limits: LimitsSection,
+}
+
+/// `[adapter]`: the adapter origin, where Google's and Apple's scripts run (docs/design.md §1).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdapterSection {
+    origin: String,
+    listen: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -129,6 +143,10 @@ struct LimitsSection {
     header_timeout_ms: Option<u64>,
     request_timeout_ms: Option<u64>,
     max_connections: Option<usize>,
+    client_per_second: Option<u32>,
+    client_burst: Option<u32>,
+    card_per_minute: Option<u32>,
+    card_burst: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,6 +197,11 @@ struct WalletSection {
     id: String,
     name: String,
     origin: String,
+    #[serde(default)]
+    signing_keys: Vec<String>,
+    document: Option<PathBuf>,
+    #[serde(default)]
+    wants: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -268,14 +291,26 @@ impl File {
             }
             host_origins.push(host);
         }
-        let wallets = self.wallets_checked()?;
+        let wallets = self.wallets_checked(base)?;
         let adapters = self.adapters.check()?;
+        let adapter = match &self.adapter {
+            Some(section) => Some(section.check(listen, &widget_origin, &host_origins)?),
+            None => None,
+        };
+        if adapter.is_none() && (adapters.google.is_some() || adapters.apple.is_some()) {
+            return Err(refuse(
+                "adapter",
+                "Google Wallet and Apple Wallet need the adapter origin, where their scripts run                  (never on the widget origin): add [adapter] with its origin, such as                  \"https://wallets.bank.example\", and an address to listen on",
+            ));
+        }
+        let (adapter_origin, adapter_listen) = adapter.unzip();
         let deployment = Deployment {
             issuer_id: self.issuer.id,
             widget_origin,
             host_origins,
             wallets,
             adapters,
+            adapter_origin,
             www_dir: base.join(&self.server.www_dir),
         };
         if deployment.wallet_ids().is_empty() {
@@ -287,6 +322,7 @@ impl File {
         let card_source = check_card_source(&self.card_source, env)?;
         let (signer, handle_keys) = check_keys(&self.keys, base)?;
         let limits = self.limits.check(card_source.timeout)?;
+        let rate_limits = self.limits.rate_limits()?;
         let log_format = match self.server.log_format.as_deref() {
             None | Some("json") => LogFormat::Json,
             Some("plain") => LogFormat::Plain,
@@ -299,8 +335,10 @@ impl File {
         };
         Ok(Settings {
             limits,
+            rate_limits,
             log_format,
             listen,
+            adapter_listen,
             deployment,
             sqlite: base.join(&self.store.sqlite),
             card_source,
@@ -309,7 +347,7 @@ impl File {
         })
     }
 
-    fn wallets_checked(&self) -> Result<Vec<WalletpushWallet>, ConfigError> {
+    fn wallets_checked(&self, base: &Path) -> Result<Vec<WalletpushWallet>, ConfigError> {
         let mut wallets: Vec<WalletpushWallet> = Vec::new();
         for (i, wallet) in self.wallets.iter().enumerate() {
             let key = |field: &str| format!("wallets[{i}].{field}");
@@ -333,13 +371,87 @@ impl File {
                     "the wallet's name for the button: 1 to 64 characters",
                 ));
             }
+            let wallet_origin = origin(&key("origin"), &wallet.origin)?;
+            let signing_keys = thumbprints_checked(&key("signing_keys"), &wallet.signing_keys)?;
+            let document =
+                match &wallet.document {
+                    Some(path) => Some(pinned_document(
+                        &key("document"),
+                        &base.join(path),
+                        &wallet_origin,
+                        &signing_keys,
+                    )?),
+                    None if wallet_origin.starts_with("https://") => return Err(refuse(
+                        key("document"),
+                        "the path of a copy of the wallet's walletpush.json: walletpush-server \
+                         fetches discovery documents over plain http only, so an https wallet's \
+                         document is pinned",
+                    )),
+                    None => None,
+                };
+            let wants = Wants::parse(wallet.wants.iter().map(String::as_str)).map_err(|other| {
+                refuse(
+                    key("wants"),
+                    format!(
+                        "{other:?} is not something a wallet may ask for: a list of \"name\" and \
+                         \"billing\", or nothing"
+                    ),
+                )
+            })?;
             wallets.push(WalletpushWallet {
                 id: wallet.id.clone(),
                 name: wallet.name.clone(),
-                origin: origin(&key("origin"), &wallet.origin)?,
+                origin: wallet_origin,
+                signing_keys,
+                document,
+                wants,
             });
         }
         Ok(wallets)
+    }
+}
+
+impl AdapterSection {
+    /// The adapter origin and its listener: an origin of its own (the wallets' scripts must not
+    /// share one with the widget or a host page), same-site with the widget origin (the binding
+    /// cookie goes with its requests to the issuer API), on another address than the widget's.
+    fn check(
+        &self,
+        widget_listen: SocketAddr,
+        widget_origin: &str,
+        host_origins: &[String],
+    ) -> Result<(String, SocketAddr), ConfigError> {
+        let adapter_origin = origin("adapter.origin", &self.origin)?;
+        if adapter_origin == widget_origin || host_origins.contains(&adapter_origin) {
+            return Err(refuse(
+                "adapter.origin",
+                "an origin of its own, neither server.widget_origin nor a host origin: the \
+                 wallets' scripts run there (such as https://wallets.bank.example)",
+            ));
+        }
+        if !site::same_site(widget_origin, &adapter_origin) {
+            return Err(refuse(
+                "adapter.origin",
+                format!(
+                    "{adapter_origin} is not same-site with server.widget_origin {widget_origin}, \
+                     so the browser would not send the binding cookie with its requests: use a \
+                     host name under the same registrable domain, with the same scheme"
+                ),
+            ));
+        }
+        let listen = self.listen.parse::<SocketAddr>().map_err(|_| {
+            refuse(
+                "adapter.listen",
+                "an address and port to listen on, such as \"127.0.0.1:8083\"",
+            )
+        })?;
+        if listen.port() != 0 && listen == widget_listen {
+            return Err(refuse(
+                "adapter.listen",
+                "another address or port than server.listen: the adapter origin is its own listener",
+            ));
+        }
+        Ok((adapter_origin, listen))
     }
 }
 
@@ -400,6 +512,63 @@ impl LimitsSection {
             request_timeout,
             max_connections,
             ..defaults
+        })
+    }
+}
+
+impl LimitsSection {
+    /// `client_per_second`/`client_burst` and `card_per_minute`/`card_burst`; a rate of 0
+    /// turns that limit off.
+    fn rate_limits(&self) -> Result<RateLimits, ConfigError> {
+        let defaults = RateLimits::default();
+        let rate = |rate_key: &str,
+                    rate: Option<u32>,
+                    burst_key: &str,
+                    burst: Option<u32>,
+                    default: Option<Rate>,
+                    make: fn(f64, u32) -> Rate|
+         -> Result<Option<Rate>, ConfigError> {
+            let (default_rate, default_burst) = match default {
+                Some(d) => (d, d.burst),
+                None => (make(0.0, 1), 1),
+            };
+            if rate.is_some_and(|r| r > 1_000_000) {
+                return Err(refuse(
+                    rate_key,
+                    "requests allowed, 0 (no limit) to 1000000",
+                ));
+            }
+            if burst.is_some_and(|b| !(1..=1_000_000).contains(&b)) {
+                return Err(refuse(burst_key, "requests allowed at once: 1 to 1000000"));
+            }
+            let burst = burst.unwrap_or(default_burst);
+            Ok(match rate {
+                Some(0) => None,
+                Some(r) => Some(make(f64::from(r), burst)),
+                None if default.is_some() => Some(Rate {
+                    burst,
+                    ..default_rate
+                }),
+                None => None,
+            })
+        };
+        Ok(RateLimits {
+            client: rate(
+                "limits.client_per_second",
+                self.client_per_second,
+                "limits.client_burst",
+                self.client_burst,
+                defaults.client,
+                Rate::per_second,
+            )?,
+            card: rate(
+                "limits.card_per_minute",
+                self.card_per_minute,
+                "limits.card_burst",
+                self.card_burst,
+                defaults.card,
+                Rate::per_minute,
+            )?,
         })
     }
 }
@@ -490,6 +659,47 @@ fn requestors_checked(sections: &[RequestorSection]) -> Result<Vec<Requestor>, C
         });
     }
     Ok(requestors)
+}
+
+/// A wallet's pinned signing keys: at least one RFC 7638 thumbprint (SHA-256, 43 base64url
+/// characters), each once.
+fn thumbprints_checked(key: &str, values: &[String]) -> Result<Vec<String>, ConfigError> {
+    let well_formed =
+        |t: &String| t.len() == 43 && walletpush::b64::decode_array::<32>(t).is_some();
+    let unique = values
+        .iter()
+        .enumerate()
+        .all(|(i, t)| !values[..i].contains(t));
+    if values.is_empty() || !values.iter().all(well_formed) || !unique {
+        return Err(refuse(
+            key,
+            "the RFC 7638 thumbprints of the wallet's signing keys, each 43 base64url \
+             characters, at least one: [\"<thumbprint>\", ...] (docs/design.md §3a)",
+        ));
+    }
+    Ok(values.to_vec())
+}
+
+/// A pinned copy of a wallet's discovery document: a `walletpush/1` document whose URLs are on
+/// the wallet's origin and which holds at least one signing key whose thumbprint is pinned.
+fn pinned_document(
+    key: &str,
+    path: &Path,
+    wallet_origin: &str,
+    thumbprints: &[String],
+) -> Result<serde_json::Value, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        refuse(
+            key,
+            format!(
+                "cannot read {} ({e}): the path of a copy of the wallet's walletpush.json",
+                path.display()
+            ),
+        )
+    })?;
+    crate::wallet_keys::pinned_keys(&text, wallet_origin, thumbprints)
+        .map_err(|why| refuse(key, why))?;
+    serde_json::from_str(&text).map_err(|e| refuse(key, format!("not JSON ({e})")))
 }
 
 /// An `http(s)` origin, as browsers serialise it.
@@ -604,6 +814,17 @@ mod tests {
         let key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
             .with_meta("k-2026", KeyUse::Sig);
         std::fs::write(dir.path().join("signing.jwk"), key.to_json().as_bytes()).unwrap();
+        let wallet_key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+            .with_meta("sig-1", KeyUse::Sig);
+        let thumbprint = wallet_key.public().thumbprint();
+        let document = format!(
+            r#"{{"protocol":"walletpush/1","name":"Sandbox Wallet",
+                "entry_url":"https://wallet.example/entry",
+                "provision_url":"https://wallet.example/provision",
+                "jwks":{{"keys":[{}]}}}}"#,
+            wallet_key.public().to_json()
+        );
+        std::fs::write(dir.path().join("wallet.json"), document).unwrap();
         let text = format!(
             r#"
 [server]
@@ -630,10 +851,16 @@ signing = ["signing.jwk"]
 id = "sandbox"
 name = "Sandbox Wallet"
 origin = "https://wallet.example"
+signing_keys = ["{thumbprint}"]
+document = "wallet.json"
 
 [adapters.google]
 script_url = "https://pay.google.com/gp/p/js/integration.min.js"
 integrator_id = "bank_123"
+
+[adapter]
+origin = "https://wallets.bank.example"
+listen = "127.0.0.1:8083"
 "#
         );
         (dir, text)
@@ -652,6 +879,11 @@ integrator_id = "bank_123"
         let (dir, text) = fixture();
         let settings = check(&text, dir.path()).unwrap();
         assert_eq!(settings.listen.port(), 8081);
+        assert_eq!(settings.adapter_listen.map(|a| a.port()), Some(8083));
+        assert_eq!(
+            settings.deployment.adapter_origin.as_deref(),
+            Some("https://wallets.bank.example")
+        );
         let d = &settings.deployment;
         assert_eq!(d.widget_origin, "https://walletpush.bank.example");
         assert_eq!(d.host_origins.len(), 2);
@@ -778,6 +1010,22 @@ icon = "data:image/png;base64,AAAA"
                 "wallets[0].origin",
             ),
             (
+                "signing_keys = [\"",
+                "signing_keys = [\"not-a-thumbprint\", \"",
+                "wallets[0].signing_keys",
+            ),
+            (
+                "signing_keys = [",
+                "wants = [\"name\", \"cvv\"]\nsigning_keys = [",
+                "wallets[0].wants",
+            ),
+            (
+                "document = \"wallet.json\"",
+                "document = \"missing.json\"",
+                "wallets[0].document",
+            ),
+            ("document = \"wallet.json\"\n", "", "wallets[0].document"),
+            (
                 "url = \"http://127.0.0.1:8090/walletpush/card\"",
                 "url = \"ftp://x/card\"",
                 "card_source.url",
@@ -806,6 +1054,154 @@ icon = "data:image/png;base64,AAAA"
         }
         let error = check(&text.replacen("listen =", "lisen =", 1), dir.path()).unwrap_err();
         assert!(error.message.contains("lisen"), "{error}");
+    }
+
+    /// A wallet's pins: thumbprints (at least one), a pinned document on the wallet's origin
+    /// holding a pinned key, and what it wants.
+    #[test]
+    fn pinned_wallets() {
+        let (dir, text) = fixture();
+        let settings = check(&text, dir.path()).unwrap();
+        let wallet = &settings.deployment.wallets[0];
+        assert_eq!(wallet.signing_keys.len(), 1);
+        assert_eq!(
+            wallet.document.as_ref().unwrap()["protocol"],
+            "walletpush/1"
+        );
+        assert_eq!(wallet.wants, Wants::default());
+        let config = settings.deployment.widget_configuration();
+        assert_eq!(
+            config["wallets"]["sandbox"]["signing_keys"][0],
+            wallet.signing_keys[0]
+        );
+        assert!(config["wallets"]["sandbox"].get("discovery").is_none());
+
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("signing_keys"))
+            .unwrap();
+        let wanting = text.replace(line, &format!("{line}\nwants = [\"name\", \"billing\"]"));
+        let wallet = &check(&wanting, dir.path()).unwrap().deployment.wallets[0];
+        assert!(wallet.wants.name && wallet.wants.billing);
+
+        let refusals = [
+            (
+                text.replace(line, "signing_keys = []"),
+                "wallets[0].signing_keys",
+            ),
+            (text.replace(line, ""), "wallets[0].signing_keys"),
+            (
+                text.replace(line, &format!("{line}\nwants = [\"cvv\"]")),
+                "wallets[0].wants",
+            ),
+            (
+                // Another key pinned: the document holds none of the pinned keys.
+                text.replace(
+                    line,
+                    "signing_keys = [\"47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU\"]",
+                ),
+                "wallets[0].document",
+            ),
+        ];
+        for (text, key) in refusals {
+            assert_eq!(check(&text, dir.path()).unwrap_err().key, key);
+        }
+        // A document whose URLs are on another origin.
+        let document = std::fs::read_to_string(dir.path().join("wallet.json")).unwrap();
+        std::fs::write(
+            dir.path().join("elsewhere.json"),
+            document.replace("https://wallet.example/entry", "https://evil.example/entry"),
+        )
+        .unwrap();
+        let elsewhere = text.replace("\"wallet.json\"", "\"elsewhere.json\"");
+        let error = check(&elsewhere, dir.path()).unwrap_err();
+        assert_eq!(error.key, "wallets[0].document", "{error}");
+    }
+
+    #[test]
+    fn rate_limits_have_defaults_and_can_be_set_or_turned_off() {
+        let (dir, text) = fixture();
+        let settings = check(&text, dir.path()).unwrap();
+        assert_eq!(settings.rate_limits, RateLimits::default());
+        let text = format!(
+            "{text}\n[limits]\nclient_per_second = 0\ncard_per_minute = 30\ncard_burst = 40\n"
+        );
+        let limits = check(&text, dir.path()).unwrap().rate_limits;
+        assert_eq!(limits.client, None);
+        assert_eq!(limits.card, Some(Rate::per_minute(30.0, 40)));
+        let error = check(
+            &text.replace("card_burst = 40", "card_burst = 0"),
+            dir.path(),
+        )
+        .unwrap_err();
+        assert_eq!(error.key, "limits.card_burst");
+    }
+
+    #[test]
+    fn the_adapter_origin_is_its_own_same_site_origin() {
+        let (dir, text) = fixture();
+        let cases = [
+            (
+                "\"https://wallets.bank.example\"",
+                "\"https://wallets.other.example\"",
+                "adapter.origin",
+                "not same-site",
+            ),
+            (
+                "\"https://wallets.bank.example\"",
+                "\"http://wallets.bank.example\"",
+                "adapter.origin",
+                "not same-site",
+            ),
+            (
+                "\"https://wallets.bank.example\"",
+                "\"https://walletpush.bank.example\"",
+                "adapter.origin",
+                "of its own",
+            ),
+            (
+                "\"https://wallets.bank.example\"",
+                "\"https://bank.example\"",
+                "adapter.origin",
+                "of its own",
+            ),
+            (
+                "\"https://wallets.bank.example\"",
+                "\"https://wallets.bank.example/\"",
+                "adapter.origin",
+                "not an origin",
+            ),
+            (
+                "\"127.0.0.1:8083\"",
+                "\"127.0.0.1:8081\"",
+                "adapter.listen",
+                "another address",
+            ),
+            (
+                "\"127.0.0.1:8083\"",
+                "\"wallets\"",
+                "adapter.listen",
+                "listen on",
+            ),
+        ];
+        for (from, to, key, says) in cases {
+            let error = check(&text.replace(from, to), dir.path()).unwrap_err();
+            assert_eq!(error.key, key, "{to}: {error}");
+            assert!(error.message.contains(says), "{to}: {error}");
+        }
+        // Google's script needs the adapter origin; without Google and Apple, none is needed.
+        let without = text.replace(
+            "\n[adapter]\norigin = \"https://wallets.bank.example\"\nlisten = \"127.0.0.1:8083\"\n",
+            "",
+        );
+        assert_eq!(check(&without, dir.path()).unwrap_err().key, "adapter");
+        let plain = without.replace(
+            "[adapters.google]\nscript_url = \"https://pay.google.com/gp/p/js/integration.min.js\"\nintegrator_id = \"bank_123\"\n",
+            "",
+        );
+        let settings = check(&plain, dir.path()).unwrap();
+        assert_eq!(settings.adapter_listen, None);
+        assert_eq!(settings.deployment.adapter_origin, None);
     }
 
     #[test]

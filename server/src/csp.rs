@@ -12,22 +12,22 @@ pub struct FrameSources<'a> {
     /// The `walletpush/1` wallets' origins: the frame fetches their documents and sessions
     /// (`connect-src`) and submits redirect mode's form to them (`form-action`).
     pub wallets: &'a [String],
-    /// The origins of the adapter wallets' scripts, which run in the frame and may call and
-    /// embed their own origin (`script-src`, `connect-src`, `frame-src`).
-    pub scripts: &'a [String],
+    /// The adapter origin, whose `adapter.html` the frame nests for Google's and Apple's
+    /// buttons (`frame-src`). The wallets' own scripts run there, never in this frame: this
+    /// policy names no script origin of theirs.
+    pub adapter: Option<&'a str>,
 }
 
 /// `frame.html`'s policy. Wasm needs `'wasm-unsafe-eval'`; the frame talks to its own origin
-/// (the issuer API) and the wallets; only the host pages may frame it.
+/// (the issuer API) and the wallets, nests only the adapter origin; only the host pages may
+/// frame it.
 pub fn frame(sources: FrameSources<'_>) -> String {
     let early = frame::inline_script_hashes();
     let list = |origins: &[String]| -> String { origins.iter().map(|o| format!(" {o}")).collect() };
-    let scripts = list(sources.scripts);
     let wallets = list(sources.wallets);
-    let frames = if sources.scripts.is_empty() {
-        String::new()
-    } else {
-        format!(" frame-src{scripts};")
+    let frames = match sources.adapter {
+        Some(adapter) => format!(" frame-src {adapter};"),
+        None => String::new(),
     };
     let form_action = if sources.wallets.is_empty() {
         " 'none'".to_owned()
@@ -40,8 +40,8 @@ pub fn frame(sources: FrameSources<'_>) -> String {
         list(sources.hosts)
     };
     format!(
-        "default-src 'none'; script-src 'self' {early} 'wasm-unsafe-eval'{scripts}; \
-         connect-src 'self'{wallets}{scripts};{frames} style-src 'self'; img-src 'self' data:; \
+        "default-src 'none'; script-src 'self' {early} 'wasm-unsafe-eval'; \
+         connect-src 'self'{wallets};{frames} style-src 'self'; img-src 'self' data:; \
          form-action{form_action}; frame-ancestors{ancestors}; base-uri 'none'"
     )
 }
@@ -65,7 +65,7 @@ mod tests {
         let policy = frame(FrameSources {
             hosts: &hosts,
             wallets: &wallets,
-            scripts: &[],
+            adapter: None,
         });
         let early = frame::inline_script_hashes();
         assert!(policy.contains(&format!("script-src 'self' {early} 'wasm-unsafe-eval';")));
@@ -78,20 +78,17 @@ mod tests {
     }
 
     #[test]
-    fn frame_policy_allows_the_adapter_scripts() {
+    fn frame_policy_nests_the_adapter_origin_and_runs_no_wallet_script() {
         let hosts = strings(&["https://bank.example", "https://cards.bank.example"]);
-        let scripts = strings(&["http://127.0.0.1:9000", "https://pay.example"]);
         let policy = frame(FrameSources {
             hosts: &hosts,
             wallets: &[],
-            scripts: &scripts,
+            adapter: Some("https://wallets.bank.example"),
         });
         let early = frame::inline_script_hashes();
-        assert!(policy.contains(&format!(
-            "script-src 'self' {early} 'wasm-unsafe-eval' http://127.0.0.1:9000 https://pay.example;"
-        )));
-        assert!(policy.contains("connect-src 'self' http://127.0.0.1:9000 https://pay.example;"));
-        assert!(policy.contains("frame-src http://127.0.0.1:9000 https://pay.example;"));
+        assert!(policy.contains(&format!("script-src 'self' {early} 'wasm-unsafe-eval';")));
+        assert!(policy.contains("connect-src 'self';"));
+        assert!(policy.contains(" frame-src https://wallets.bank.example;"));
         assert!(policy.contains("form-action 'none';"));
         assert!(policy.contains("frame-ancestors https://bank.example https://cards.bank.example;"));
     }
@@ -101,7 +98,7 @@ mod tests {
         let policy = frame(FrameSources {
             hosts: &[],
             wallets: &[],
-            scripts: &[],
+            adapter: None,
         });
         assert!(policy.contains("frame-ancestors 'none';"));
     }

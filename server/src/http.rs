@@ -29,6 +29,8 @@ pub struct ApiError {
     status: StatusCode,
     code: ErrorCode,
     message: String,
+    /// `Retry-After`, in seconds (`RATE_LIMITED`).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -47,6 +49,15 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// `RATE_LIMITED`, 429, with `Retry-After: <seconds>`.
+    pub fn rate_limited(retry_after: std::time::Duration, message: impl Into<String>) -> ApiError {
+        ApiError {
+            retry_after: Some(retry_after.as_secs().max(1)),
+            ..ApiError::new(ErrorCode::RateLimited, message)
         }
     }
 
@@ -86,14 +97,23 @@ pub fn log_error(e: &dyn std::fmt::Display) {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "code": self.code.as_str(), "message": self.message });
-        (self.status, no_store(), Json(body)).into_response()
+        let mut response = (self.status, no_store(), Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
 /// The HTTP status of each code (docs/wire.md, "Error bodies").
 pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
-        ErrorCode::HandleInvalid | ErrorCode::HandleExpired => StatusCode::UNAUTHORIZED,
+        ErrorCode::HandleInvalid | ErrorCode::HandleExpired | ErrorCode::HandleUnbound => {
+            StatusCode::UNAUTHORIZED
+        }
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::HandleReplayed => StatusCode::CONFLICT,
         ErrorCode::OriginNotAllowed | ErrorCode::IssuerRejected => StatusCode::FORBIDDEN,
         ErrorCode::CardInactive => StatusCode::UNPROCESSABLE_ENTITY,

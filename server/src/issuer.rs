@@ -1,21 +1,30 @@
 //! The issuer API on the widget origin (docs/wire.md, "Issuer API"): the widget's
 //! configuration, the public keys of the activation-signing keys, and the exchange of a card
-//! handle for the card payload (docs/design.md §2, §3 step 4).
+//! handle for the card payload (docs/design.md §2, §3 step 4) or an adapter wallet's credential
+//! (§4).
+//!
+//! The exchange checks, in this order, and a refusal spends nothing and records nothing:
+//! the body; the client's rate; `Origin` and `Sec-Fetch-Site` (the widget origin, or the adapter
+//! origin for Google and Apple); the handle; the binding cookie against `bnd`; the card's rate;
+//! the wallet; a `walletpush/1` wallet's session token against its pinned keys; the `jti`
+//! not yet spent. Only then the card source is asked, and the handle is spent with its audit
+//! record in one transaction.
 
 use std::net::SocketAddr;
 use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
+use walletpush::binding;
 use walletpush::handle::{self, HandleClaims};
 use walletpush::ErrorCode;
 
-use crate::activation::{self, ActivationClaims};
+use crate::activation::{self, ActivationClaims, Bound};
 use crate::adapters::{
     self, credentials as stand_ins, credentials::Binding, credentials::GoogleDevice,
     credentials::GoogleSession,
@@ -24,14 +33,17 @@ use crate::cards::{Billing, Card, CardError, CardRequest};
 use crate::http::{self, ApiError};
 use crate::state::{ServerState, SharedState};
 use crate::store::AuditRecord;
-use crate::{clock, ids, urls};
+use crate::{checks, clock, ids, urls};
 
 /// The issuer API routes.
 pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/walletpush/v1/config", get(widget_config))
         .route("/walletpush/v1/jwks", get(jwks))
-        .route("/walletpush/v1/credentials", post(credentials))
+        .route(
+            "/walletpush/v1/credentials",
+            post(credentials).options(credentials_preflight),
+        )
         .route(adapters::callback::PATH, get(token_connect_return))
 }
 
@@ -87,13 +99,15 @@ async fn jwks(State(app): State<SharedState>) -> Response {
 }
 
 /// The body of `POST /walletpush/v1/credentials`: `handle` and `wallet`, plus what that wallet's
-/// flow brings (docs/wire.md): `sid` (walletpush/1), Google's session ids, or the Token Connect
+/// flow brings (docs/wire.md): the wallet's `session` token (walletpush/1, popup) or the
+/// frame's `state` (walletpush/1, redirect), Google's session ids, or the Token Connect
 /// requestor and the page to come back to.
 #[derive(Deserialize)]
 struct CredentialsRequest {
     handle: String,
     wallet: String,
-    sid: Option<String>,
+    session: Option<String>,
+    state: Option<String>,
     server_session_id: Option<String>,
     public_device_id: Option<String>,
     public_wallet_id: Option<String>,
@@ -103,11 +117,41 @@ struct CredentialsRequest {
     return_url: Option<String>,
 }
 
+/// What a `walletpush/1` request is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Proof {
+    /// Popup mode: the wallet's session token, to verify with its pinned keys.
+    Session(String),
+    /// Redirect mode: the attempt's `state`, made by the frame.
+    State(String),
+}
+
+/// The longest session token accepted.
+const MAX_SESSION_LEN: usize = 4096;
+
+impl Proof {
+    /// Exactly one of `session` (a compact JWS) and `state` (22 base64url characters).
+    fn of(session: &Option<String>, state: &Option<String>) -> Option<Proof> {
+        match (session, state) {
+            (Some(session), None) => {
+                let jws_like = session.split('.').count() == 3
+                    && session
+                        .split('.')
+                        .all(|part| ids::is_token_like(part, MAX_SESSION_LEN));
+                jws_like.then(|| Proof::Session(session.clone()))
+            }
+            (None, Some(state)) => (state.len() == 22 && ids::is_token_like(state, 22))
+                .then(|| Proof::State(state.clone())),
+            _ => None,
+        }
+    }
+}
+
 /// What a well-formed request asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Target {
-    /// The card payload for a `walletpush/1` wallet's session `sid`.
-    Walletpush { sid: String },
+    /// The card payload for a `walletpush/1` wallet.
+    Walletpush(Proof),
     /// Google's `{google_opc, tsp_opc}` for a Google Wallet session.
     Google(GoogleSession),
     /// Apple's `{jws, state}`.
@@ -125,14 +169,11 @@ enum Target {
 impl CredentialsRequest {
     /// The target, if the fields the wallet needs are there and well-formed.
     fn target(&self, app: &ServerState) -> Option<Target> {
-        let id = |v: &Option<String>| v.clone().filter(|v| ids::is_token_like(v, 128));
         if !ids::is_token_like(&self.wallet, 64) {
             return None;
         }
         if app.deployment.walletpush_wallet(&self.wallet).is_some() {
-            return Some(Target::Walletpush {
-                sid: id(&self.sid)?,
-            });
+            return Proof::of(&self.session, &self.state).map(Target::Walletpush);
         }
         Some(match self.wallet.as_str() {
             adapters::GOOGLE => {
@@ -183,14 +224,30 @@ impl CredentialsRequest {
     }
 }
 
+impl Target {
+    /// Where a request for this target must come from, and the `Sec-Fetch-Site` a browser
+    /// sends with it: Google's and Apple's scripts run on the adapter origin (docs/design.md
+    /// §4), every other flow in the widget frame.
+    fn caller<'a>(&self, app: &'a ServerState) -> (Option<&'a str>, &'static str) {
+        match self {
+            Target::Google(_) | Target::Apple => {
+                (app.deployment.adapter_origin.as_deref(), "same-site")
+            }
+            _ => (Some(app.deployment.widget_origin.as_str()), "same-origin"),
+        }
+    }
+}
+
 /// The card payload (docs/design.md §3 step 4). Serialised straight into the response.
 #[derive(Serialize)]
 struct Payload<'a> {
     pan: &'a str,
     exp_month: u8,
     exp_year: u16,
-    name: &'a str,
-    billing: &'a Billing,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    billing: Option<&'a Billing>,
     product: &'a str,
     network: &'a str,
     last4: &'a str,
@@ -239,7 +296,8 @@ async fn credentials(
         .filter(|w| app.deployment.wallet_ids().contains(w))
         .unwrap_or("other")
         .to_owned();
-    let (response, outcome) = match exchange(&app, parsed, connection, &headers).await {
+    let address = connection.map(|Extension(ConnectInfo(address))| address);
+    let (mut response, outcome) = match exchange(&app, parsed, address, &headers).await {
         Ok(answered) => answered,
         Err(e) => {
             let code = e.code().as_str();
@@ -247,14 +305,79 @@ async fn credentials(
         }
     };
     app.metrics.exchange(&wallet, outcome, started.elapsed());
+    cors(&app, &headers, &mut response);
     response
+}
+
+/// The CORS headers of an answer to the adapter origin (its frame reads the credential), and
+/// `Vary: Origin` on every answer. Nothing for any other origin.
+fn cors(app: &ServerState, headers: &HeaderMap, response: &mut Response) {
+    let out = response.headers_mut();
+    out.insert(header::VARY, HeaderValue::from_static("origin"));
+    if let Some(adapter) = adapter_caller(app, headers) {
+        out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, adapter);
+        out.insert(
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
+        out.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("retry-after"),
+        );
+    }
+}
+
+/// The request's `Origin` as a header value, if it is exactly the adapter origin.
+fn adapter_caller(app: &ServerState, headers: &HeaderMap) -> Option<HeaderValue> {
+    let adapter = app.deployment.adapter_origin.as_deref()?;
+    let origin = checks::single(headers, header::ORIGIN)?;
+    (origin == adapter)
+        .then(|| HeaderValue::from_str(adapter).ok())
+        .flatten()
+}
+
+/// `OPTIONS /walletpush/v1/credentials`: the CORS preflight of the adapter frame's request
+/// (docs/wire.md). Answered for the adapter origin only; any other origin gets a 403 with no
+/// CORS header, so its browser sends nothing.
+async fn credentials_preflight(State(app): State<SharedState>, headers: HeaderMap) -> Response {
+    let Some(adapter) = adapter_caller(&app, &headers) else {
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::VARY, HeaderValue::from_static("origin"))],
+        )
+            .into_response();
+    };
+    (
+        StatusCode::NO_CONTENT,
+        [
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, adapter),
+            (
+                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            ),
+            (
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("POST"),
+            ),
+            (
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("content-type, x-walletpush-correlation-id"),
+            ),
+            (
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("600"),
+            ),
+            (header::VARY, HeaderValue::from_static("origin")),
+        ],
+    )
+        .into_response()
 }
 
 /// The exchange: the answer and its outcome (`released` or `credential`), or the refusal.
 async fn exchange(
     app: &ServerState,
     parsed: Option<CredentialsRequest>,
-    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+    address: Option<SocketAddr>,
     headers: &HeaderMap,
 ) -> Result<(Response, &'static str), ApiError> {
     let now = clock::now();
@@ -264,13 +387,31 @@ async fn exchange(
             ApiError::with_status(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::IssuerRejected,
-                "the body must be JSON {\"handle\", \"wallet\"} and that wallet's fields (docs/wire.md)",
+                "the body must be JSON {\"handle\", \"wallet\"} and that wallet's fields: \
+                 \"session\" or \"state\" for a walletpush/1 wallet (docs/wire.md)",
             )
         })?;
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let claims = authorize(app, &request, origin, now)?;
+    checks::limit_client(&app.limiters, address.map(|a| a.ip()))?;
+    let (caller, fetch_site) = target.caller(app);
+    checks::caller(headers, caller, fetch_site)?;
+    let claims = handle::verify(
+        &app.handle_keys,
+        &request.handle,
+        &app.deployment.widget_origin,
+        now,
+    )?;
+    checks::binding_cookie(headers, &claims.bnd)?;
+    checks::limit_card(&app.limiters, &claims.card)?;
+    check_wallet(app, &request, &claims)?;
     let adapter = adapter_request(app, &target)?;
-    let client = connection.map(|Extension(ConnectInfo(address))| address.to_string());
+    let bound = match &target {
+        Target::Walletpush(proof) => Some(prove(app, &request.wallet, proof, now).await?),
+        _ => None,
+    };
+    if app.store.redeemed(&claims.jti).await? {
+        return Err(replayed());
+    }
+    let client = address.map(|a| a.to_string());
     let attempt = Attempt {
         claims: &claims,
         wallet: &request.wallet,
@@ -279,12 +420,12 @@ async fn exchange(
         now,
     };
     let card = fetch_card(app, &attempt).await?;
-    let (answer, outcome) = match target {
-        Target::Walletpush { sid } => (
-            payload(app, &card, sid, request.wallet.clone(), now)?,
+    let (answer, outcome) = match bound {
+        Some(bound) => (
+            payload(app, &card, bound.as_bound(), request.wallet.clone(), now)?,
             RELEASED,
         ),
-        _ => {
+        None => {
             let binding = Binding {
                 issuer: &app.deployment.issuer_id,
                 handle: &claims,
@@ -308,29 +449,111 @@ const RELEASED: &str = "released";
 /// The audit outcome of an answer with an adapter wallet's credential.
 const CREDENTIAL: &str = "credential";
 
-/// The card payload for a `walletpush/1` wallet's session `sid`, with its activation.
+/// The wallet: one the handle allows and this issuer offers.
+fn check_wallet(
+    app: &ServerState,
+    request: &CredentialsRequest,
+    claims: &HandleClaims,
+) -> Result<(), ApiError> {
+    if !claims.wallets.contains(&request.wallet) {
+        return Err(ApiError::new(
+            ErrorCode::IssuerRejected,
+            "the card handle does not allow this wallet",
+        ));
+    }
+    if !app
+        .deployment
+        .wallet_ids()
+        .contains(&request.wallet.as_str())
+    {
+        return Err(ApiError::new(
+            ErrorCode::IssuerRejected,
+            "this issuer does not provision to this wallet: see its configuration",
+        ));
+    }
+    Ok(())
+}
+
+/// What the activation of a `walletpush/1` answer names: the verified session's `sid`, or the
+/// frame's `state`.
+enum Proven {
+    Sid(String),
+    State(String),
+}
+
+impl Proven {
+    fn as_bound(&self) -> Bound<'_> {
+        match self {
+            Proven::Sid(sid) => Bound::Sid(sid),
+            Proven::State(state) => Bound::State(state),
+        }
+    }
+}
+
+/// Verifies a popup request's session token with the wallet's pinned keys (`typ`, signature,
+/// `aud` = the widget origin, `exp`); a redirect request's `state` needs nothing more.
+async fn prove(
+    app: &ServerState,
+    wallet: &str,
+    proof: &Proof,
+    now: i64,
+) -> Result<Proven, ApiError> {
+    match proof {
+        Proof::State(state) => Ok(Proven::State(state.clone())),
+        Proof::Session(token) => {
+            let session = app
+                .wallet_keys
+                .verify_session(wallet, token, &app.deployment.widget_origin, now)
+                .await
+                .map_err(|e| {
+                    let status = match e.code() {
+                        ErrorCode::WalletSessionInvalid => StatusCode::UNAUTHORIZED,
+                        ErrorCode::WalletUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+                        code => http::status_of(code),
+                    };
+                    ApiError::with_status(status, e.code(), e.message())
+                })?;
+            Ok(Proven::Sid(session.sid))
+        }
+    }
+}
+
+/// The card payload for a `walletpush/1` wallet, with its activation for `bound`; the name and
+/// billing address only for a wallet configured to want them.
 fn payload(
     app: &ServerState,
     card: &Card,
-    sid: String,
+    bound: Bound<'_>,
     wallet: String,
     now: i64,
 ) -> Result<Response, ApiError> {
+    let wants = app
+        .deployment
+        .walletpush_wallet(&wallet)
+        .map(|w| w.wants)
+        .unwrap_or_default();
+    let (sid, state) = bound.claims();
     let activation = activation::mint(
         app.signer.as_ref(),
         &ActivationClaims {
             card: card.data.card_ref.clone(),
-            sid,
             wallet,
             exp: now + activation::LIFETIME,
+            card_digest: binding::card_digest(
+                &card.secrets.pan,
+                card.secrets.exp_month,
+                card.secrets.exp_year,
+            ),
+            sid,
+            state,
         },
     )?;
     Ok(http::json(&Payload {
         pan: &card.secrets.pan,
         exp_month: card.secrets.exp_month,
         exp_year: card.secrets.exp_year,
-        name: &card.secrets.name,
-        billing: &card.secrets.billing,
+        name: wants.name.then_some(card.secrets.name.as_str()),
+        billing: wants.billing.then_some(&card.secrets.billing),
         product: &card.data.product,
         network: &card.data.network,
         last4: &card.data.last4,
@@ -407,45 +630,6 @@ async fn spend(app: &ServerState, attempt: &Attempt<'_>, outcome: &str) -> Resul
     }
 }
 
-/// The stateless checks: the handle (signature, `typ`, claims, `exp`), `aud` against the
-/// request's `Origin` (a request without one is refused), and the wallet.
-fn authorize(
-    app: &ServerState,
-    request: &CredentialsRequest,
-    origin: Option<&str>,
-    now: i64,
-) -> Result<HandleClaims, ApiError> {
-    let claims = handle::verify(
-        &app.handle_keys,
-        &request.handle,
-        origin.unwrap_or_default(),
-        now,
-    )?;
-    if origin.is_none() {
-        return Err(ApiError::new(
-            ErrorCode::OriginNotAllowed,
-            "the request has no Origin header: call the issuer API from the widget frame",
-        ));
-    }
-    if !claims.wallets.contains(&request.wallet) {
-        return Err(ApiError::new(
-            ErrorCode::IssuerRejected,
-            "the card handle does not allow this wallet",
-        ));
-    }
-    if !app
-        .deployment
-        .wallet_ids()
-        .contains(&request.wallet.as_str())
-    {
-        return Err(ApiError::new(
-            ErrorCode::IssuerRejected,
-            "this issuer does not provision to this wallet: see its configuration",
-        ));
-    }
-    Ok(claims)
-}
-
 /// An adapter wallet's request, checked against this deployment's settings before the handle
 /// is spent.
 enum AdapterRequest<'a> {
@@ -469,7 +653,7 @@ fn adapter_request<'a>(
 ) -> Result<AdapterRequest<'a>, ApiError> {
     let refuse = |message| ApiError::new(ErrorCode::IssuerRejected, message);
     Ok(match target {
-        Target::Walletpush { .. } | Target::Other => AdapterRequest::None,
+        Target::Walletpush(_) | Target::Other => AdapterRequest::None,
         Target::Google(session) => AdapterRequest::Google(session),
         Target::Apple => AdapterRequest::Apple,
         Target::TokenConnect {
@@ -528,218 +712,4 @@ fn adapter_answer(
 }
 
 #[cfg(test)]
-mod tests {
-    use std::path::PathBuf;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-
-    use axum::body::{to_bytes, Body};
-    use axum::http::Request;
-    use serde_json::{json, Value};
-    use tower::ServiceExt;
-    use walletpush::jwk::{KeyUse, PrivateJwk};
-
-    use super::*;
-    use crate::adapters::Adapters;
-    use crate::cards::{CardData, CardSecrets, CardSource};
-    use crate::deployment::{Deployment, WalletpushWallet};
-    use crate::mint;
-    use crate::signer::{KeyRing, Signer};
-    use crate::store::sqlite::SqliteStore;
-    use crate::store::BoxFuture;
-
-    const WIDGET: &str = "https://walletpush.bank.example";
-
-    /// Answers by card reference; `flaky` fails its first call as unavailable.
-    #[derive(Debug, Default)]
-    struct Cards {
-        calls: AtomicUsize,
-    }
-
-    impl CardSource for Cards {
-        fn card<'a>(&'a self, r: CardRequest<'a>) -> BoxFuture<'a, Result<Card, CardError>> {
-            let call = self.calls.fetch_add(1, Ordering::SeqCst);
-            let answer = match r.card {
-                "flaky" if call == 0 => Err(CardError::Unavailable("test".into())),
-                "broken" => Err(CardError::Failed("test".into())),
-                "closed" => Err(CardError::Inactive),
-                "gone" => Err(CardError::Unknown),
-                card => Ok(Card {
-                    data: CardData {
-                        card_ref: card.to_owned(),
-                        product: "Gift card".into(),
-                        network: "visa".into(),
-                        last4: "1111".into(),
-                        art: None,
-                    },
-                    secrets: CardSecrets {
-                        pan: "4111111111111111".into(),
-                        exp_month: 12,
-                        exp_year: 2030,
-                        name: "A. Holder".into(),
-                        billing: Billing {
-                            line1: "1 Main St".into(),
-                            city: "Springfield".into(),
-                            postal_code: "12345".into(),
-                            country: "US".into(),
-                        },
-                    },
-                }),
-            };
-            Box::pin(async move { answer })
-        }
-    }
-
-    struct Fixture {
-        _dir: tempfile::TempDir,
-        store: Arc<SqliteStore>,
-        state: Arc<ServerState>,
-        router: Router,
-        key: PrivateJwk,
-        deployment: Deployment,
-    }
-
-    fn fixture() -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
-            .with_meta("k1", KeyUse::Sig);
-        let ring = Arc::new(KeyRing::new(key.clone(), vec![]).unwrap());
-        let handle_keys = ring.public_keys().clone();
-        let deployment = Deployment {
-            issuer_id: "bank".into(),
-            widget_origin: WIDGET.into(),
-            host_origins: vec!["https://bank.example".into()],
-            wallets: vec![WalletpushWallet {
-                id: "sandbox".into(),
-                name: "Sandbox Wallet".into(),
-                origin: "https://wallet.example".into(),
-            }],
-            adapters: Adapters::default(),
-            www_dir: PathBuf::from("www"),
-        };
-        let store = Arc::new(SqliteStore::open(&dir.path().join("s.sqlite")).unwrap());
-        let state = ServerState::new(
-            deployment.clone(),
-            ring,
-            handle_keys,
-            Arc::new(Cards::default()),
-            Arc::clone(&store) as _,
-        )
-        .unwrap();
-        let state = Arc::new(state);
-        Fixture {
-            _dir: dir,
-            store,
-            router: crate::router(&state, crate::http::LogFormat::Plain),
-            state,
-            key,
-            deployment,
-        }
-    }
-
-    impl Fixture {
-        /// The audit's (card, outcome) pairs, oldest first.
-        fn audit(&self) -> Vec<(String, String)> {
-            self.store
-                .db()
-                .read(|c| {
-                    let mut stmt = c.prepare("SELECT card, outcome FROM audit ORDER BY id")?;
-                    let rows = stmt
-                        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                        .collect::<Result<Vec<_>, _>>()?;
-                    Ok(rows)
-                })
-                .unwrap()
-        }
-
-        fn handle(&self, card: &str) -> String {
-            let data = CardData {
-                card_ref: card.into(),
-                product: "Gift card".into(),
-                network: "visa".into(),
-                last4: "1111".into(),
-                art: None,
-            };
-            let claims = mint::claims(&self.deployment, "user-1", &data, clock::now());
-            mint::mint(&self.key, &claims).unwrap()
-        }
-
-        async fn redeem(&self, handle: &str) -> (u16, Value) {
-            let body = json!({"handle": handle, "wallet": "sandbox", "sid": "sid-1"});
-            let request = Request::post("/walletpush/v1/credentials")
-                .header(header::ORIGIN, WIDGET)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string()))
-                .unwrap();
-            let response = self.router.clone().oneshot(request).await.unwrap();
-            let status = response.status().as_u16();
-            let bytes = to_bytes(response.into_body(), 1 << 20).await.unwrap();
-            (status, serde_json::from_slice(&bytes).unwrap())
-        }
-    }
-
-    #[tokio::test]
-    async fn each_card_source_outcome_has_its_code() {
-        let f = fixture();
-        let (status, payload) = f.redeem(&f.handle("gift-1")).await;
-        assert_eq!(status, 200, "{payload}");
-        assert_eq!(payload["pan"], "4111111111111111");
-        assert!(payload.get("art").is_none());
-        let cases = [
-            ("closed", 422, "CARD_INACTIVE"),
-            ("gone", 403, "ISSUER_REJECTED"),
-        ];
-        for (card, status, code) in cases {
-            let handle = f.handle(card);
-            let (got, body) = f.redeem(&handle).await;
-            assert_eq!((got, body["code"].as_str()), (status, Some(code)), "{card}");
-            // A refusal of the card source's spends the handle, as docs/wire.md orders.
-            let (again, body) = f.redeem(&handle).await;
-            assert_eq!(
-                (again, body["code"].as_str()),
-                (409, Some("HANDLE_REPLAYED"))
-            );
-        }
-        // A card source that answers nonsense spends nothing.
-        let broken = f.handle("broken");
-        for _ in 0..2 {
-            let (got, body) = f.redeem(&broken).await;
-            assert_eq!((got, body["code"].as_str()), (500, Some("INTERNAL")));
-        }
-        let outcomes: Vec<String> = f.audit().into_iter().map(|(_, o)| o).collect();
-        let expected = [
-            "released",
-            "CARD_INACTIVE",
-            "HANDLE_REPLAYED",
-            "ISSUER_REJECTED",
-            "HANDLE_REPLAYED",
-            "INTERNAL",
-            "INTERNAL",
-        ];
-        assert_eq!(outcomes, expected);
-    }
-
-    #[tokio::test]
-    async fn an_unavailable_card_source_leaves_the_handle_usable() {
-        let f = fixture();
-        let handle = f.handle("flaky");
-        let (status, body) = f.redeem(&handle).await;
-        assert_eq!((status, body["code"].as_str()), (503, Some("NETWORK")));
-        let (status, body) = f.redeem(&handle).await;
-        assert_eq!(status, 200, "{body}");
-        let (status, _) = f.redeem(&handle).await;
-        assert_eq!(status, 409);
-        let outcomes: Vec<String> = f.audit().into_iter().map(|(_, o)| o).collect();
-        assert_eq!(outcomes, ["NETWORK", "released", "HANDLE_REPLAYED"]);
-        let metrics = f.state.metrics.render();
-        for line in [
-            "walletpush_exchanges_total{wallet=\"sandbox\",outcome=\"NETWORK\"} 1\n",
-            "walletpush_exchanges_total{wallet=\"sandbox\",outcome=\"released\"} 1\n",
-            "walletpush_exchanges_total{wallet=\"sandbox\",outcome=\"HANDLE_REPLAYED\"} 1\n",
-            "walletpush_card_source_seconds_count 3\n",
-            "walletpush_store_seconds_count 2\n",
-        ] {
-            assert!(metrics.contains(line), "{line}{metrics}");
-        }
-    }
-}
+mod tests;

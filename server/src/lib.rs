@@ -15,14 +15,17 @@
 //! (the sandbox) may merge with routes of its own before [`finish`] adds the layers.
 //!
 //! Modules depend on each other in one direction only (tests/module_graph.rs checks it): the
-//! leaves `clock`, `ids`, `urls`, `frame`, `site`, `metrics`; then `store`, `signer`, `csp`, `http`,
-//! `cards`; then `adapters`, `activation`, `deployment`, `state`, `serve`; then `www`, `issuer`,
-//! `ops`, `config`, `mint`; this file at the top. server/README.md is the operator's reference.
+//! leaves `clock`, `ids`, `urls`, `frame`, `site`, `metrics`, `limits`; then `store`, `signer`,
+//! `csp`, `http`, `cards`; then `adapters`, `activation`, `deployment`, `wallet_keys`, `state`,
+//! `serve`, `checks`; then `www`, `adapter_frame` (the adapter origin), `issuer`, `ops`,
+//! `config`, `mint`; this file at the top. server/README.md is the operator's reference.
 #![forbid(unsafe_code)]
 
 pub mod activation;
+pub mod adapter_frame;
 pub mod adapters;
 pub mod cards;
+pub mod checks;
 pub mod clock;
 pub mod config;
 pub mod csp;
@@ -31,6 +34,7 @@ pub mod frame;
 pub mod http;
 pub mod ids;
 pub mod issuer;
+pub mod limits;
 pub mod metrics;
 pub mod mint;
 pub mod ops;
@@ -40,6 +44,7 @@ pub mod site;
 pub mod state;
 pub mod store;
 pub mod urls;
+pub mod wallet_keys;
 pub mod www;
 
 use std::sync::Arc;
@@ -79,4 +84,13 @@ pub fn finish(router: Router, listener: &'static str, log: LogFormat) -> Router 
 /// The widget origin as `walletpush-server` serves it: [`routes`] with [`finish`]'s layers.
 pub fn router(state: &Arc<ServerState>, log: LogFormat) -> Router {
     finish(routes(state), "widget", log)
+}
+
+/// The adapter origin ([`adapter_frame`]) with [`finish`]'s layers. Fails only if an origin
+/// cannot go into a header, which [`config`] rules out.
+pub fn adapter_router(
+    deployment: &deployment::Deployment,
+    log: LogFormat,
+) -> Result<Router, axum::http::header::InvalidHeaderValue> {
+    Ok(finish(adapter_frame::routes(deployment)?, "adapter", log))
 }

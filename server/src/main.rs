@@ -1,14 +1,16 @@
 //! `walletpush-server`: the widget origin an issuer deploys (server/README.md).
 //!
 //! - `walletpush-server serve --config FILE`: checks the configuration, opens the store,
-//!   listens, prints `listening on http://ADDR` on stdout, and serves within the configured
-//!   limits ([`walletpush_server::serve`]) until SIGINT or SIGTERM, finishing the requests in
-//!   flight;
+//!   listens, prints `listening on http://ADDR` on stdout (then, with `[adapter]`, `adapter
+//!   origin listening on http://ADDR`), and serves within the configured limits
+//!   ([`walletpush_server::serve`]) until SIGINT or SIGTERM, finishing the requests in flight;
 //! - `walletpush-server check-config FILE`: checks the configuration (key files included) and
 //!   says `ok` or what to fix;
 //! - `walletpush-server mint-handle --config FILE --card REF --sub USER ...`: prints a card
 //!   handle for the configured widget origin and wallets, signed with `--key` (by default the
-//!   current signing key), as the issuer's backend mints them.
+//!   current signing key), as the issuer's backend mints them, and on a second line the
+//!   `Set-Cookie:` header of the binding cookie it is bound to (a fresh binding secret, or the
+//!   one given with `--binding`).
 //!
 //! A bad configuration exits with status 2 and one line on stderr that names the key.
 #![forbid(unsafe_code)]
@@ -76,6 +78,13 @@ enum Command {
         /// configuration by default.
         #[arg(long)]
         key: Option<PathBuf>,
+        /// The binding cookie's value of an earlier mint (the same session): the handle is
+        /// bound to it. By default a fresh binding secret.
+        #[arg(long)]
+        binding: Option<String>,
+        /// The cookie's `Max-Age`: the rest of the user's session at the host, in seconds.
+        #[arg(long, default_value_t = 3600)]
+        session_secs: u64,
     },
 }
 
@@ -108,6 +117,8 @@ fn main() -> ExitCode {
             product,
             art,
             key,
+            binding,
+            session_secs,
         } => {
             let settings = match load(&config) {
                 Ok(settings) => settings,
@@ -120,7 +131,24 @@ fn main() -> ExitCode {
                 last4,
                 art,
             };
-            mint_handle(&settings, &sub, &data, key.as_deref())
+            let secret = match binding.as_deref().map(mint::BindingSecret::restore) {
+                None => mint::BindingSecret::generate(),
+                Some(Some(secret)) => secret,
+                Some(None) => {
+                    return refused(&ConfigError {
+                        key: "--binding".to_owned(),
+                        message: "the value of a binding cookie: 43 base64url characters"
+                            .to_owned(),
+                    })
+                }
+            };
+            let minted = Minted {
+                sub: &sub,
+                card: &data,
+                secret: &secret,
+                session_secs,
+            };
+            mint_handle(&settings, &minted, key.as_deref())
         }
     }
 }
@@ -142,7 +170,15 @@ fn failed(e: &dyn std::fmt::Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn mint_handle(settings: &Settings, sub: &str, card: &CardData, key: Option<&Path>) -> ExitCode {
+/// What `mint-handle` mints: a handle for `card` of `sub`, bound to `secret`.
+struct Minted<'a> {
+    sub: &'a str,
+    card: &'a CardData,
+    secret: &'a mint::BindingSecret,
+    session_secs: u64,
+}
+
+fn mint_handle(settings: &Settings, minted: &Minted<'_>, key: Option<&Path>) -> ExitCode {
     let key = match key {
         Some(path) => match signer::load_key(path) {
             Ok(key) => key,
@@ -155,10 +191,23 @@ fn mint_handle(settings: &Settings, sub: &str, card: &CardData, key: Option<&Pat
         },
         None => settings.signer.current().clone(),
     };
-    let claims = mint::claims(&settings.deployment, sub, card, clock::now());
+    let deployment = &settings.deployment;
+    let claims = mint::claims(
+        deployment,
+        minted.sub,
+        minted.card,
+        clock::now(),
+        &minted.secret.bnd(),
+    );
     match mint::mint(&key, &claims) {
         Ok(handle) => {
-            let _ = writeln!(std::io::stdout(), "{handle}");
+            let cookie = mint::set_cookie_header(
+                &minted.secret.cookie_value(),
+                &mint::cookie_domain(&deployment.widget_origin).unwrap_or_default(),
+                deployment.widget_origin.starts_with("https://"),
+                minted.session_secs,
+            );
+            let _ = writeln!(std::io::stdout(), "{handle}\nSet-Cookie: {cookie}");
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -191,20 +240,34 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     }
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&settings.sqlite)?);
     let cards = HttpCardSource::new(settings.card_source);
+    let settings_deployment = settings.deployment.clone();
     let state = ServerState::new(
         settings.deployment,
         Arc::new(settings.signer),
         settings.handle_keys,
         Arc::new(cards),
         Arc::clone(&store),
-    )?;
+    )?
+    .with_rate_limits(settings.rate_limits);
     tokio::spawn(store::purge_periodically(store, PURGE_EVERY));
     let router = walletpush_server::router(&Arc::new(state), settings.log_format);
     let listener = tokio::net::TcpListener::bind(settings.listen).await?;
+    let mut listeners = vec![(listener, router)];
+    if let Some(address) = settings.adapter_listen {
+        let adapter = walletpush_server::adapter_router(&settings_deployment, settings.log_format)?;
+        listeners.push((tokio::net::TcpListener::bind(address).await?, adapter));
+    }
     let mut out = std::io::stdout().lock();
-    writeln!(out, "listening on http://{}", listener.local_addr()?)?;
+    writeln!(out, "listening on http://{}", listeners[0].0.local_addr()?)?;
+    if let Some((adapter, _)) = listeners.get(1) {
+        writeln!(
+            out,
+            "adapter origin listening on http://{}",
+            adapter.local_addr()?
+        )?;
+    }
     out.flush()?;
     drop(out);
-    serve::serve(listener, router, settings.limits, serve::shutdown_signal()).await;
+    serve::serve_all(listeners, settings.limits, serve::shutdown_signal()).await;
     Ok(())
 }

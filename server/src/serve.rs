@@ -101,6 +101,29 @@ pub async fn serve(
     let _ = tokio::time::timeout(limits.shutdown_grace, graceful.shutdown()).await;
 }
 
+/// Serves each `(listener, router)` as [`serve`] does, all within `limits` (the connection cap
+/// counts per listener), until `shutdown` resolves; then each finishes its requests in flight.
+/// walletpush-server runs the widget origin and, when configured, the adapter origin this way.
+pub async fn serve_all(
+    listeners: Vec<(TcpListener, Router)>,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let servers = listeners.into_iter().map(|(listener, router)| {
+        let mut stopped = stopped.clone();
+        tokio::spawn(serve(listener, router, limits, async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        }))
+    });
+    let servers: Vec<_> = servers.collect();
+    shutdown.await;
+    let _ = stop.send(true);
+    for server in servers {
+        let _ = server.await;
+    }
+}
+
 /// Middleware: a request that takes longer than `limit` (a slow body, a slow card source) is
 /// answered 408 and its work dropped.
 async fn request_timeout(
@@ -247,6 +270,39 @@ mod tests {
             "it waited for a permit"
         );
         drop(idle);
+    }
+
+    #[tokio::test]
+    async fn serve_all_serves_each_listener_and_stops_them_together() {
+        let make =
+            |answer: &'static str| Router::new().route("/who", get(move || async move { answer }));
+        let first = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let second = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addresses = [first.local_addr().unwrap(), second.local_addr().unwrap()];
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let served = tokio::spawn(serve_all(
+            vec![(first, make("widget")), (second, make("adapter"))],
+            limits(),
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        for (address, answer) in addresses.iter().zip(["widget", "adapter"]) {
+            let reply = exchange(
+                *address,
+                b"GET /who HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n",
+            )
+            .await;
+            assert!(reply.ends_with(answer), "{reply}");
+        }
+        stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(3), served)
+            .await
+            .unwrap()
+            .unwrap();
+        for address in addresses {
+            assert!(TcpStream::connect(address).await.is_err());
+        }
     }
 
     #[tokio::test]

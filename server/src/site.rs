@@ -39,6 +39,11 @@ pub fn site(host: &str) -> String {
     }
 }
 
+/// The host of an origin (`scheme://host[:port]`), lower case; `None` if it is not one.
+pub fn host_of(origin: &str) -> Option<String> {
+    split(origin).map(|(_, host)| host)
+}
+
 fn is_ip(host: &str) -> bool {
     host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok()
 }

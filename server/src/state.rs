@@ -9,9 +9,11 @@ use walletpush::jwk::KeySet;
 
 use crate::cards::CardSource;
 use crate::deployment::Deployment;
+use crate::limits::{Limiter, RateLimits};
 use crate::metrics::Metrics;
 use crate::signer::Signer;
 use crate::store::Store;
+use crate::wallet_keys::WalletKeys;
 
 /// The server: the deployment, its keys, where card data and state come from.
 #[derive(Debug)]
@@ -32,14 +34,38 @@ pub struct ServerState {
     pub frame_csp: HeaderValue,
     /// The Prometheus metrics.
     pub metrics: Metrics,
+    /// The pinned signing keys of the `walletpush/1` wallets.
+    pub wallet_keys: WalletKeys,
+    /// The issuer API's rate limits: per client address, per card.
+    pub limiters: Limiters,
+}
+
+/// The token buckets of [`RateLimits`].
+#[derive(Debug, Default)]
+pub struct Limiters {
+    /// Per client address.
+    pub client: Option<Limiter>,
+    /// Per card.
+    pub card: Option<Limiter>,
+}
+
+impl Limiters {
+    /// Empty buckets for `limits`.
+    pub fn new(limits: RateLimits) -> Limiters {
+        Limiters {
+            client: limits.client.map(Limiter::new),
+            card: limits.card.map(Limiter::new),
+        }
+    }
 }
 
 /// How handlers hold the state.
 pub type SharedState = Arc<ServerState>;
 
 impl ServerState {
-    /// The state of `deployment`. Fails only if an origin cannot go into a header, which
-    /// [`crate::config`] rules out.
+    /// The state of `deployment`, with no rate limits ([`ServerState::with_rate_limits`] sets
+    /// some). Fails only if an origin cannot go into a header, which [`crate::config`] rules
+    /// out.
     pub fn new(
         deployment: Deployment,
         signer: Arc<dyn Signer>,
@@ -48,6 +74,8 @@ impl ServerState {
         store: Arc<dyn Store>,
     ) -> Result<ServerState, InvalidHeaderValue> {
         Ok(ServerState {
+            wallet_keys: WalletKeys::new(&deployment.wallets),
+            limiters: Limiters::default(),
             widget_config: deployment.widget_configuration(),
             frame_csp: HeaderValue::from_str(&deployment.frame_policy())?,
             deployment,
@@ -57,5 +85,11 @@ impl ServerState {
             store,
             metrics: Metrics::default(),
         })
+    }
+
+    /// The same state with the rate limits `limits` (fresh buckets).
+    pub fn with_rate_limits(mut self, limits: RateLimits) -> ServerState {
+        self.limiters = Limiters::new(limits);
+        self
     }
 }

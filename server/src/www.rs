@@ -207,12 +207,13 @@ pub fn frame_page<'a>(template: &str, config: &'a Value, named: &str) -> String 
 /// The default kind of a configured wallet.
 const WALLETPUSH_1: &str = "walletpush/1";
 
-/// The adapter module of a wallet kind (www/frame.js has the same table).
+/// The adapter module of a wallet kind (www/frame.js has the same table). Google's and Apple's
+/// own adapters run on the adapter origin ([`crate::adapter_frame`]); the frame's end of their
+/// nested frame is `adapters/nested.js`.
 fn adapter_module(kind: &str) -> Option<&'static str> {
     match kind {
         WALLETPUSH_1 => Some("adapters/walletpush.js"),
-        "google" => Some("adapters/google.js"),
-        "apple" => Some("adapters/apple.js"),
+        "google" | "apple" => Some("adapters/nested.js"),
         "token-connect" => Some("adapters/token-connect.js"),
         _ => None,
     }
@@ -362,13 +363,18 @@ mod tests {
         assert!(sandbox.contains(r#"<link rel="modulepreload" href="adapters/walletpush.js">"#));
         let google = frame_page(PAGE, &config(), "google paypal odd");
         assert_eq!(google.matches("<link").count(), 1);
-        assert!(google.contains(r#"<link rel="modulepreload" href="adapters/google.js">"#));
+        assert!(google.contains(r#"<link rel="modulepreload" href="adapters/nested.js">"#));
         // Two walletpush/1 wallets named out of order: each file and document once.
         let mut two = config();
         two["wallets"]["other"] =
             serde_json::json!({"discovery": "http://127.0.0.1:9100/.well-known/walletpush.json"});
         let both = frame_page(PAGE, &two, "sandbox other sandbox google other");
         assert_eq!(both.matches("<link").count(), 5);
+        // Google and Apple share the frame's end of their nested frames.
+        two["wallets"]["apple"] = serde_json::json!({"kind": "apple"});
+        let nested = frame_page(PAGE, &two, "google apple");
+        assert_eq!(nested.matches("<link").count(), 1);
+        assert!(nested.contains(r#"<link rel="modulepreload" href="adapters/nested.js">"#));
         assert_eq!(both.matches(r#"walletpush.json" as="fetch""#).count(), 2);
         assert_eq!(both.matches(EARLY_COMPILE).count(), 1);
         let hostile = frame_page(PAGE, &config(), "\"><script>x()</script> apple toString");

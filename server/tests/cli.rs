@@ -24,11 +24,23 @@ const BIN: &str = env!("CARGO_BIN_EXE_walletpush-server");
 const SECRET: &str = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0";
 const WIDGET: &str = "http://walletpush.bank.localhost:8081";
 
-/// A configuration in `dir` whose card source is `card_source`, with a fresh signing key.
-fn write_config(dir: &Path, card_source: &str, host: &str) -> PrivateJwk {
+const WALLET: &str = "http://wallet.localhost:8082";
+
+/// A configuration in `dir` whose card source is `card_source`, with a fresh signing key, and
+/// a wallet pinned by its document: the issuer's key and the wallet's.
+fn write_config(dir: &Path, card_source: &str, host: &str) -> (PrivateJwk, PrivateJwk) {
     let key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
         .with_meta("k1", KeyUse::Sig);
     std::fs::write(dir.join("signing.jwk"), key.to_json().as_bytes()).unwrap();
+    let wallet_key = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+        .with_meta("sig-1", KeyUse::Sig);
+    let document = json!({
+        "protocol": "walletpush/1", "name": "Sandbox Wallet",
+        "entry_url": format!("{WALLET}/entry"), "provision_url": format!("{WALLET}/provision"),
+        "jwks": {"keys": [serde_json::from_str::<Value>(&wallet_key.public().to_json()).unwrap()]}
+    });
+    std::fs::write(dir.join("wallet.json"), document.to_string()).unwrap();
+    let thumbprint = wallet_key.public().thumbprint();
     std::fs::create_dir_all(dir.join("www")).unwrap();
     std::fs::write(dir.join("www/frame.html"), "<head><title>f</title></head>").unwrap();
     let text = format!(
@@ -55,11 +67,13 @@ signing = ["signing.jwk"]
 [[wallets]]
 id = "sandbox"
 name = "Sandbox Wallet"
-origin = "http://wallet.localhost:8082"
+origin = "{WALLET}"
+signing_keys = ["{thumbprint}"]
+document = "wallet.json"
 "#
     );
     std::fs::write(dir.join("walletpush.toml"), text).unwrap();
-    key
+    (key, wallet_key)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -135,12 +149,20 @@ impl Drop for Server {
     }
 }
 
-async fn request(method: &str, url: &str, body: Option<Value>) -> (u16, hyper::HeaderMap, Value) {
+async fn request(
+    method: &str,
+    url: &str,
+    body: Option<Value>,
+    cookie: Option<&str>,
+) -> (u16, hyper::HeaderMap, Value) {
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let mut builder = hyper::Request::builder()
         .method(method)
         .uri(url)
         .header("origin", WIDGET);
+    if let Some(cookie) = cookie {
+        builder = builder.header("cookie", cookie);
+    }
     if body.is_some() {
         builder = builder.header("content-type", "application/json");
     }
@@ -163,7 +185,7 @@ async fn request(method: &str, url: &str, body: Option<Value>) -> (u16, hyper::H
 async fn serve_redeems_a_minted_handle_once() {
     let dir = tempfile::tempdir().unwrap();
     let cards = card_source().await;
-    let key = write_config(dir.path(), &cards, "http://bank.localhost:8080");
+    let (key, wallet_key) = write_config(dir.path(), &cards, "http://bank.localhost:8080");
     let file = dir.path().join("walletpush.toml");
     let file = file.to_str().unwrap();
 
@@ -183,7 +205,17 @@ async fn serve_redeems_a_minted_handle_once() {
         "Gift card",
     ]);
     assert_eq!(minted.status.code(), Some(0), "{minted:?}");
-    let token = String::from_utf8(minted.stdout).unwrap().trim().to_owned();
+    let stdout = String::from_utf8(minted.stdout).unwrap();
+    let (token, cookie) = stdout.trim_end().split_once('\n').unwrap();
+    let token = token.to_owned();
+    let cookie = cookie
+        .strip_prefix("Set-Cookie: walletpush_binding=")
+        .unwrap();
+    let (value, attributes) = cookie.split_once(';').unwrap();
+    assert_eq!(
+        attributes,
+        " Domain=bank.localhost; Path=/walletpush/; HttpOnly; SameSite=Strict; Max-Age=3600"
+    );
     let keys = KeySet::new(vec![key.public().clone()]);
     let claims = handle::verify(&keys, &token, WIDGET, walletpush_server::clock::now()).unwrap();
     assert_eq!(
@@ -191,6 +223,7 @@ async fn serve_redeems_a_minted_handle_once() {
         ("gift-1", "user-1")
     );
     assert_eq!(claims.wallets, ["sandbox"]);
+    assert!(walletpush::binding::cookie_matches(value, &claims.bnd));
 
     let mut child = Command::new(BIN)
         .args(["serve", "--config", file])
@@ -217,22 +250,32 @@ async fn serve_redeems_a_minted_handle_once() {
         .unwrap()
         .to_owned();
 
-    let body = json!({"handle": token, "wallet": "sandbox", "sid": "sid-1"});
-    let (status, _, first) = request(
-        "POST",
-        &format!("{base}/walletpush/v1/credentials"),
-        Some(body.clone()),
+    let epk = PrivateJwk::generate(&mut rand_core::UnwrapErr(getrandom::SysRng))
+        .with_meta("sk-1", KeyUse::Enc);
+    let session = walletpush::session::issue(
+        &wallet_key,
+        &walletpush::session::SessionClaims {
+            sid: "sid-1".into(),
+            epk: epk.public().to_value(),
+            aud: WIDGET.into(),
+            exp: walletpush_server::clock::now() + 300,
+        },
     )
-    .await;
+    .unwrap();
+    let body = json!({"handle": token, "wallet": "sandbox", "session": session});
+    let url = format!("{base}/walletpush/v1/credentials");
+    // Without the binding cookie the handle is worth nothing, and stays unspent.
+    let (status, _, unbound) = request("POST", &url, Some(body.clone()), None).await;
+    assert_eq!(
+        (status, unbound["code"].as_str()),
+        (401, Some("HANDLE_UNBOUND"))
+    );
+    let cookie = format!("walletpush_binding={value}");
+    let (status, _, first) = request("POST", &url, Some(body.clone()), Some(&cookie)).await;
     assert_eq!(status, 200, "{first}");
     assert_eq!(first["last4"], "1111");
     assert!(first["activation"].is_string());
-    let (status, _, again) = request(
-        "POST",
-        &format!("{base}/walletpush/v1/credentials"),
-        Some(body),
-    )
-    .await;
+    let (status, _, again) = request("POST", &url, Some(body), Some(&cookie)).await;
     assert_eq!(
         (status, again["code"].as_str()),
         (409, Some("HANDLE_REPLAYED"))
@@ -249,13 +292,13 @@ async fn serve_redeems_a_minted_handle_once() {
     assert!(client.starts_with("127.0.0.1:"), "{client}");
 
     for path in ["/healthz", "/readyz", "/metrics"] {
-        let (status, _, _) = request("GET", &format!("{base}{path}"), None).await;
+        let (status, _, _) = request("GET", &format!("{base}{path}"), None, None).await;
         assert_eq!(status, 200, "{path}");
     }
-    let (status, _, jwks) = request("GET", &format!("{base}/walletpush/v1/jwks"), None).await;
+    let (status, _, jwks) = request("GET", &format!("{base}/walletpush/v1/jwks"), None, None).await;
     assert_eq!(status, 200);
     assert_eq!(jwks["keys"][0]["kid"], "k1");
-    let (status, headers, _) = request("GET", &format!("{base}/frame.html"), None).await;
+    let (status, headers, _) = request("GET", &format!("{base}/frame.html"), None, None).await;
     assert_eq!(status, 200);
     let csp = headers["content-security-policy"].to_str().unwrap();
     assert!(

@@ -10,11 +10,12 @@ use js_sys::{JsString, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
-use super::js::{json_text, now, set};
+use super::js::{now, set};
 use super::rng::BrowserRng;
 use crate::error::{Error, ErrorCode};
-use crate::flow::{self, CredentialRequest, Flow, Outcome, WalletResult};
-use crate::wallet::WalletDocument;
+use crate::flow::{self, CredentialRequest, Flow, Outcome, Proof};
+use crate::result;
+use crate::wallet::{Pins, WalletDocument};
 
 /// One widget's attempts to add a card to one wallet.
 #[wasm_bindgen]
@@ -25,13 +26,23 @@ pub struct Widget {
 
 #[wasm_bindgen]
 impl Widget {
-    /// A widget at `widget_origin` for wallet `wallet_id`, from the wallet's discovery
-    /// document (JSON text). Throws `WALLET_UNAVAILABLE` or `WALLET_KEY_INVALID`.
+    /// A widget at `widget_origin` for wallet `wallet_id`, pinned by the widget configuration
+    /// to `origin` and the signing-key thumbprints `signing_keys` (space-separated), from the
+    /// wallet's discovery document (JSON text), which must hold to those pins
+    /// (docs/design.md §3a). Throws `CONFIG_INVALID`, `WALLET_UNAVAILABLE` or
+    /// `WALLET_KEY_INVALID`.
     #[wasm_bindgen(constructor)]
-    pub fn new(widget_origin: &str, wallet_id: &str, document: &str) -> Result<Widget, JsValue> {
-        let document = WalletDocument::from_json(document).map_err(product_error)?;
+    pub fn new(
+        widget_origin: &str,
+        wallet_id: &str,
+        origin: &str,
+        signing_keys: &str,
+        document: &str,
+    ) -> Result<Widget, JsValue> {
+        let pins = Pins::new(origin, signing_keys).map_err(product_error)?;
+        let wallet = WalletDocument::pinned(document, &pins).map_err(product_error)?;
         Ok(Widget {
-            flow: Flow::new(widget_origin, wallet_id, document),
+            flow: Flow::new(widget_origin, wallet_id, wallet),
         })
     }
 
@@ -51,21 +62,26 @@ impl Widget {
     }
 
     /// A click in redirect mode, or the fallback from a blocked popup:
-    /// `{cid, wallet, sid}` to ask the issuer API with, or `undefined` while an attempt runs.
+    /// `{cid, wallet, state}` to ask the issuer API with (`state`: 22 fresh random base64url
+    /// characters), or `undefined` while an attempt runs.
     pub fn redirect(&mut self) -> Result<JsValue, JsValue> {
         let cid = self
             .flow
             .cid()
             .map_or_else(|| flow::random_id(&mut BrowserRng), str::to_owned);
-        let sid = crate::text::concat(&["r-", &flow::random_id(&mut BrowserRng)]);
-        match self.flow.redirect(cid, sid, now()).map_err(product_error)? {
+        let state = flow::random_id(&mut BrowserRng);
+        match self
+            .flow
+            .redirect(cid, state, now())
+            .map_err(product_error)?
+        {
             None => Ok(JsValue::UNDEFINED),
             Some(request) => request_object(self.flow.cid(), &request),
         }
     }
 
-    /// The wallet's `walletpush/ready` session token: `{cid, wallet, sid}` to ask the issuer
-    /// API with. Throws `WALLET_SESSION_INVALID` or `WALLET_KEY_INVALID`.
+    /// The wallet's `walletpush/ready` session token: `{cid, wallet, session}` to ask the
+    /// issuer API with. Throws `WALLET_SESSION_INVALID` or `WALLET_KEY_INVALID`.
     #[wasm_bindgen(js_name = sessionReady)]
     pub fn session_ready(&mut self, token: &str) -> Result<JsValue, JsValue> {
         let request = self
@@ -92,20 +108,29 @@ impl Widget {
         .map(JsValue::from)
     }
 
-    /// The wallet's `walletpush/result` message: `{status: "success", tokenRef, last4}`,
-    /// `{status: "cancelled"}` or `{status: "error", code, message, retryable}`.
-    pub fn result(&mut self, message: JsValue) -> Result<JsValue, JsValue> {
-        let outcome = match json_text(&message)
-            .ok()
-            .and_then(|text| WalletResult::from_json(&text).ok())
-        {
-            Some(result) => self.flow.result(&result),
-            None => Outcome::Failed(self.flow.fail(Error::new(
-                ErrorCode::WalletRejected,
-                "the wallet's result is malformed",
-            ))),
+    /// The `result` of the wallet's `walletpush/result` message, a result JWS:
+    /// `{status: "success", tokenRef, last4}`, `{status: "cancelled"}` or
+    /// `{status: "error", code, message, retryable}`; `undefined` when it does not verify (with
+    /// the pinned keys, for this attempt, fresh): the frame then reports nothing.
+    pub fn result(&mut self, token: JsValue) -> Result<JsValue, JsValue> {
+        let outcome = token
+            .as_string()
+            .and_then(|token| self.flow.result(&token, now()));
+        outcome.map_or(Ok(JsValue::UNDEFINED), |o| outcome_object(&o))
+    }
+
+    /// The `#walletpush=` value a redirect brought back, and this wallet's redirect attempts as
+    /// the frame recorded them (JSON text, `[{state, cid, at}]`): the outcome as [`Widget::result`]
+    /// gives it, plus the `state` and `cid` of the attempt it answers (the frame forgets that
+    /// attempt); `undefined` when it does not verify for one of them.
+    pub fn returned(&self, token: &str, attempts: &str) -> Result<JsValue, JsValue> {
+        let Some(back) = result::returned(self.flow.wallet(), token, attempts, now()) else {
+            return Ok(JsValue::UNDEFINED);
         };
-        outcome_object(&outcome)
+        let out: Object = outcome_object(&back.outcome)?.unchecked_into();
+        set(&out, "state", &JsValue::from_str(&back.state))?;
+        set(&out, "cid", &JsValue::from_str(&back.cid))?;
+        Ok(out.into())
     }
 
     /// Ends the attempt with `code` (e.g. `TIMEOUT`, `NETWORK`, or a code the issuer API
@@ -124,10 +149,14 @@ impl Widget {
 }
 
 fn request_object(cid: Option<&str>, request: &CredentialRequest) -> Result<JsValue, JsValue> {
+    let proof = match &request.proof {
+        Proof::Session(session) => ("session", session.as_str()),
+        Proof::State(state) => ("state", state.as_str()),
+    };
     strings(&[
         ("cid", cid.unwrap_or_default()),
         ("wallet", &request.wallet),
-        ("sid", &request.sid),
+        proof,
     ])
     .map(JsValue::from)
 }

@@ -1,7 +1,9 @@
 // The Google Wallet, Apple Wallet and Token Connect adapters, end to end in headless Chromium:
-// the real sandbox (issuer API) and stand-ins of the wallets' scripts and pages served from
-// their own origin (tests/fixtures/wallets/). For each: success, user cancel, failure, timeout,
-// a script that fails to load, and the issuer's refusals; for Apple, every result code.
+// the real sandbox (issuer API, adapter origin) and stand-ins of the wallets' scripts and pages
+// served from their own origin (tests/fixtures/wallets/). For each: success, user cancel,
+// failure, timeout, a script that fails to load, and the issuer's refusals; for Apple, every
+// result code. Google's and Apple's scripts run in the adapter frame (adapter.html on the
+// adapter origin, nested in the widget frame), never on the widget origin.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { withPage } from "../support/e2e.mjs";
@@ -28,23 +30,23 @@ async function routeAppleOrigins(context) {
 
 /**
  * The deployment's configuration (the data block of frame.html) with `patch` merged into each
- * named wallet's entry: settings the sandbox has no flag for.
+ * named wallet's entry: settings the sandbox has no flag for. The widget frame's page is served
+ * as it is (a page a route fulfils has no address, and the adapter frame it nests would then be
+ * a local network request from a public page); its JSON.parse merges the patch as the frame
+ * reads the block.
  */
 async function patchConfig(context, patch) {
-  // A document a route fulfils has no address, so Chromium counts it public and asks for the
-  // local network permission before it reaches the loopback sandbox and stand-ins.
-  await context.grantPermissions(["local-network-access"]);
-  const frame = (url) => url.origin === env.sandbox.origins.widget && url.pathname === "/frame.html";
-  await context.route(frame, async (route) => {
-    const response = await route.fetch();
-    const html = (await response.text()).replace(/(<script type="application\/json" id="walletpush-config">)([^<]*)(<\/script>)/, (_, open, json, close) => {
-      const config = JSON.parse(json);
-      for (const [id, fields] of Object.entries(patch)) config.wallets[id] = { ...config.wallets[id], ...fields };
-      return open + JSON.stringify(config).replace(/</g, "\\u003c") + close;
-    });
-    const headers = Object.fromEntries(Object.entries(response.headers()).filter(([name]) => !/^content-(length|encoding)$/i.test(name)));
-    await route.fulfill({ status: response.status(), headers, body: html });
-  });
+  await context.addInitScript(([widget, patch]) => {
+    if (location.origin !== widget) return;
+    const parse = JSON.parse;
+    JSON.parse = function (text, ...rest) {
+      const value = parse.call(this, text, ...rest);
+      if (value && typeof value.issuer_api === "string" && value.wallets) {
+        for (const [id, fields] of Object.entries(patch)) value.wallets[id] = { ...value.wallets[id], ...fields };
+      }
+      return value;
+    };
+  }, [env.sandbox.origins.widget, patch]);
 }
 
 /** Mounts a widget for `wallets` with a fresh handle allowing them; waits for ready. */
@@ -64,8 +66,31 @@ async function closed(win) {
   assert.ok(win.isClosed(), "the wallet's window closed");
 }
 
+/** Wallets whose button is in a nested adapter frame (docs/design.md §4). */
+const NESTED = new Set(["google", "apple"]);
+
+/** The adapter frame of `wallet` (Google's, Apple's) inside the widget frame. */
+function adapterFrame(page, wallet) {
+  return widgetFrame(page).frameLocator(`iframe.adapter[data-wallet="${wallet}"]`);
+}
+
 function button(page, wallet) {
-  return widgetFrame(page).locator(`button.wallet[data-wallet="${wallet}"]`);
+  const frame = NESTED.has(wallet) ? adapterFrame(page, wallet) : widgetFrame(page);
+  return frame.locator(`button.wallet[data-wallet="${wallet}"]`);
+}
+
+/** The Playwright frame of `wallet`'s adapter frame, to evaluate in (its page's globals). */
+async function adapterWindow(page, wallet) {
+  await button(page, wallet).waitFor({ state: "attached" });
+  const adapters = env.sandbox.origins.adapters;
+  const frame = page.frames().find((f) => f.url().startsWith(`${adapters}/adapter.html?wallet=${wallet}`));
+  assert.ok(frame, `the adapter frame of ${wallet}`);
+  return frame;
+}
+
+/** POSTs of the credentials endpoint (not their CORS preflights). */
+function isCredentialsPost(r) {
+  return r.url().endsWith("/walletpush/v1/credentials") && r.method() === "POST";
 }
 
 async function clickAndWaitForWindow(page, context, wallet) {
@@ -94,10 +119,10 @@ async function assertHostSawNone(page, secrets) {
   for (const s of secrets) assert.ok(!seen.includes(s), "the host page saw a credential");
 }
 
-/** URLs the frame fetched from the widget origin (paths). */
-function widgetRequests(context, widget) {
+/** URLs the page fetched from `origin` (paths). */
+function widgetRequests(context, origin) {
   const paths = [];
-  context.on("request", (r) => r.url().startsWith(widget) && paths.push(new URL(r.url()).pathname));
+  context.on("request", (r) => new URL(r.url()).origin === origin && paths.push(new URL(r.url()).pathname));
   return paths;
 }
 
@@ -105,6 +130,7 @@ describe("google", () => {
   test("success: hl as Google writes it, session, OPCs bound to it, pushed unchanged, success event; no Wasm, no other adapter", async () => {
     await withPage(env, async (page, context) => {
       const paths = widgetRequests(context, env.sandbox.origins.widget);
+      const adapterPaths = widgetRequests(context, env.sandbox.origins.adapters);
       const { last4, jti } = await mounted(page, "google", { options: { locale: "fr" } });
       assert.equal(await button(page, "google").locator(".label").innerText(), "Ajouter à Google Wallet");
       const win = await clickAndWaitForWindow(page, context, "google");
@@ -136,11 +162,12 @@ describe("google", () => {
       assert.equal(success.detail.token_ref, undefined, "Google gives no token reference");
       assert.equal(await button(page, "google").getAttribute("data-state"), "added");
       await assertHostSawNone(page, [received.google_opc, received.tsp_opc]);
-      assert.ok(paths.includes("/adapters/google.js"));
-      for (const other of ["/adapters/walletpush.js", "/adapters/apple.js", "/adapters/token-connect.js"]) {
-        assert.ok(!paths.includes(other), `${other} not fetched`);
+      assert.ok(paths.includes("/adapters/nested.js"));
+      for (const other of ["/adapters/walletpush.js", "/adapters/google.js", "/adapters/apple.js", "/adapters/token-connect.js"]) {
+        assert.ok(!paths.includes(other), `${other} not fetched from the widget origin`);
       }
       assert.ok(!paths.some((p) => p.startsWith("/pkg/")), "no Wasm for a Google-only page");
+      assert.deepEqual([...new Set(adapterPaths)].sort(), ["/adapter.css", "/adapter.html", "/adapter.js", "/adapters/google.js"], "the adapter origin: the adapter frame and Google's adapter, no other");
     });
   });
 
@@ -151,7 +178,7 @@ describe("google", () => {
     test(`tokenSetting 0, ${how}: a normal outcome; no device or wallet ids asked for, only Google's OPC pushed`, async () => {
       await withPage(env, async (page, context) => {
         const bodies = [];
-        context.on("request", (r) => r.url().endsWith("/walletpush/v1/credentials") && bodies.push(JSON.parse(r.postData())));
+        context.on("request", (r) => isCredentialsPost(r) && bodies.push(JSON.parse(r.postData())));
         const { last4, jti } = await mounted(page, "google", { google: setup.google });
         const win = await clickAndWaitForWindow(page, context, "google");
         assert.equal((await win.evaluate(() => window.__params)).tokenSetting, setup.google ? "0" : "1");
@@ -218,10 +245,11 @@ describe("google", () => {
 
   test("the issuer API refuses a used handle: HANDLE_REPLAYED, nothing pushed", async () => {
     await withPage(env, async (page, context) => {
-      const { handle } = await env.sandbox.mintHandle({ wallets: ["google"] });
+      const { handle, binding } = await env.sandbox.mintHandle({ wallets: ["google"] });
+      // Redeemed already, as the adapter frame would: its Origin, the binding cookie.
       const redeemed = await fetch(`${env.sandbox.origins.widget}/walletpush/v1/credentials`, {
         method: "POST",
-        headers: { "content-type": "application/json", origin: env.sandbox.origins.widget },
+        headers: { "content-type": "application/json", origin: env.sandbox.origins.adapters, cookie: `walletpush_binding=${binding}` },
         body: JSON.stringify({ handle, wallet: "google", server_session_id: "s", public_device_id: "d", public_wallet_id: "w" }),
       });
       assert.equal(redeemed.status, 200);
@@ -268,7 +296,7 @@ describe("apple", () => {
         assert.equal(await win.evaluate(() => window.__origin), APPLE_ORIGINS[environment], "opened under domain");
         const params = await win.evaluate(() => window.__params);
         assert.equal(params.partnerId, "sandbox-partner");
-        assert.equal(await win.evaluate(() => window.__openerOrigin), env.sandbox.origins.widget, "the script in the frame answered");
+        assert.equal(await win.evaluate(() => window.__openerOrigin), env.sandbox.origins.adapters, "the script in the adapter frame answered");
         const { jws, state } = await win.evaluate(() => window.__received);
         assert.deepEqual(Object.keys(jws).sort(), ["header", "payload", "protected", "signature"]);
         const { header, payload } = await verified(`${jws.protected}.${jws.payload}.${jws.signature}`);
@@ -333,7 +361,7 @@ describe("apple", () => {
   test("400 before the JWS was asked for is the browser's popup blocker: POPUP_BLOCKED", async () => {
     await withPage(env, async (page) => {
       await mounted(page, "apple");
-      await widgetFrame(page).locator("body").evaluate(() => {
+      await (await adapterWindow(page, "apple")).evaluate(() => {
         window.open = () => null;
       });
       await button(page, "apple").click();
@@ -357,7 +385,7 @@ describe("apple", () => {
       await mounted(page, "apple");
       // Apple's window never loads: the JWS is asked for anyway, within Apple's 20 s.
       await context.route(`${APPLE_ORIGINS.certification}/navweb/static/popup.js`, () => {});
-      const asked = page.waitForRequest((r) => r.url().endsWith("/walletpush/v1/credentials") && r.method() === "POST");
+      const asked = page.waitForRequest(isCredentialsPost);
       await button(page, "apple").click();
       await asked;
       await waitForEvent(page, "progress", { skip: 1 });
@@ -422,7 +450,7 @@ describe("apple", () => {
       await mounted(page, "apple");
       const first = await button(page, "apple").evaluate((b) => b.getAttribute("data-initialized"));
       assert.equal(first, "1");
-      const again = await widgetFrame(page).locator("body").evaluate((_, id) => {
+      const again = await (await adapterWindow(page, "apple")).evaluate((id) => {
         try {
           window.initAddToAppleWallet({ partnerId: "p", domain: "https://apple-pay-cert.apple.com", buttonId: id, jwsResolver: async () => ({}), resultResolver: () => {} });
           return "bound";
@@ -497,7 +525,8 @@ describe("token-connect", () => {
       await page.locator("#approve").click();
       await backOnHost(page);
       await waitForEvent(page, "success");
-      // The same card again, with a fresh handle, to the same requestor.
+      // The same card again, on a fresh page (this widget shows it added), to the same requestor.
+      await mounted(page, "token-connect");
       await button(page, "token-connect").click();
       await page.waitForURL(`${env.standIns.origin}/token-connect/**`);
       await page.locator("#approve").click();
@@ -535,7 +564,7 @@ describe("token-connect", () => {
     const icon = `data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg" width="18" height="18"><rect width="18" height="18" fill="teal"/></svg>`;
     await withPage(env, async (page) => {
       const bodies = [];
-      page.context().on("request", (r) => r.url().endsWith("/walletpush/v1/credentials") && bodies.push(JSON.parse(r.postData())));
+      page.context().on("request", (r) => isCredentialsPost(r) && bodies.push(JSON.parse(r.postData())));
       // The sandbox offers both (--token-connect-also); the icon, as MDES's getAsset gives it,
       // is added to the configuration here.
       const { last4, jti } = await mounted(page, "token-connect merchant-pay", {
@@ -640,10 +669,44 @@ describe("one button, four wallets", () => {
       }, handle);
       const ready = await waitForEvent(page, "ready");
       assert.deepEqual(ready.detail.wallets, ["google", "apple", "token-connect", "sandbox"]);
-      assert.deepEqual(await widgetFrame(page).locator("button.wallet").evaluateAll((b) => b.map((x) => x.dataset.wallet)),
-        ["google", "apple", "token-connect", "sandbox"]);
+      // Google's and Apple's buttons in their adapter frames, in the page's order.
+      assert.deepEqual(await widgetFrame(page).locator("#wallets > *").evaluateAll((b) => b.map((x) => `${x.localName}:${x.dataset.wallet}`)),
+        ["iframe:google", "iframe:apple", "button:token-connect", "button:sandbox"]);
+      for (const wallet of ["google", "apple"]) await button(page, wallet).waitFor({ state: "visible" });
       assert.deepEqual(violations, []);
       assert.equal((await events(page)).filter((e) => e.name === "unavailable").length, 0);
+    });
+  });
+
+  test("Google's and Apple's scripts run only on the adapter origin, which asks for their credentials itself", async () => {
+    await withPage(env, async (page, context) => {
+      const policies = {};
+      context.on("response", async (r) => {
+        const url = new URL(r.url());
+        if (["/frame.html", "/adapter.html"].includes(url.pathname)) policies[url.pathname] = await r.headerValue("content-security-policy");
+      });
+      const origins = [];
+      context.on("request", async (r) => isCredentialsPost(r) && origins.push(await r.headerValue("origin")));
+      await mounted(page, "google apple sandbox");
+      const standIns = env.standIns.origin;
+      const { widget, adapters } = env.sandbox.origins;
+      // The widget frame: no wallet script, none allowed; the adapter frames nested in it.
+      const widgetPage = page.frames().find((f) => f.url().startsWith(`${widget}/frame.html`));
+      assert.deepEqual(await widgetPage.evaluate(() => [typeof window.googlepay, typeof window.initAddToAppleWallet,
+        [...document.scripts].map((s) => s.src).filter((src) => !src.startsWith(location.origin) && src !== "")]), ["undefined", "undefined", []]);
+      assert.ok(!policies["/frame.html"].includes(standIns), policies["/frame.html"]);
+      assert.match(policies["/frame.html"], new RegExp(`frame-src ${adapters};`));
+      // The adapter frames: each wallet's script, allowed by adapter.html's policy, framed only
+      // by the widget frame (and the host page it sits in).
+      assert.equal(await (await adapterWindow(page, "google")).evaluate(() => typeof window.googlepay), "object");
+      assert.equal(await (await adapterWindow(page, "apple")).evaluate(() => typeof window.initAddToAppleWallet), "function");
+      assert.match(policies["/adapter.html"], new RegExp(`script-src 'self' ${standIns};`));
+      assert.match(policies["/adapter.html"], new RegExp(`frame-ancestors ${widget} ${env.sandbox.origins.host};`));
+      assert.ok(!/wasm|unsafe/.test(policies["/adapter.html"]));
+      // Apple's request comes from the adapter origin.
+      const win = await clickAndWaitForWindow(page, context, "apple");
+      await win.waitForFunction(() => window.__received);
+      assert.deepEqual(origins, [adapters]);
     });
   });
 
@@ -662,6 +725,8 @@ describe("one button, four wallets", () => {
         context.on("request", (r) => {
           const url = new URL(r.url());
           if (url.origin === env.sandbox.origins.widget && !url.pathname.startsWith("/walletpush/v1/")) paths.add(`www/dist${url.pathname}`);
+          // The adapter origin serves www/dist/adapter/.
+          if (url.origin === env.sandbox.origins.adapters) paths.add(`www/dist/adapter${url.pathname}`);
         });
         await mounted(page, wallets);
         await page.waitForLoadState("networkidle");

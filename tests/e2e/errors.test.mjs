@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { useSandbox, withPage, assertUsable, assertWalletClosed } from "../support/e2e.mjs";
 import { embed, waitForEvent, events, widgetFrame, clickAndOpenWallet, confirmInWallet } from "../support/browser.mjs";
 import { postJson } from "../support/sandbox.mjs";
+import { generateKeyPairSync } from "node:crypto";
 
 const env = useSandbox();
 const now = () => Math.floor(Date.now() / 1000);
@@ -192,17 +193,17 @@ test("WALLET_REJECTED: a credential JWE replayed to the wallet is refused", asyn
   });
 });
 
-test("WALLET_REJECTED: the wallet refuses the credential, in the browser", async () => {
+test("WALLET_REJECTED: the wallet refuses a credential whose activation is for another card", async () => {
   await withPage(env, async (page, context) => {
-    // The wallet window's own backend refuses the credential (as for a replay or a bad activation).
-    await context.route("**/api/credential", (route) =>
-      route.fulfill({ status: 409, contentType: "application/json", body: '{"code":"WALLET_REJECTED","message":"refused"}' }));
+    // The card payload as the frame receives it, with another PAN: the activation's
+    // card_digest no longer matches, and the wallet answers with its signed refusal.
+    await rewriteAnswers(context, "/walletpush/v1/credentials", (payload) =>
+      ({ ...payload, pan: payload.pan.slice(0, -1) + (payload.pan.endsWith("0") ? "1" : "0") }));
     const before = (await env.sandbox.tokens()).length;
     await mounted(page);
     const error = await failAfterSignIn(page, context);
     assert.equal(error.detail.code, "WALLET_REJECTED");
     assert.equal((await env.sandbox.tokens()).length, before);
-    await context.unrouteAll();
     await assertWalletClosed(context);
     await assertUsable(page, context);
   });
@@ -218,6 +219,54 @@ test("WALLET_UNAVAILABLE: the wallet's walletpush.json cannot be fetched", async
     assert.equal(await widgetFrame(page).locator("button.wallet").count(), 0);
   });
 });
+
+/**
+ * Changes, inside the widget frame, the JSON answers of the URLs that end with `suffix`: `edit`
+ * (the source of a function of the parsed answer and `extra`) gives what the frame reads.
+ * (In the page rather than by routing: Node, where routed requests would be fetched, does not
+ * resolve the sandbox's *.localhost names.)
+ */
+async function rewriteAnswers(context, suffix, edit, extra) {
+  await context.addInitScript(([origin, suffix, edit, extra]) => {
+    if (location.origin !== origin) return;
+    const original = window.fetch;
+    const change = new Function(`return (${edit})`)();
+    window.fetch = async (input, init) => {
+      const response = await original(input, init);
+      if (!String(input).endsWith(suffix) || !response.ok) return response;
+      const body = JSON.stringify(change(await response.json(), extra));
+      return new Response(body, { status: response.status, headers: response.headers });
+    };
+  }, [env.sandbox.origins.widget, suffix, edit.toString(), extra]);
+}
+
+/** Serves the wallet's discovered document to the frame as `edit` changes it. */
+const rewriteDocument = (context, edit, extra) => rewriteAnswers(context, "/.well-known/walletpush.json", edit, extra);
+
+/** A valid P-256 signing key that the configuration does not pin. */
+function unpinnedKey() {
+  const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  return { ...publicKey.export({ format: "jwk" }), kid: "sig-intruder", use: "sig", alg: "ES256" };
+}
+
+for (const [what, edit] of [
+  ["a signing key the configuration does not pin", (doc, key) => ({ ...doc, jwks: { keys: [...doc.jwks.keys, key] } })],
+  ["only signing keys the configuration does not pin", (doc, key) => ({ ...doc, jwks: { keys: [...doc.jwks.keys.filter((k) => k.use !== "sig"), key] } })],
+  ["an entry_url off the pinned origin", (doc) => ({ ...doc, entry_url: doc.entry_url.replace("//wallet.", "//evil.") })],
+  ["a provision_url off the pinned origin", (doc) => ({ ...doc, provision_url: doc.provision_url.replace("//wallet.", "//evil.") })],
+]) {
+  test(`WALLET_KEY_INVALID: ${what}: no button, no wallet window`, async () => {
+    await withPage(env, async (page, context) => {
+      await rewriteDocument(context, edit, unpinnedKey());
+      const { handle } = await env.sandbox.mintHandle({});
+      await embed(page, env.sandbox, { handle, wallets: "sandbox" });
+      const unavailable = await waitForEvent(page, "unavailable");
+      assert.deepEqual(unavailable.detail, { wallet: "sandbox", cause: "WALLET_KEY_INVALID" });
+      assert.equal(await widgetFrame(page).locator("button.wallet").count(), 0);
+      assert.equal(context.pages().length, 1);
+    });
+  });
+}
 
 test("unavailable: a wallet the handle does not allow gets no button", async () => {
   await withPage(env, async (page) => {

@@ -1,6 +1,7 @@
 // The successful flows, end to end in headless Chromium against the real sandbox on loopback:
 // popup mode from both demo portals, redirect mode when the popup is blocked, POPUP_BLOCKED when
-// the host did not allow the fallback.
+// the host did not allow the fallback; and the wallet's result reported only once the frame
+// verified it (forged, foreign and replayed results report nothing).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { useSandbox, withPage, assertUsable } from "../support/e2e.mjs";
@@ -101,13 +102,17 @@ test("redirect mode when the popup is blocked: the card arrives by redirect", as
     const { handle, last4 } = await env.sandbox.mintHandle({});
     await embed(page, env.sandbox, { handle, wallets: "sandbox", mode: "auto" });
     await waitForEvent(page, "ready");
+    const landed = [];
+    page.on("framenavigated", (frame) => frame === page.mainFrame() && landed.push(frame.url()));
     await widgetFrame(page).locator("button.wallet").first().click();
     // The frame posts the JWE top-level to the wallet; sign in and confirm there.
     await page.waitForURL(`${env.sandbox.origins.wallet}/**`);
     await page.locator("#signin").click();
     await page.locator("#confirm").click();
     await page.waitForURL(`${env.sandbox.origins.host}/__sandbox/embed*`);
-    // Back on the host page: the shim read the result and cleared the fragment.
+    const returned = new URL(landed.find((u) => u.includes("#walletpush=")));
+    // Back on the host page: the shim took the fragment and cleared it, and the frame verified
+    // the wallet's signed result against the attempt it recorded.
     const fresh = await env.sandbox.mintHandle({});
     await embed(page, env.sandbox, { handle: fresh.handle, wallets: "sandbox" }, { navigate: false });
     const success = await waitForEvent(page, "success");
@@ -116,7 +121,70 @@ test("redirect mode when the popup is blocked: the card arrives by redirect", as
     const after = await env.sandbox.tokens();
     assert.equal(after.length, before.length + 1);
     assert.equal(after[0].ref, success.detail.token_ref);
+    assert.equal(after[0].cid, success.detail.cid, "the attempt the frame recorded");
+    const stored = await widgetFrame(page).locator("body").evaluate(() => localStorage.getItem("walletpush.attempts"));
+    assert.equal(stored, null, "the attempt is forgotten once reported");
+
+    // The same fragment again (a reload, a bookmark, an attacker's link): nothing is reported.
+    await returnTo(page, returned.hash);
+    await page.waitForTimeout(1000);
+    assert.deepEqual((await events(page)).map((e) => e.name), ["ready"], "a replayed result reports nothing");
   }, { blockPopups: true });
+});
+
+/** Loads the test host page afresh with `hash`, mounts a widget with a fresh handle, waits for ready. */
+let loads = 0;
+async function returnTo(page, hash) {
+  await page.goto(`${env.sandbox.origins.host}/__sandbox/embed?load=${++loads}${hash}`);
+  const { handle } = await env.sandbox.mintHandle({});
+  await embed(page, env.sandbox, { handle, wallets: "sandbox" }, { navigate: false });
+  await waitForEvent(page, "ready");
+}
+
+test("a forged or foreign result in the return URL is reported as nothing", async () => {
+  await withPage(env, async (page) => {
+    const b64 = (v) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
+    const claims = { status: "success", token_ref: "tok_forged", last4: "1111", state: "AAAAAAAAAAAAAAAAAAAAAA", cid: "c", iat: Math.floor(Date.now() / 1000) };
+    for (const forged of [
+      // What the shim used to read: unsigned JSON.
+      b64({ status: "success", token: { ref: "tok_forged", last4: "1111" }, cid: "c" }),
+      // A JWS with no signature, and one with `alg: none`.
+      `${b64({ alg: "ES256", typ: "walletpush-result+jwt" })}.${b64(claims)}.${b64("x".repeat(64))}`,
+      `${b64({ alg: "none", typ: "walletpush-result+jwt" })}.${b64(claims)}.`,
+      // Token Connect's unsigned return, for an attempt this frame never made.
+      b64({ status: "success", verified: false, wallet: "token-connect", cid: "c" }),
+    ]) {
+      await returnTo(page, `#walletpush=${forged}`);
+      await page.waitForTimeout(500);
+      assert.deepEqual((await events(page)).map((e) => e.name), ["ready"], forged);
+      assert.equal(new URL(page.url()).hash, "", "fragment cleared");
+    }
+  });
+});
+
+test("a result the wallet window did not sign is dropped; the real one is reported", async () => {
+  await withPage(env, async (page, context) => {
+    const { handle } = await env.sandbox.mintHandle({});
+    await embed(page, env.sandbox, { handle, wallets: "sandbox" });
+    await waitForEvent(page, "ready");
+    const popup = await clickAndOpenWallet(page, context);
+    await popup.locator("#signin").click();
+    await popup.locator("#confirm").waitFor();
+    // A script on the wallet's page (right origin, right window) posts results it made itself.
+    await popup.evaluate((widget) => {
+      const b64 = (v) => btoa(JSON.stringify(v)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+      const claims = { status: "success", token_ref: "tok_forged", last4: "1111", sid: "x", iat: Math.floor(Date.now() / 1000) };
+      window.opener.postMessage({ type: "walletpush/result", status: "success", token: { ref: "tok_forged", last4: "1111" } }, widget);
+      window.opener.postMessage({ type: "walletpush/result", result: `${b64({ alg: "ES256", typ: "walletpush-result+jwt" })}.${b64(claims)}.AAAA` }, widget);
+      window.opener.postMessage({ type: "walletpush/result", result: { status: "cancelled" } }, widget);
+    }, env.sandbox.origins.widget);
+    await page.waitForTimeout(500);
+    assert.deepEqual((await events(page)).filter((e) => ["success", "cancel", "error"].includes(e.name)), [], "nothing reported");
+    await popup.locator("#confirm").click();
+    const success = await waitForEvent(page, "success");
+    assert.notEqual(success.detail.token_ref, "tok_forged");
+    assert.ok((await env.sandbox.tokens()).some((t) => t.ref === success.detail.token_ref));
+  });
 });
 
 test("popup blocked and no fallback allowed: POPUP_BLOCKED, nothing provisioned, button usable", async () => {

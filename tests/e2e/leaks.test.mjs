@@ -87,5 +87,12 @@ test("no PAN, expiry or name reaches the host page during a successful flow", as
     }
     // The check can fail: the card's last 4 digits are there, as they should be.
     assert.ok(everything.includes(success.detail.last4));
+    // The binding cookie is in the browser, for the widget origin's requests only: no host
+    // script reads it.
+    const jar = await context.cookies(env.sandbox.origins.widget + "/walletpush/");
+    const cookie = jar.find((c) => c.name === "walletpush_binding");
+    assert.ok(cookie, "the portal set the binding cookie");
+    assert.deepEqual([cookie.httpOnly, cookie.sameSite, cookie.path], [true, "Strict", "/walletpush/"]);
+    assert.equal(everything.includes(cookie.value), false, "the host page could read the binding cookie");
   });
 });

@@ -353,7 +353,7 @@ describe("www/pkg/: the widget's module, as every host page downloads it", () =>
   test(`${AES_GCM}`, () => aesGcmDifferential(name));
 
   test(`${ECDSA}: not reachable here`, () => {
-    // The module verifies ES256 only inside `Widget`, on a wallet session JWS: the signature is
+    // The module verifies ES256 only inside `Widget`, on a wallet session or result JWS: the signature is
     // over a JWS signing input, never the vector's arbitrary message.
     const n = vectors(ECDSA).numberOfTests;
     console.log(`${name}: ${ECDSA}: ${n} skipped (no export verifies a signature over a given message)`);

@@ -1,16 +1,19 @@
 // The sandbox server from outside, over HTTP (run: node --test tests/sandbox/): the issuer API
 // and each of its error codes, the wallet's discovery document and both provisioning modes
-// (encrypted by an independent WebCrypto JOSE implementation), CSP and static files, faults,
-// durability of the replay record across a SIGKILL, and logs free of card data.
+// (encrypted by an independent WebCrypto JOSE implementation, results verified the same way),
+// the wallet's registered client origins, CSP and static files, faults, durability of the
+// replay record across a SIGKILL, and logs free of card data.
 
+import '../support/net.mjs';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  b64u, encryptJwe, fromB64u, peekJws, randomId, scratch, verifyEs256,
+  b64u, encryptJwe, peekJws, randomId, scratch, verifyEs256,
 } from './support.mjs';
-import { startSandbox } from '../support/sandbox.mjs';
+import { startSandbox, walletSignIn } from '../support/sandbox.mjs';
 
 const PANS = ['4111111111111111', '5555555555554444', '4000056655665556', '5200828282828210', '4242424242424242'];
 const CID = 'c0rrelati0n-id-sandbox';
@@ -20,6 +23,7 @@ const onLog = (text) => { logs.text += text; };
 const secrets = []; // handles and JWEs sent: none may appear in the log
 const dirs = scratch();
 let sandbox;
+let binding; // the test hooks' binding cookie value, that every minted handle is bound to
 
 before(async () => {
   sandbox = await startSandbox({ dataDir: dirs.data, wwwDir: dirs.www, onLog });
@@ -37,18 +41,36 @@ async function mintHandle(overrides = {}) {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(overrides),
   });
   assert.equal(response.status, 200);
-  const { handle } = await response.json();
-  secrets.push(handle);
-  return handle;
+  const minted = await response.json();
+  secrets.push(minted.handle);
+  binding = minted.binding;
+  return minted.handle;
 }
 
-async function redeem(handle, { origin = sandbox.origins.widget, wallet = 'sandbox', sid = randomId('s-') } = {}) {
+// The issuer API as the widget frame calls it: its Origin, the binding cookie, and a popup
+// `session` token or (by default) a fresh redirect `state`.
+async function redeem(handle, {
+  origin = sandbox.origins.widget, wallet = 'sandbox', session, state = randomId(), cookie = `walletpush_binding=${binding}`,
+} = {}) {
   const headers = { 'Content-Type': 'application/json', 'X-Walletpush-Correlation-Id': CID };
   if (origin !== null) headers.Origin = origin;
+  if (cookie !== null) headers.Cookie = cookie;
+  const body = session ? { handle, wallet, session } : { handle, wallet, state };
   const response = await fetch(`${sandbox.origins.widget}/walletpush/v1/credentials`, {
-    method: 'POST', headers, body: JSON.stringify({ handle, wallet, sid }),
+    method: 'POST', headers, body: JSON.stringify(body),
   });
   return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+// A wallet result JWS, verified with the wallet's published signing key: its claims.
+async function verifiedResult(result) {
+  const doc = await walletDoc();
+  const { header, payload } = peekJws(result);
+  assert.equal(header.typ, 'walletpush-result+jwt');
+  const key = doc.jwks.keys.find((k) => k.kid === header.kid && k.use === 'sig');
+  assert.ok(key, 'the result names the wallet signing key');
+  assert.ok(await verifyEs256(result, key), 'the result verifies with the wallet key');
+  return payload;
 }
 
 async function expectRefusal(result, status, code) {
@@ -78,6 +100,20 @@ async function credentialJwe(recipient, kid, sid, payload, { exp = false, nonce 
   const jwe = await encryptJwe(recipient, plaintext, { kid, apu: sandbox.origins.widget, apv: sid });
   secrets.push(jwe);
   return jwe;
+}
+
+// Signs in to a portal as its login form does (session cookie, CSRF token, own Origin):
+// the `Cookie` header of the signed-in session and its binding cookie.
+async function portalLogin(portal) {
+  const form = await fetch(`${sandbox.origins.host}/${portal}`);
+  const anonymous = form.headers.getSetCookie()[0].split(';')[0];
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())[1];
+  const login = await fetch(`${sandbox.origins.host}/${portal}/login`, {
+    method: 'POST', redirect: 'manual', body: new URLSearchParams({ csrf }),
+    headers: { cookie: anonymous, origin: sandbox.origins.host },
+  });
+  assert.equal(login.status, 303);
+  return login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 }
 
 function assertPageHeaders(response, what) {
@@ -114,14 +150,17 @@ describe('issuer API', () => {
   });
 
   test('happy path: the payload and a verifiable activation token', async () => {
-    const sid = randomId('s-');
-    const result = await redeem(await mintHandle({ card: 'gift-1' }), { sid });
+    const state = randomId();
+    const result = await redeem(await mintHandle({ card: 'gift-1' }), { state });
     assert.equal(result.status, 200, JSON.stringify(result.body));
     assert.equal(result.headers.get('cache-control'), 'no-store');
     const p = result.body;
-    for (const field of ['pan', 'exp_month', 'exp_year', 'name', 'billing', 'product', 'network', 'last4', 'art', 'activation']) {
+    for (const field of ['pan', 'exp_month', 'exp_year', 'product', 'network', 'last4', 'art', 'activation']) {
       assert.ok(field in p, field);
     }
+    // The sandbox wallet's configuration wants neither name nor billing address.
+    assert.equal(p.name, undefined);
+    assert.equal(p.billing, undefined);
     assert.equal(p.pan, '4111111111111111');
     assert.equal(p.last4, '1111');
     assert.ok(p.art.startsWith(`${sandbox.origins.widget}/art/`));
@@ -129,9 +168,12 @@ describe('issuer API', () => {
     const { header, payload } = peekJws(p.activation);
     assert.equal(header.alg, 'ES256');
     assert.equal(header.typ, 'walletpush-activation+jwt');
-    assert.deepEqual(Object.keys(payload).sort(), ['card', 'exp', 'sid', 'wallet']);
+    assert.deepEqual(Object.keys(payload).sort(), ['card', 'card_digest', 'exp', 'state', 'wallet']);
     assert.equal(payload.card, 'gift-1');
-    assert.equal(payload.sid, sid);
+    assert.equal(payload.state, state);
+    // card_digest: base64url(SHA-256("PAN|MM|YYYY")), computed here independently.
+    const canonical = `${p.pan}|${String(p.exp_month).padStart(2, '0')}|${p.exp_year}`;
+    assert.equal(payload.card_digest, createHash('sha256').update(canonical).digest('base64url'));
     assert.equal(payload.wallet, 'sandbox');
     assert.ok(payload.exp > Date.now() / 1000);
     const { keys } = await (await fetch(`${sandbox.origins.widget}/walletpush/v1/jwks`)).json();
@@ -163,6 +205,25 @@ describe('issuer API', () => {
     // The refused handles were not spent: the origin check comes before the jti is marked.
     const handle = await mintHandle();
     await redeem(handle, { origin: 'http://evil.example' });
+    assert.equal((await redeem(handle)).status, 200);
+  });
+
+  test('HANDLE_UNBOUND: no binding cookie, another one, two of them; nothing spent', async () => {
+    const handle = await mintHandle();
+    const other = b64u(new Uint8Array(32).fill(7));
+    await expectRefusal(await redeem(handle, { cookie: null }), 401, 'HANDLE_UNBOUND');
+    await expectRefusal(await redeem(handle, { cookie: `walletpush_binding=${other}` }), 401, 'HANDLE_UNBOUND');
+    await expectRefusal(
+      await redeem(handle, { cookie: `walletpush_binding=${binding}; walletpush_binding=${other}` }), 401, 'HANDLE_UNBOUND',
+    );
+    // A handle bound to a value the test chose redeems with that value only.
+    const own = b64u(new Uint8Array(32).fill(9));
+    const bound = (await (await fetch(`${sandbox.origins.host}/__sandbox/handle`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ binding: own }),
+    })).json()).handle;
+    secrets.push(bound);
+    await expectRefusal(await redeem(bound), 401, 'HANDLE_UNBOUND');
+    assert.equal((await redeem(bound, { cookie: `walletpush_binding=${own}` })).status, 200);
     assert.equal((await redeem(handle)).status, 200);
   });
 
@@ -221,7 +282,11 @@ describe('wallet', () => {
     assert.equal(claims.sid, started.body.sid);
     assert.deepEqual([claims.epk.use, claims.epk.alg], ['enc', 'ECDH-ES']);
 
-    const payload = (await redeem(await mintHandle({ card: 'gift-2' }), { sid: claims.sid })).body;
+    const presigned = await verifiedResult(started.body.cancel);
+    assert.deepEqual([presigned.status, presigned.sid], ['cancelled', claims.sid]);
+
+    const payload = (await redeem(await mintHandle({ card: 'gift-2' }), { session })).body;
+    assert.equal(peekJws(payload.activation).payload.sid, claims.sid);
     const jwe = await credentialJwe(claims.epk, claims.epk.kid, claims.sid, payload);
     const display = await walletApi('/api/credential', { sid: claims.sid, jwe });
     assert.equal(display.status, 200, JSON.stringify(display.body));
@@ -231,22 +296,67 @@ describe('wallet', () => {
     const replay = await walletApi('/api/credential', { sid: claims.sid, jwe });
     assert.equal(replay.status, 409);
     assert.equal(replay.body.code, 'WALLET_REJECTED');
+    const refusal = await verifiedResult(replay.body.result);
+    assert.deepEqual([refusal.status, refusal.code, refusal.sid], ['error', 'WALLET_REJECTED', claims.sid]);
 
-    const first = await walletApi('/api/confirm', { sid: claims.sid });
-    const second = await walletApi('/api/confirm', { sid: claims.sid });
-    assert.equal(first.body.status, 'success');
-    assert.match(first.body.token.ref, /^tok_/);
-    assert.equal(first.body.token.last4, '4444');
-    assert.equal(first.body.cid, CID);
-    assert.deepEqual(second.body.token, first.body.token);
-    const tokens = await (await fetch(`${sandbox.origins.wallet}/api/tokens`)).json();
-    assert.equal(tokens.filter((t) => t.ref === first.body.token.ref).length, 1);
+    const first = await verifiedResult((await walletApi('/api/confirm', { sid: claims.sid })).body.result);
+    const second = await verifiedResult((await walletApi('/api/confirm', { sid: claims.sid })).body.result);
+    assert.equal(first.status, 'success');
+    assert.match(first.token_ref, /^tok_/);
+    assert.equal(first.last4, '4444');
+    assert.equal(first.sid, claims.sid);
+    assert.equal(first.cid, CID);
+    assert.ok(Math.abs(first.iat - Date.now() / 1000) < 60);
+    assert.equal(second.token_ref, first.token_ref);
+    const tokens = await sandbox.tokens();
+    assert.equal(tokens.filter((t) => t.ref === first.token_ref).length, 1);
+  });
+
+  test('the wallet serves its registered client origin only', async () => {
+    const foreign = 'http://evil.bank.localhost:8081';
+    const query = new URLSearchParams({ client_origin: foreign, locale: 'en' });
+    const entry = await fetch(`${sandbox.origins.wallet}/entry?${query}`);
+    assert.equal(entry.status, 403);
+    const html = await entry.text();
+    assert.ok(!html.includes('data-client-origin') && !html.includes(foreign));
+    const session = await walletApi('/api/session', { client_origin: foreign });
+    assert.equal(session.status, 403);
+    assert.equal(session.body.session, undefined);
+
+    // A redirect credential whose apu is another widget origin: refused before decryption.
+    const enc = (await walletDoc()).jwks.keys.find((k) => k.use === 'enc');
+    const state = randomId();
+    const payload = (await redeem(await mintHandle(), { state })).body;
+    const iat = Math.floor(Date.now() / 1000);
+    const jwe = await encryptJwe(enc, { ...payload, iat, exp: iat + 300, nonce: randomId(), cid: CID },
+      { kid: enc.kid, apu: foreign, apv: state });
+    secrets.push(jwe);
+    const returnUrl = `${sandbox.origins.host}/gift`;
+    const refused = await fetch(`${sandbox.origins.wallet}/provision`, {
+      method: 'POST', body: new URLSearchParams({ jwe, return_url: returnUrl }),
+    });
+    assert.equal(refused.status, 400);
+    const text = await refused.text();
+    assert.ok(!text.includes('#walletpush=') && !text.includes('name="sid"'));
+  });
+
+  test('popup mode: an activation for another card is refused', async () => {
+    const started = await walletApi('/api/session', { client_origin: sandbox.origins.widget });
+    const claims = peekJws(started.body.session).payload;
+    const payload = (await redeem(await mintHandle({ card: 'gift-1' }), { session: started.body.session })).body;
+    const jwe = await credentialJwe(claims.epk, claims.epk.kid, claims.sid, { ...payload, pan: '5555555555554444', last4: '4444' });
+    const refused = await walletApi('/api/credential', { sid: claims.sid, jwe });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.code, 'WALLET_REJECTED');
+    assert.equal((await verifiedResult(refused.body.result)).status, 'error');
+    assert.equal((await walletApi('/api/confirm', { sid: claims.sid })).status, 400);
   });
 
   test('popup mode: a credential for another session is refused', async () => {
-    const a = peekJws((await walletApi('/api/session', { client_origin: sandbox.origins.widget })).body.session).payload;
+    const aSession = (await walletApi('/api/session', { client_origin: sandbox.origins.widget })).body.session;
+    const a = peekJws(aSession).payload;
     const b = peekJws((await walletApi('/api/session', { client_origin: sandbox.origins.widget })).body.session).payload;
-    const payload = (await redeem(await mintHandle(), { sid: a.sid })).body;
+    const payload = (await redeem(await mintHandle(), { session: aSession })).body;
     const jwe = await credentialJwe(b.epk, b.epk.kid, a.sid, payload);
     const refused = await walletApi('/api/credential', { sid: b.sid, jwe });
     assert.equal(refused.status, 400);
@@ -256,8 +366,8 @@ describe('wallet', () => {
   test('redirect mode: 303 back with the result in the fragment', async () => {
     const doc = await walletDoc();
     const enc = doc.jwks.keys.find((k) => k.use === 'enc');
-    const sid = randomId('r-');
-    const payload = (await redeem(await mintHandle({ card: 'corp-1' }), { sid })).body;
+    const sid = randomId();
+    const payload = (await redeem(await mintHandle({ card: 'corp-1' }), { state: sid })).body;
     const jwe = await credentialJwe(enc, enc.kid, sid, payload, { exp: true });
     const returnUrl = `${sandbox.origins.host}/expenses`;
     const page = await assertPage(`${sandbox.origins.wallet}/provision`, 'redirect confirmation', {
@@ -273,15 +383,20 @@ describe('wallet', () => {
     assert.equal(done.status, 303);
     const location = done.headers.get('location');
     assert.ok(location.startsWith(`${returnUrl}#walletpush=`), location);
-    const result = JSON.parse(Buffer.from(fromB64u(location.split('#walletpush=')[1])).toString('utf8'));
+    const result = await verifiedResult(location.split('#walletpush=')[1]);
     assert.equal(result.status, 'success');
-    assert.equal(result.token.last4, '5556');
+    assert.equal(result.last4, '5556');
+    assert.equal(result.state, sid);
+    assert.equal(result.sid, undefined);
     assert.equal(result.cid, CID);
 
     const replay = await fetch(`${sandbox.origins.wallet}/provision`, {
       method: 'POST', body: new URLSearchParams({ jwe, return_url: returnUrl }),
     });
     assert.equal(replay.status, 400);
+    const back = /id="return" href="([^"]+)"/.exec(await replay.text())[1].replaceAll('&amp;', '&');
+    const error = await verifiedResult(back.split('#walletpush=')[1]);
+    assert.deepEqual([error.status, error.state], ['error', sid]);
   });
 
   test('redirect mode: return_url must be http(s) on a known site', async () => {
@@ -306,10 +421,9 @@ describe('pages and files', () => {
     await assertPage(`${sandbox.origins.host}/expenses`, 'expenses login');
     await assertPage(`${sandbox.origins.host}/__sandbox/embed`, 'embed');
 
-    const login = await fetch(`${sandbox.origins.host}/expenses/login`, { method: 'POST', redirect: 'manual' });
-    assert.equal(login.status, 303);
-    const cookie = login.headers.get('set-cookie').split(';')[0];
+    const cookie = await portalLogin('expenses');
     const portal = await assertPage(`${sandbox.origins.host}/expenses`, 'expenses portal', { headers: { cookie } });
+    assert.match(portal.csp, /frame-ancestors 'none'/);
     assert.equal(portal.html.match(/<script src="[^"]+\/walletpush\.js" async><\/script>/g).length, 1);
     const buttons = [...portal.html.matchAll(/<wallet-push-button handle="([^"]+)" wallets="sandbox">/g)];
     assert.equal(buttons.length, 3);
@@ -319,6 +433,7 @@ describe('pages and files', () => {
       assert.equal(header.typ, 'walletpush-handle+jwt');
       assert.equal(payload.aud, sandbox.origins.widget);
       assert.equal(payload.exp - payload.iat, 300);
+      assert.match(payload.bnd, /^[A-Za-z0-9_-]{43}$/);
       assert.deepEqual(Object.keys(payload.display).sort(), ['art', 'last4', 'network', 'product']);
     }
     for (const pan of PANS) assert.ok(!portal.html.includes(pan));
@@ -333,7 +448,13 @@ describe('pages and files', () => {
     const entry = await assertPage(`${sandbox.origins.wallet}/entry?${query}`, 'wallet entry');
     assert.match(entry.csp, /frame-ancestors 'none'/);
     assert.match(entry.html, /id="signin"/);
-    await assertPage(`${sandbox.origins.wallet}/cards`, 'wallet cards');
+    const anonymous = await assertPage(`${sandbox.origins.wallet}/cards`, 'wallet cards without sign-in');
+    assert.equal(anonymous.response.status, 401);
+    assert.ok(!anonymous.html.includes('tok_'));
+    assert.equal((await fetch(`${sandbox.origins.wallet}/api/tokens`)).status, 401);
+    const walletCookie = await walletSignIn(sandbox.origins.wallet);
+    const cards = await assertPage(`${sandbox.origins.wallet}/cards`, 'wallet cards', { headers: { cookie: walletCookie } });
+    assert.equal(cards.response.status, 200);
     const bad = await assertPage(`${sandbox.origins.wallet}/entry`, 'wallet entry without origin');
     assert.equal(bad.response.status, 400);
 
@@ -374,7 +495,7 @@ describe('pages and files', () => {
     await assert.rejects(fetch(`${sandbox.origins.widget}/walletpush/v1/credentials`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Origin: sandbox.origins.widget },
-      body: JSON.stringify({ handle, wallet: 'sandbox', sid: 's-1' }),
+      body: JSON.stringify({ handle, wallet: 'sandbox', state: randomId() }),
       signal: AbortSignal.timeout(500),
     }));
 
@@ -394,7 +515,7 @@ describe('durability and logs', () => {
   test('a redeemed handle stays redeemed across SIGKILL; hooks are off by default', async () => {
     const handle = await mintHandle({ card: 'gift-2' });
     assert.equal((await redeem(handle)).status, 200);
-    const before = await (await fetch(`${sandbox.origins.wallet}/api/tokens`)).json();
+    const before = await sandbox.tokens();
     assert.ok(before.length >= 2);
     const ports = sandbox.ports;
     await sandbox.stop({ signal: 'SIGKILL', keepData: true });
@@ -402,7 +523,7 @@ describe('durability and logs', () => {
     // Same data dir and ports (the handle's aud is the widget origin), without --test-hooks.
     sandbox = await startSandbox({ dataDir: dirs.data, wwwDir: dirs.www, ports, hooks: false, onLog });
     await expectRefusal(await redeem(handle), 409, 'HANDLE_REPLAYED');
-    const afterRestart = await (await fetch(`${sandbox.origins.wallet}/api/tokens`)).json();
+    const afterRestart = await sandbox.tokens();
     assert.deepEqual(afterRestart.map((t) => t.ref), before.map((t) => t.ref));
     assert.equal((await fetch(`${sandbox.origins.host}/__sandbox/handle`, { method: 'POST' })).status, 404);
     assert.equal((await fetch(`${sandbox.origins.widget}/__sandbox/fault`, { method: 'POST' })).status, 404);

@@ -22,6 +22,9 @@ export function scratch() {
   writeFileSync(join(www, 'secret.txt'), 'not served\n');
   writeFileSync(join(www, 'pkg', 'walletpush_bg.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
   writeFileSync(join(www, 'pkg', 'walletpush.js'), 'export {};\n');
+  // The adapter origin's page (docs/wire.md, "Adapter origin").
+  mkdirSync(join(www, 'adapter'));
+  writeFileSync(join(www, 'adapter', 'adapter.html'), '<!doctype html><head><title>adapter</title></head><body></body>\n');
   return { dir, data: join(dir, 'data'), www };
 }
 

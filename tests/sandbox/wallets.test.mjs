@@ -1,7 +1,8 @@
 // The issuer API's answers for the adapter wallets (Google, Apple, Token Connect), over HTTP:
-// the configuration the frame reads, the frame's CSP, each credential request with its
+// the configuration the frame reads (with the sandbox wallet's pins), the frame's CSP, each credential request with its
 // stand-in credentials bound to the handle and the wallet session, and the refusals.
 
+import '../support/net.mjs';
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -30,7 +31,7 @@ before(async () => {
       '--token-connect-url', REQUESTOR, '--token-connect-requestor', TRID,
     ],
   });
-  plain = await startSandbox({ dataDir: `${dirs.data}-plain`, wwwDir: dirs.www, onLog });
+  plain = await startSandbox({ dataDir: `${dirs.data}-plain`, wwwDir: dirs.www, onLog, extraArgs: ['--pin-wallet-document'] });
 });
 
 after(async () => {
@@ -39,18 +40,28 @@ after(async () => {
   rmSync(`${dirs.data}-plain`, { recursive: true, force: true });
 });
 
+const bindings = new Map(); // sandbox -> the test hooks' binding cookie value
+
 async function mintHandle(overrides = {}, on = sandbox) {
   const response = await fetch(`${on.origins.host}/__sandbox/handle`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(overrides),
   });
   assert.equal(response.status, 200);
-  return response.json();
+  const minted = await response.json();
+  bindings.set(on, minted.binding);
+  return minted;
 }
 
-async function request(body, { on = sandbox, origin = on.origins.widget } = {}) {
+// The issuer API as the widget frame calls it (Google's and Apple's requests as the adapter frame
+// does, from the adapter origin), with the binding cookie of the handles minted here.
+const callerOf = (body, on) => (['google', 'apple'].includes(body.wallet) ? on.origins.adapters : on.origins.widget);
+async function request(body, { on = sandbox, origin = callerOf(body, on) } = {}) {
   const response = await fetch(`${on.origins.widget}/walletpush/v1/credentials`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Walletpush-Correlation-Id': CID, Origin: origin },
+    headers: {
+      'Content-Type': 'application/json', 'X-Walletpush-Correlation-Id': CID, Origin: origin,
+      Cookie: `walletpush_binding=${bindings.get(on)}`,
+    },
     body: JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };
@@ -66,6 +77,15 @@ async function verified(compact) {
   return { header, payload };
 }
 
+/** The RFC 7638 thumbprints of a sandbox wallet's published signing keys, computed here. */
+async function signingThumbprints(on) {
+  const doc = await (await fetch(`${on.origins.wallet}/.well-known/walletpush.json`)).json();
+  return doc.jwks.keys.filter((k) => k.use === 'sig').map((jwk) => {
+    const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
+    return createHash('sha256').update(canonical).digest('base64url');
+  });
+}
+
 function expectRefusal(result, status, code) {
   assert.equal(result.status, status, JSON.stringify(result.body));
   assert.equal(result.body.code, code);
@@ -75,7 +95,13 @@ describe('configuration', () => {
   test('config lists each adapter wallet by kind with its settings; none without flags', async () => {
     const { wallets } = await (await fetch(`${sandbox.origins.widget}/walletpush/v1/config`)).json();
     assert.deepEqual(Object.keys(wallets).sort(), ['apple', 'google', 'sandbox', 'token-connect']);
-    assert.equal(wallets.sandbox.kind, undefined, 'walletpush/1 is the default kind');
+    // The sandbox wallet is pinned by its signing key's thumbprint, its document discovered;
+    // with --pin-wallet-document (the `plain` sandbox) the whole document is pinned.
+    assert.deepEqual(wallets.sandbox, {
+      kind: 'walletpush/1', name: 'Sandbox Wallet', origin: sandbox.origins.wallet,
+      signing_keys: await signingThumbprints(sandbox),
+      discovery: `${sandbox.origins.wallet}/.well-known/walletpush.json`,
+    });
     assert.deepEqual(wallets.google, {
       kind: 'google', name: 'Google Wallet', script_url: `${SCRIPTS}/google/integration.min.js`,
       is_test_environment: true, integrator_id: 'bank-1',
@@ -85,6 +111,11 @@ describe('configuration', () => {
     assert.deepEqual(wallets['token-connect'], { kind: 'token-connect', name: 'Click to Pay', token_requestor: TRID });
     const bare = await (await fetch(`${plain.origins.widget}/walletpush/v1/config`)).json();
     assert.deepEqual(Object.keys(bare.wallets), ['sandbox']);
+    const document = await (await fetch(`${plain.origins.wallet}/.well-known/walletpush.json`)).json();
+    assert.deepEqual(bare.wallets.sandbox, {
+      kind: 'walletpush/1', name: 'Sandbox Wallet', origin: plain.origins.wallet,
+      signing_keys: await signingThumbprints(plain), document,
+    });
   });
 
   test('frame.html carries the configuration inline, and preloads only for the wallets it names', async () => {
@@ -95,9 +126,9 @@ describe('configuration', () => {
     assert.deepEqual(inline(bare), config);
     assert.doesNotMatch(bare, /<link/);
     const links = (html) => [...html.matchAll(/<link [^>]*>/g)].map((m) => m[0]).sort();
-    assert.deepEqual(links(await page('?wallets=google')), ['<link rel="modulepreload" href="adapters/google.js">']);
+    assert.deepEqual(links(await page('?wallets=google')), ['<link rel="modulepreload" href="adapters/nested.js">']);
     assert.deepEqual(links(await page('?wallets=sandbox+apple+paypal')), [
-      '<link rel="modulepreload" href="adapters/apple.js">',
+      '<link rel="modulepreload" href="adapters/nested.js">',
       '<link rel="modulepreload" href="adapters/walletpush.js">',
       `<link rel="preload" href="${sandbox.origins.wallet}/.well-known/walletpush.json" as="fetch" crossorigin>`,
       '<link rel="preload" href="pkg/walletpush_bg.wasm" as="fetch" crossorigin>',
@@ -120,14 +151,18 @@ describe('configuration', () => {
     assert.deepEqual(inline(hostile), config);
   });
 
-  test("the frame's CSP allows the wallets' script origin; default handles allow the wallets", async () => {
+  test("the wallets' scripts are allowed on the adapter origin only, which the frame nests; default handles allow the wallets", async () => {
     const csp = (await fetch(`${sandbox.origins.widget}/frame.html`)).headers.get('content-security-policy');
-    assert.match(csp, new RegExp(`script-src 'self' 'sha256-[A-Za-z0-9+/]{43}=' 'sha256-[A-Za-z0-9+/]{43}=' 'wasm-unsafe-eval' ${SCRIPTS};`));
-    assert.match(csp, new RegExp(`connect-src 'self' ${sandbox.origins.wallet} ${SCRIPTS};`));
-    assert.match(csp, new RegExp(`frame-src ${SCRIPTS};`));
-    assert.doesNotMatch(csp, /127\.0\.0\.1:10/, 'Token Connect loads no script');
+    assert.match(csp, /script-src 'self' 'sha256-[A-Za-z0-9+/]{43}=' 'sha256-[A-Za-z0-9+/]{43}=' 'wasm-unsafe-eval';/);
+    assert.match(csp, new RegExp(`connect-src 'self' ${sandbox.origins.wallet};`));
+    assert.match(csp, new RegExp(`frame-src ${sandbox.origins.adapters};`));
+    assert.ok(!csp.includes(SCRIPTS), 'no wallet script on the widget origin');
+    const adapterCsp = (await fetch(`${sandbox.origins.adapters}/adapter.html`)).headers.get('content-security-policy');
+    assert.match(adapterCsp, new RegExp(`script-src 'self' ${SCRIPTS};`));
+    assert.match(adapterCsp, new RegExp(`connect-src ${sandbox.origins.widget} ${SCRIPTS};`));
+    assert.doesNotMatch(adapterCsp, /127\.0\.0\.1:10/, 'Token Connect loads no script');
     const plainCsp = (await fetch(`${plain.origins.widget}/frame.html`)).headers.get('content-security-policy');
-    assert.doesNotMatch(plainCsp, /frame-src/);
+    assert.doesNotMatch(plainCsp, /frame-src/, 'nothing to nest without Google or Apple');
     const { handle } = await mintHandle();
     assert.deepEqual(peekJws(handle).payload.wallets, ['sandbox', 'google', 'apple', 'token-connect']);
   });
@@ -230,7 +265,7 @@ describe('credentials', () => {
     for (const body of [GOOGLE, { wallet: 'apple' }, TOKEN_CONNECT()]) {
       const { handle } = await mintHandle({ wallets: ['sandbox'] });
       expectRefusal(await request({ handle, ...body }), 403, 'ISSUER_REJECTED');
-      assert.equal((await request({ handle, wallet: 'sandbox', sid: 's-1' })).status, 200);
+      assert.equal((await request({ handle, wallet: 'sandbox', state: 'c3RhdGUtc3RhdGUtc3RhdG' })).status, 200);
     }
   });
 

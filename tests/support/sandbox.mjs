@@ -1,6 +1,8 @@
 // The one launcher of the sandbox binary for every JS suite (sandbox, e2e, bench): its own
 // ports, a fresh data folder unless given one, test hooks on unless asked otherwise. Waits for
-// "ready" on stdout; `stop()` ends it (SIGTERM, or SIGKILL on request).
+// "ready" on stdout; `stop()` ends it (SIGTERM, or SIGKILL on request). Importing it makes
+// Node's fetch resolve the sandbox's *.localhost names (./net.mjs).
+import "./net.mjs";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -36,7 +38,7 @@ export async function startSandbox({
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "walletpush-"));
   const args = [
     "--host-port", String(pinned?.host ?? 0), "--widget-port", String(pinned?.widget ?? 0),
-    "--wallet-port", String(pinned?.wallet ?? 0),
+    "--wallet-port", String(pinned?.wallet ?? 0), "--adapter-port", String(pinned?.adapters ?? 0),
     "--data-dir", dir, "--www-dir", wwwDir ?? build?.wwwDir ?? join(root, "www", "dist"),
     ...(hooks ? ["--test-hooks"] : []), ...extraArgs,
   ];
@@ -69,9 +71,7 @@ export async function startSandbox({
     });
   });
   const exited = new Promise((resolve) => child.on("exit", resolve));
-  // The first three lines are the host, widget and wallet URLs (sandbox/README.md).
-  const [host, widget, wallet] = stdout.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("http"));
-  const origins = { host, widget, wallet };
+  const origins = parseOrigins(stdout);
   const ports = Object.fromEntries(Object.entries(origins).map(([k, v]) => [k, Number(new URL(v).port)]));
   return {
     child,
@@ -84,7 +84,11 @@ export async function startSandbox({
       await exited;
       if (!keepData && !dataDir) rmSync(dir, { recursive: true, force: true });
     },
-    /** Mints a handle through the test hook: {handle, card, last4}. */
+    /**
+     * Mints a handle through the test hook: {handle, card, last4, jti, binding}. `binding` is
+     * the binding cookie's value the handle's `bnd` names: by default the hooks' own, which
+     * `/__sandbox/embed` sets in the browser; `claims.binding` names another.
+     */
     async mintHandle(claims = {}) {
       return postJson(`${origins.host}/__sandbox/handle`, claims);
     },
@@ -93,11 +97,42 @@ export async function startSandbox({
       const origin = target === "session" ? origins.wallet : origins.widget;
       return postJson(`${origin}/__sandbox/fault`, { target, mode });
     },
+    /** The wallet's provisioned tokens (`/api/tokens`, signed in as the wallet's demo user). */
     async tokens() {
-      const response = await fetch(`${origins.wallet}/api/tokens`);
+      const response = await fetch(`${origins.wallet}/api/tokens`, { headers: { cookie: await walletSignIn(origins.wallet) } });
+      if (!response.ok) throw new Error(`${origins.wallet}/api/tokens: ${response.status}`);
       return response.json();
     },
+    /** The headers that redeem a handle from Node as the widget frame would: Origin, cookie. */
+    redeemHeaders(binding) {
+      return { origin: origins.widget, cookie: `walletpush_binding=${binding}` };
+    },
   };
+}
+
+/**
+ * The sandbox's start-up lines, `LABEL URL` each (sandbox/README.md) → {host, widget, wallet,
+ * adapters?}. Throws when one of the first three is missing.
+ */
+export function parseOrigins(stdout) {
+  const origins = {};
+  for (const line of stdout.split("\n")) {
+    const match = /^(host|widget|wallet|adapters) (https?:\/\/\S+)$/.exec(line.trim());
+    if (match) origins[match[1]] = match[2];
+  }
+  for (const label of ["host", "widget", "wallet"]) {
+    if (!origins[label]) throw new Error(`the sandbox printed no "${label}" line:\n${stdout}`);
+  }
+  return origins;
+}
+
+/** Signs in to the sandbox wallet's demo user; returns the `Cookie` header value. */
+export async function walletSignIn(walletOrigin) {
+  const response = await fetch(`${walletOrigin}/api/signin`, {
+    method: "POST", headers: { "content-type": "application/json", origin: walletOrigin }, body: "{}",
+  });
+  if (!response.ok) throw new Error(`${walletOrigin}/api/signin: ${response.status}`);
+  return response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
 }
 
 export async function postJson(url, body, headers = {}) {

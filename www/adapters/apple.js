@@ -1,6 +1,7 @@
-// Adapter for Apple Wallet's web provisioning (docs/design.md §4). Apple's script runs in this
-// frame and binds to our button; the card goes to Apple as a JWS that the issuer's servers
-// sign, so no card data and no Wasm are needed here.
+// Adapter for Apple Wallet's web provisioning (docs/design.md §4). Apple's script runs in the
+// adapter frame (www/adapter.js) on the adapter origin, never on the widget origin, and binds
+// to that frame's button; so does this module. The card goes to Apple as a JWS that the
+// issuer's servers sign, so no card data and no Wasm are needed here.
 //
 // Apple gives its specification of `initAddToAppleWallet.js` to onboarded issuers only. What
 // this code follows, and where from (the closing table of README, "Apple Wallet"):

@@ -1,6 +1,7 @@
 // Adapter for Google Wallet's web push provisioning (docs/design.md §4). Google's script runs in
-// this frame; the card goes to Google as opaque payment cards (OPCs) that the issuer's servers
-// make, so no card data and no Wasm are needed here.
+// the adapter frame (www/adapter.js) on the adapter origin, never on the widget origin, and so
+// does this module; the card goes to Google as opaque payment cards (OPCs) that the issuer's
+// servers make, so no card data and no Wasm are needed here.
 //
 // Google's web reference is given to onboarded issuers only. What this code follows, and where
 // from (README, "Google Wallet"; the closing table lists each point with its test):

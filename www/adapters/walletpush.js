@@ -1,7 +1,9 @@
 // Adapter for wallets that speak the open protocol walletpush/1 (docs/design.md §3): the card payload
 // is encrypted here, in WebAssembly, to the wallet's session key (popup mode) or its static key
-// (redirect mode). This module, and the Wasm it loads, are fetched only when such a wallet is
-// configured.
+// (redirect mode). The wallet is the one the widget configuration pins (§3a): its document must
+// hold to the pinned origin and signing keys, its sessions and results verify only with those
+// keys, and windows open and messages go only to that origin. This module, and the Wasm it
+// loads, are fetched only when such a wallet is configured.
 import init, { Widget } from "../pkg/walletpush.js";
 import { coded, asError } from "../frame/errors.js";
 
@@ -43,6 +45,9 @@ export async function load({ id, config, widgetOrigin }) {
     origin: widget.walletOrigin,
     click: (attempt) => click(widget, attempt),
     message: (attempt, data) => message(widget, attempt, data),
+    // A redirect's `#walletpush=` result and this wallet's recorded attempts → the outcome
+    // with its attempt's `state` and `cid`, or undefined (not verified: reported as nothing).
+    returned: (value, attempts) => widget.returned(value, JSON.stringify(attempts)),
     // The frame ended the attempt (a timeout, a closed window...): the state machine starts over
     // (when no attempt runs, there is nothing to cancel and `cancel` changes nothing).
     end: (outcome) => outcome.status !== "success" && widget.cancel(),
@@ -59,7 +64,9 @@ const warmed = new Map();
 async function makeWidget({ id, config, widgetOrigin }) {
   const [, documentText] = await Promise.all([loadWasm(), walletDocument(config)]);
   performance.mark("walletpush:start:widget");
-  const widget = new Widget(widgetOrigin, id, documentText);
+  // The pins (docs/wire.md): a missing or malformed one is CONFIG_INVALID.
+  const thumbprints = Array.isArray(config.signing_keys) ? config.signing_keys.join(" ") : "";
+  const widget = new Widget(widgetOrigin, id, String(config.origin ?? ""), thumbprints, documentText);
   performance.mark("walletpush:start:widget-made");
   return widget;
 }
@@ -107,20 +114,29 @@ async function message(widget, attempt, data) {
       attempt.progress("handed-off");
       attempt.arm("the wallet did not confirm in time");
     } else if (data.type === "walletpush/result") {
-      attempt.finish(widget.result(data));
+      // Reported only once it verifies (pinned keys, this attempt's sid, fresh); else dropped.
+      const outcome = widget.result(data.result);
+      if (outcome) attempt.finish(outcome);
     }
   } catch (error) {
     fail(widget, attempt, error);
   }
 }
 
-/** Redirect mode: encrypt to the wallet's static key and post top-level to its provision_url. */
+/**
+ * Redirect mode: records the attempt with its fresh `state` (the result that comes back must name
+ * it), asks the issuer API with that `state`, encrypts to the wallet's static key and posts
+ * top-level to its provision_url.
+ */
 async function redirect(widget, attempt) {
   try {
     const request = widget.redirect();
     if (!request) return;
     attempt.begin(request.cid, null);
     if (!attempt.returnUrl) throw coded("CONFIG_INVALID", "redirect mode needs the host page's URL");
+    if (!attempt.record({ state: request.state })) {
+      throw coded("CONFIG_INVALID", "redirect mode needs the widget origin's localStorage, which the browser refuses");
+    }
     attempt.progress("redirecting");
     const body = await attempt.requestCredential(request);
     const sealed = widget.seal(body);

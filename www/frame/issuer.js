@@ -4,7 +4,8 @@ import { CODES, coded } from "./errors.js";
 import { base64url } from "./values.js";
 
 /**
- * POSTs `{handle, wallet, sid, ...extra}` to the issuer API; resolves with the response body as
+ * POSTs `{handle, wallet, session | state, ...extra}` to the issuer API (`session`: the wallet's
+ * verified session token, popup mode; `state`: the redirect attempt's); resolves with the response body as
  * a Uint8Array. Refusals come back as coded errors (the issuer's own code when it gives one).
  */
 export async function requestCredential({ api, handle, request, timeoutMs, signal, extra = {} }) {
@@ -16,7 +17,7 @@ export async function requestCredential({ api, handle, request, timeoutMs, signa
     const response = await fetch(`${api}/walletpush/v1/credentials`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-walletpush-correlation-id": request.cid },
-      body: JSON.stringify({ handle, wallet: request.wallet, sid: request.sid, ...extra }),
+      body: JSON.stringify({ handle, wallet: request.wallet, session: request.session, state: request.state, ...extra }),
       cache: "no-store",
       credentials: "same-origin",
       signal: abort.signal,

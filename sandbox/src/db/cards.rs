@@ -1,4 +1,4 @@
-//! Users, their cards and the host pages' login sessions: the issuer's side of the data.
+//! Users and their cards: the issuer's side of the data (the portals' sessions: [`super::portal`]).
 //!
 //! [`Card`] is what pages may show (never the PAN); [`CardSecrets`] is what only the demo card
 //! source gives the issuer API, zeroized on drop.
@@ -166,39 +166,6 @@ pub fn portal_user(conn: &Connection, portal: &str) -> Result<Option<User>, Stor
     Ok(user)
 }
 
-/// Starts a host login session.
-pub fn create_session(
-    conn: &Connection,
-    id: &str,
-    user_id: &str,
-    now: i64,
-) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO host_sessions (id, user_id, created) VALUES (?1, ?2, ?3)",
-        params![id, user_id, now],
-    )?;
-    Ok(())
-}
-
-/// The user of a host login session.
-pub fn session_user(conn: &Connection, id: &str) -> Result<Option<User>, StoreError> {
-    let user = conn
-        .query_row(
-            "SELECT u.id, u.portal, u.name FROM host_sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.id = ?1",
-            [id],
-            user_from_row,
-        )
-        .optional()?;
-    Ok(user)
-}
-
-/// Ends a host login session.
-pub fn delete_session(conn: &Connection, id: &str) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM host_sessions WHERE id = ?1", [id])?;
-    Ok(())
-}
-
 const CARD_COLUMNS: &str = "ref, user_id, product, network, substr(pan, -4), art, active";
 
 fn card_from_row(r: &Row<'_>) -> rusqlite::Result<Card> {
@@ -278,19 +245,5 @@ mod tests {
         );
         assert!(!format!("{stored:?}").contains("4111"));
         assert_eq!(db.read(|c| portal_user(c, "gift")).unwrap(), Some(user));
-    }
-
-    #[test]
-    fn host_sessions_map_to_users_until_deleted() {
-        let (_dir, db) = temp_db();
-        let (user, _, _) = sample();
-        db.write(|tx| {
-            insert_user(tx, &user)?;
-            create_session(tx, "s1", "u1", 1)
-        })
-        .unwrap();
-        assert_eq!(db.read(|c| session_user(c, "s1")).unwrap(), Some(user));
-        db.write(|tx| delete_session(tx, "s1")).unwrap();
-        assert_eq!(db.read(|c| session_user(c, "s1")).unwrap(), None);
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod cards;
 pub mod keys;
+pub mod portal;
 pub mod wallet;
 
 use std::path::Path;
@@ -42,10 +43,23 @@ CREATE TABLE IF NOT EXISTS cards (
     active     INTEGER NOT NULL,
     position   INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS host_sessions (
+DROP TABLE IF EXISTS host_sessions;
+CREATE TABLE IF NOT EXISTS portal_sessions (
     id       TEXT PRIMARY KEY,
-    user_id  TEXT NOT NULL REFERENCES users(id),
-    created  INTEGER NOT NULL
+    portal   TEXT NOT NULL,
+    user_id  TEXT REFERENCES users(id),
+    csrf     TEXT NOT NULL,
+    binding  TEXT,
+    created  INTEGER NOT NULL,
+    seen     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS hook_binding (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    value  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS wallet_signins (
+    id       TEXT PRIMARY KEY,
+    exp      INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS keys (
     kid      TEXT PRIMARY KEY,
@@ -92,7 +106,7 @@ CREATE TABLE IF NOT EXISTS tokens (
     return_url  TEXT,
     created     INTEGER NOT NULL
 );
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 ";
 
 #[cfg(test)]

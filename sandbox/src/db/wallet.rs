@@ -219,6 +219,32 @@ pub fn tokens(conn: &Connection) -> Result<Vec<Token>, StoreError> {
     Ok(tokens)
 }
 
+/// Records a sign-in of the wallet's demo user, valid until `exp`.
+pub fn insert_signin(conn: &Connection, id: &str, exp: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM wallet_signins WHERE exp <= ?1",
+        [exp - SIGNIN_PURGE_AGE],
+    )?;
+    conn.execute(
+        "INSERT INTO wallet_signins (id, exp) VALUES (?1, ?2)",
+        params![id, exp],
+    )?;
+    Ok(())
+}
+
+/// Whether sign-in `id` is live at `now`.
+pub fn is_signed_in(conn: &Connection, id: &str, now: i64) -> Result<bool, StoreError> {
+    let exp: Option<i64> = conn
+        .query_row("SELECT exp FROM wallet_signins WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(exp.is_some_and(|exp| exp > now))
+}
+
+/// Sign-ins expired this long before a new one's expiry are deleted when it is stored.
+const SIGNIN_PURGE_AGE: i64 = 86_400;
+
 /// Deletes sessions and pending credentials whose time is over. Replay records stay forever.
 pub fn purge_expired(conn: &Connection, now: i64) -> Result<(), StoreError> {
     conn.execute("DELETE FROM wallet_sessions WHERE exp <= ?1", [now])?;
@@ -305,6 +331,15 @@ mod tests {
             .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM wallet_sessions", [], |r| r.get(0))?))
             .unwrap();
         assert_eq!(left, 0);
+    }
+
+    #[test]
+    fn sign_ins_last_until_they_expire() {
+        let (_dir, db) = temp_db();
+        db.write(|tx| insert_signin(tx, "w1", 100)).unwrap();
+        assert!(db.read(|c| is_signed_in(c, "w1", 99)).unwrap());
+        assert!(!db.read(|c| is_signed_in(c, "w1", 100)).unwrap());
+        assert!(!db.read(|c| is_signed_in(c, "other", 1)).unwrap());
     }
 
     #[test]

@@ -30,16 +30,32 @@ pub fn index() -> String {
     shell("walletpush sandbox", &[], body)
 }
 
-/// A portal's sign-in page.
-pub fn login(portal: Portal) -> String {
+/// A portal's sign-in page; the form carries the session's CSRF token.
+pub fn login(portal: Portal, csrf: &str) -> String {
     let body = format!(
         r#"<main class="page">
 <h1>{title}</h1>
 <p>Sign in to see your cards. This is a demo: no password is needed.</p>
 <form method="post" action="/{slug}/login">
+<input type="hidden" name="csrf" value="{csrf}">
 <button id="login" type="submit" class="primary">Sign in as demo user</button>
 </form>
 <p><a href="/">All demos</a></p>
+</main>"#,
+        title = title(portal),
+        slug = portal.slug(),
+        csrf = escape(csrf),
+    );
+    shell(title(portal), &[], &body)
+}
+
+/// A refused login or logout: the form was not the session's own, or the session ended.
+pub fn refused(portal: Portal) -> String {
+    let body = format!(
+        r#"<main class="page">
+<h1>{title}</h1>
+<p id="refused">This form has expired or did not come from this site. Open the page again.</p>
+<p><a href="/{slug}">Back to {title}</a></p>
 </main>"#,
         title = title(portal),
         slug = portal.slug(),
@@ -47,14 +63,20 @@ pub fn login(portal: Portal) -> String {
     shell(title(portal), &[], &body)
 }
 
-/// A portal with the user's cards.
-pub fn portal(portal: Portal, user: &User, cards: &[CardEntry<'_>], widget_origin: &str) -> String {
+/// A portal with the user's cards; the logout form carries the session's CSRF token.
+pub fn portal(
+    portal: Portal,
+    user: &User,
+    cards: &[CardEntry<'_>],
+    widget_origin: &str,
+    csrf: &str,
+) -> String {
     let items: String = cards.iter().map(card_item).collect();
     let body = format!(
         r#"<header class="bar">
 <a href="/">walletpush sandbox</a>
 <span id="user">Signed in as {name} (demo)</span>
-<form method="post" action="/{slug}/logout"><button id="logout" type="submit">Sign out</button></form>
+<form method="post" action="/{slug}/logout"><input type="hidden" name="csrf" value="{csrf}"><button id="logout" type="submit">Sign out</button></form>
 </header>
 <main class="page">
 <h1>{title}</h1>
@@ -72,6 +94,7 @@ pub fn portal(portal: Portal, user: &User, cards: &[CardEntry<'_>], widget_origi
             Portal::Expenses => "Put a company card into your wallet to pay expenses.",
         },
         widget = escape(widget_origin),
+        csrf = escape(csrf),
     );
     shell(title(portal), &["/assets/host.js"], &body)
 }
@@ -166,12 +189,21 @@ mod tests {
                 handle: "d.e.f".into(),
             },
         ];
-        let html = portal(Portal::Gift, &user, &entries, "http://127.0.0.1:8081");
+        let html = portal(
+            Portal::Gift,
+            &user,
+            &entries,
+            "http://walletpush.bank.localhost:8081",
+            "tok\"en",
+        );
         assert_eq!(
-            html.matches(r#"<script src="http://127.0.0.1:8081/walletpush.js" async></script>"#)
-                .count(),
+            html.matches(
+                r#"<script src="http://walletpush.bank.localhost:8081/walletpush.js" async></script>"#
+            )
+            .count(),
             1
         );
+        assert!(html.contains(r#"name="csrf" value="tok&quot;en""#));
         assert!(html.contains(r#"<wallet-push-button handle="a.b.c" wallets="sandbox">"#));
         assert!(html.contains("Gift &lt;card&gt;"));
         assert!(!html.contains("style="));

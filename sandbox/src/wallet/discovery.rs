@@ -6,7 +6,6 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use serde_json::json;
 
 use crate::app::SharedApp;
 use crate::keys;
@@ -23,14 +22,7 @@ pub fn routes() -> Router<SharedApp> {
 
 async fn document(State(app): State<SharedApp>) -> Result<Response, ApiError> {
     let enc = keys::enc_keys(&app.db, clock::now())?;
-    let wallet = &app.origins.wallet;
-    let doc = json!({
-        "protocol": "walletpush/1",
-        "name": super::WALLET_NAME,
-        "entry_url": format!("{wallet}/entry"),
-        "provision_url": format!("{wallet}/provision"),
-        "jwks": http::from_core(&keys::wallet_jwks(&app.keys.wallet_sig, &enc).to_value()),
-    });
+    let doc = super::document::document_for(&app.origins.wallet, &app.keys.wallet_sig, &enc);
     let mut response = http::json(&doc);
     response.headers_mut().insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,

@@ -1,26 +1,33 @@
 //! The sandbox wallet on the wallet origin: it speaks `walletpush/1` (docs/design.md §3) with a demo
 //! sign-in, a confirmation step, a token vault and a page listing the provisioned cards.
 //!
-//! - [`discovery`] serves `/.well-known/walletpush.json`;
+//! - [`discovery`] serves `/.well-known/walletpush.json`, the [`document`];
 //! - [`popup`] serves the wallet window of popup mode and the JSON API its page calls;
 //! - [`redirect`] serves `POST /provision` of redirect mode and its confirmation;
-//! - [`credential`] checks a decrypted credential (pure);
+//! - [`credential`] checks a decrypted credential and the issuer's activation (pure);
+//! - [`result`] signs the results the wallet sends back (success, cancel, error);
+//! - [`signin`] signs the wallet's demo user in (the vault's listings require it);
 //! - [`vault`] keeps pending credentials and tokens, and lists them (`/cards`, `/api/tokens`);
 //! - [`pages`] renders the wallet's HTML.
+//!
+//! The wallet serves registered client origins only ([`is_registered`]): the sandbox's widget
+//! origin.
 
 pub mod credential;
 pub mod discovery;
+pub mod document;
 pub mod names;
 pub mod pages;
 pub mod popup;
 pub mod redirect;
+pub mod result;
+pub mod signin;
 pub mod vault;
 
 use axum::Router;
-use serde::Serialize;
 use walletpush::ErrorCode;
 
-use crate::app::SharedApp;
+use crate::app::{App, SharedApp};
 use walletpush_server::http::ApiError;
 
 pub use names::{WALLET_ID, WALLET_NAME};
@@ -31,66 +38,14 @@ pub fn routes() -> Router<SharedApp> {
         .merge(discovery::routes())
         .merge(popup::routes())
         .merge(redirect::routes())
+        .merge(signin::routes())
         .merge(vault::routes())
 }
 
-/// The result of an attempt as the wallet reports it: posted to the opener in popup mode
-/// (with `type`), carried in the return URL's fragment in redirect mode (docs/wire.md).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Outcome {
-    /// `success`, `cancelled` or `error`.
-    pub status: &'static str,
-    /// The token, on success.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token: Option<TokenRef>,
-    /// The error code, on error.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<&'static str>,
-    /// The attempt's correlation id, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cid: Option<String>,
-}
-
-/// A token as results name it: never more than its reference and last 4.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct TokenRef {
-    /// `tok_...`.
-    #[serde(rename = "ref")]
-    pub reference: String,
-    /// The card's last 4 digits.
-    pub last4: String,
-}
-
-impl Outcome {
-    /// A provisioned token.
-    pub fn success(token: TokenRef, cid: Option<String>) -> Outcome {
-        Outcome {
-            status: "success",
-            token: Some(token),
-            code: None,
-            cid,
-        }
-    }
-
-    /// The user cancelled.
-    pub fn cancelled(cid: Option<String>) -> Outcome {
-        Outcome {
-            status: "cancelled",
-            token: None,
-            code: None,
-            cid,
-        }
-    }
-
-    /// The wallet refused.
-    pub fn error(code: ErrorCode, cid: Option<String>) -> Outcome {
-        Outcome {
-            status: "error",
-            token: None,
-            code: Some(code.as_str()),
-            cid,
-        }
-    }
+/// Whether the wallet serves the widget origin `origin` (docs/design.md §3a): it opens
+/// sessions, posts and accepts redirect credentials only for its registered client origins.
+pub fn is_registered(app: &App, origin: &str) -> bool {
+    app.wallet_clients.iter().any(|o| o == origin)
 }
 
 /// `WALLET_REJECTED`, 400: the one answer for every credential that fails a check.
@@ -108,27 +63,4 @@ pub fn replayed() -> ApiError {
         ErrorCode::WalletRejected,
         "the wallet already received this credential: start again from the card's button",
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn outcomes_serialise_as_the_wire_reference() {
-        let token = TokenRef {
-            reference: "tok_1".into(),
-            last4: "1111".into(),
-        };
-        let success = serde_json::to_value(Outcome::success(token, Some("c".into()))).unwrap();
-        assert_eq!(
-            success,
-            serde_json::json!({"status":"success","token":{"ref":"tok_1","last4":"1111"},"cid":"c"})
-        );
-        let error = serde_json::to_value(Outcome::error(ErrorCode::WalletRejected, None)).unwrap();
-        assert_eq!(
-            error,
-            serde_json::json!({"status":"error","code":"WALLET_REJECTED"})
-        );
-    }
 }

@@ -128,6 +128,16 @@ pub fn cards(tokens: &[Token]) -> String {
     shell("en", &body)
 }
 
+/// `GET /cards` without sign-in: the sign-in button, which reloads the page once signed in.
+pub fn signin_first() -> String {
+    let body = format!(
+        "<main id=\"wallet\" class=\"wallet\" data-mode=\"signin\">\n{header}\n{signin}\n</main>",
+        header = header(),
+        signin = signin(),
+    );
+    shell("en", &body)
+}
+
 fn shell(lang: &str, body: &str) -> String {
     document(&Page {
         title: WALLET_NAME,
@@ -179,14 +189,18 @@ mod tests {
 
     #[test]
     fn pages_escape_what_they_show_and_carry_no_inline_code() {
-        let page = entry("http://127.0.0.1:8081", "en", Some("cid\"x"));
-        assert!(page.contains(r#"data-client-origin="http://127.0.0.1:8081""#));
+        let page = entry(
+            "http://walletpush.bank.localhost:8081",
+            "en",
+            Some("cid\"x"),
+        );
+        assert!(page.contains(r#"data-client-origin="http://walletpush.bank.localhost:8081""#));
         assert!(page.contains(r#"data-cid="cid&quot;x""#));
         let display = CardDisplay {
             last4: "1111".into(),
             network: "visa".into(),
             product: "<b>Gift</b>".into(),
-            art: Some("http://127.0.0.1:8081/art/gift.svg".into()),
+            art: Some("http://walletpush.bank.localhost:8081/art/gift.svg".into()),
         };
         let confirm = redirect_confirm("r-1", &display);
         assert!(confirm.contains("&lt;b&gt;Gift&lt;/b&gt;"));
@@ -195,6 +209,7 @@ mod tests {
             confirm,
             error("<x>", Some("http://h/#a\"b")),
             cards(&[]),
+            signin_first(),
         ] {
             assert!(!html.contains("<script>") && !html.contains("style="));
             assert!(!html.contains("<x>") && !html.contains("a\"b"));

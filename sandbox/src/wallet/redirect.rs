@@ -1,8 +1,9 @@
 //! Redirect mode (docs/design.md §3, docs/wire.md "Redirect mode"): the widget's frame submits a
-//! top-level form to `POST /provision` with `jwe` and `return_url`; the wallet decrypts with
-//! the static key named by `kid` (expired keys refused), checks, and shows sign-in and
-//! confirmation; the confirmation form answers 303 to
-//! `return_url#walletpush=<base64url of the result JSON>`.
+//! top-level form to `POST /provision` with `jwe` and `return_url`; the wallet refuses a JWE
+//! whose `apu` is not a registered client origin, decrypts with the static key named by `kid`
+//! (expired keys refused), checks (the activation names the JWE's `apv`, the frame's `state`),
+//! and shows sign-in and confirmation; the confirmation form answers 303 to
+//! `return_url#walletpush=<result JWS>`, signed by the wallet ([`super::result`]).
 //!
 //! `POST /provision` itself never redirects: it answers the frame's form, whose CSP
 //! `form-action` names only the wallet. A refusal there is a page that leads back.
@@ -17,9 +18,10 @@ use serde::Deserialize;
 use walletpush::handle::CardDisplay;
 use walletpush::{b64, jwe};
 
-use super::credential::{self, Expected, Mode};
+use super::credential::{self, Expected};
+use super::result::{Attempt, ResultClaims};
 use super::vault::{self, Held};
-use super::{pages, rejected, replayed, Outcome, WALLET_ID};
+use super::{is_registered, pages, rejected, replayed, WALLET_ID};
 use crate::app::{App, SharedApp};
 use crate::db::wallet as store;
 use crate::keys;
@@ -46,64 +48,96 @@ async fn provision(
     let Ok(Form(form)) = form else {
         return error_page(&app, "The wallet received an incomplete form.", None);
     };
-    let Some(return_url) = urls::return_url(&form.return_url, &[app.origins.host.as_str()]) else {
+    let Some(return_url) = urls::return_url(&form.return_url, &app.origins.all_hosts()) else {
         return error_page(
             &app,
             "The return address is not an http(s) address of a site this wallet knows.",
             None,
         );
     };
-    match accept(&app, &form.jwe, return_url, clock::now()) {
-        Ok((sid, display)) => http::page(
+    let now = clock::now();
+    let header = match Header::read(&form.jwe) {
+        Some(header) if is_registered(&app, &header.client_origin) => header,
+        // A foreign or unreadable client: no result for it, only a way back.
+        _ => {
+            return error_page(
+                &app,
+                "This wallet does not serve the site that sent this card.",
+                Some(return_url),
+            )
+        }
+    };
+    match accept(&app, &form.jwe, &header, return_url, now) {
+        Ok((state, display)) => http::page(
             StatusCode::OK,
             &app.csp.wallet,
-            pages::redirect_confirm(&sid, &display),
+            pages::redirect_confirm(&state, &display),
         ),
         Err(e) => {
-            let back = result_url(return_url, &Outcome::error(e.code(), None));
+            let result = ResultClaims::error(&Attempt::State(header.state), e.code(), None, now);
+            let back = result_url(return_url, &result.sign(&app.keys.wallet_sig));
             error_page(&app, "The wallet could not accept this card.", Some(&back))
         }
     }
 }
 
-/// Decrypts and checks the credential, and holds it for confirmation.
+/// What the wallet reads from the JWE's protected header before decrypting.
+struct Header {
+    kid: String,
+    /// `apu`: the widget origin that encrypted it.
+    client_origin: String,
+    /// `apv`: the frame's state for this attempt.
+    state: String,
+}
+
+impl Header {
+    fn read(compact: &str) -> Option<Header> {
+        let header = jwe::peek_header(compact).ok()?;
+        let decoded = |name: &str| {
+            header
+                .get(name)
+                .and_then(|v| v.as_str())
+                .and_then(b64::decode)
+                .and_then(|v| String::from_utf8(v).ok())
+        };
+        Some(Header {
+            kid: header.get("kid").and_then(|k| k.as_str())?.to_owned(),
+            client_origin: decoded("apu")?,
+            state: decoded("apv").filter(|s| ids::is_token_like(s, 64))?,
+        })
+    }
+}
+
+/// Decrypts and checks the credential, and holds it for confirmation under its state.
 fn accept(
     app: &App,
     compact: &str,
+    header: &Header,
     return_url: &str,
     now: i64,
 ) -> Result<(String, CardDisplay), ApiError> {
-    let header = jwe::peek_header(compact).map_err(|_| rejected())?;
-    let kid = header
-        .get("kid")
-        .and_then(|k| k.as_str())
-        .ok_or_else(rejected)?;
-    let sid = header
-        .get("apv")
-        .and_then(|v| v.as_str())
-        .and_then(b64::decode)
-        .and_then(|v| String::from_utf8(v).ok())
-        .filter(|s| ids::is_token_like(s, 64))
-        .ok_or_else(rejected)?;
-    let key = keys::enc_key(&app.db, kid, now)?.ok_or_else(rejected)?;
-    // The frame-made session id is spent before decryption, like a popup session's key.
-    if !app.db.write(|tx| store::mark_sid_used(tx, &sid, now))? {
+    let key = keys::enc_key(&app.db, &header.kid, now)?.ok_or_else(rejected)?;
+    // The frame-made state is spent before decryption, like a popup session's key.
+    if !app
+        .db
+        .write(|tx| store::mark_sid_used(tx, &header.state, now))?
+    {
         return Err(replayed());
     }
     let decrypted = jwe::decrypt(&key.key, compact).map_err(|_| rejected())?;
     drop(key);
+    let attempt = Attempt::State(header.state.clone());
     let expected = Expected {
-        kid,
-        sid: &sid,
-        client_origin: &app.origins.widget,
+        kid: &header.kid,
+        attempt: &attempt,
+        client_origin: &header.client_origin,
         wallet: WALLET_ID,
-        mode: Mode::Redirect,
     };
     let accepted = credential::check(&decrypted, &expected, app.keys.issuer_jwks(), now)
         .map_err(|_| rejected())?;
     drop(decrypted);
-    match vault::hold(&app.db, &sid, &accepted, Some(return_url), now)? {
-        Held::Stored => Ok((sid, accepted.display)),
+    match vault::hold(&app.db, &header.state, &accepted, Some(return_url), now)? {
+        Held::Stored => Ok((header.state.clone(), accepted.display)),
         Held::Replayed => Err(replayed()),
     }
 }
@@ -122,19 +156,28 @@ async fn decide(
     let Ok(Form(form)) = form else {
         return error_page(&app, "The wallet received an incomplete form.", None);
     };
+    let now = clock::now();
+    let attempt = Attempt::State(form.sid.clone());
     let outcome = match form.decision.as_str() {
-        "confirm" => vault::provision(&app.db, &form.sid, clock::now()).map(|token| {
+        "confirm" => vault::provision(&app.db, &form.sid, now).map(|token| {
             token.and_then(|t| {
-                let url = t.return_url.clone()?;
-                Some((url, Outcome::success((&t).into(), t.cid)))
+                let url = t.return_url?;
+                let result =
+                    ResultClaims::success(&attempt, t.reference, t.display.last4, t.cid, now);
+                Some((url, result))
             })
         }),
-        "cancel" => vault::cancel(&app.db, &form.sid)
-            .map(|pending| pending.and_then(|p| Some((p.return_url?, Outcome::cancelled(p.cid))))),
+        "cancel" => vault::cancel(&app.db, &form.sid).map(|pending| {
+            pending
+                .and_then(|p| Some((p.return_url?, ResultClaims::cancelled(&attempt, p.cid, now))))
+        }),
         _ => Ok(None),
     };
     match outcome {
-        Ok(Some((return_url, outcome))) => see_other(&app, &result_url(&return_url, &outcome)),
+        Ok(Some((return_url, result))) => see_other(
+            &app,
+            &result_url(&return_url, &result.sign(&app.keys.wallet_sig)),
+        ),
         Ok(None) => error_page(
             &app,
             "There is nothing to confirm: it expired or was done.",
@@ -144,10 +187,9 @@ async fn decide(
     }
 }
 
-/// `return_url#walletpush=<base64url(JSON)>`.
-pub fn result_url(return_url: &str, outcome: &Outcome) -> String {
-    let json = serde_json::to_vec(outcome).unwrap_or_default();
-    format!("{return_url}#walletpush={}", b64::encode(&json))
+/// `return_url#walletpush=<result JWS>`.
+pub fn result_url(return_url: &str, result: &str) -> String {
+    format!("{return_url}#walletpush={result}")
 }
 
 /// 303 to `url`, which [`urls::return_url`] made header-safe.
@@ -171,23 +213,4 @@ fn error_page(app: &App, message: &str, back: Option<&str>) -> Response {
         &app.csp.wallet,
         pages::error(message, back),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use walletpush::ErrorCode;
-
-    #[test]
-    fn result_url_carries_base64url_json_in_the_fragment() {
-        let url = result_url(
-            "http://127.0.0.1:8080/gift",
-            &Outcome::error(ErrorCode::WalletRejected, None),
-        );
-        let (base, fragment) = url.split_once("#walletpush=").unwrap();
-        assert_eq!(base, "http://127.0.0.1:8080/gift");
-        let json: serde_json::Value =
-            serde_json::from_slice(&b64::decode(fragment).unwrap()).unwrap();
-        assert_eq!(json["code"], "WALLET_REJECTED");
-    }
 }

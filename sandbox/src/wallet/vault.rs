@@ -1,15 +1,16 @@
 //! The wallet's vault: credentials waiting for the user's confirmation, provisioning (one token
-//! per session, however often the user confirms), and the listings of provisioned cards.
+//! per session, however often the user confirms), and the listings of provisioned cards, for
+//! the signed-in user only.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use serde_json::json;
 
 use super::credential::Accepted;
-use super::{pages, TokenRef};
+use super::{pages, signin};
 use crate::app::SharedApp;
 use crate::db::wallet::{self as store, Pending, Token};
 use crate::db::{Db, StoreError};
@@ -93,16 +94,17 @@ pub fn cancel(db: &Db, sid: &str) -> Result<Option<Pending>, StoreError> {
     db.write(|tx| store::take_pending(tx, sid))
 }
 
-impl From<&Token> for TokenRef {
-    fn from(token: &Token) -> TokenRef {
-        TokenRef {
-            reference: token.reference.clone(),
-            last4: token.display.last4.clone(),
-        }
+async fn cards_page(
+    State(app): State<SharedApp>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if !signin::is_signed_in(&app, &headers)? {
+        return Ok(http::page(
+            StatusCode::UNAUTHORIZED,
+            &app.csp.wallet,
+            pages::signin_first(),
+        ));
     }
-}
-
-async fn cards_page(State(app): State<SharedApp>) -> Result<Response, ApiError> {
     let tokens = app.db.read(store::tokens)?;
     Ok(http::page(
         StatusCode::OK,
@@ -111,7 +113,13 @@ async fn cards_page(State(app): State<SharedApp>) -> Result<Response, ApiError> 
     ))
 }
 
-async fn tokens_json(State(app): State<SharedApp>) -> Result<Response, ApiError> {
+async fn tokens_json(
+    State(app): State<SharedApp>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if !signin::is_signed_in(&app, &headers)? {
+        return Ok(signin::unauthorized());
+    }
     let tokens = app.db.read(store::tokens)?;
     let list: Vec<_> = tokens
         .iter()

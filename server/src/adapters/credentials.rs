@@ -210,6 +210,7 @@ mod tests {
                 product: "Gift card".into(),
                 art: None,
             },
+            bnd: walletpush::binding::bnd(&[1; walletpush::binding::SECRET_LEN]),
         }
     }
 

@@ -1,8 +1,9 @@
 //! The wallets reached through adapters (docs/design.md §4): Google Wallet, Apple Wallet and
 //! Mastercard Token Connect. Their settings come from the configuration (all off by default);
 //! this module turns them into the entries of `GET /walletpush/v1/config` and into the origins
-//! the frame's CSP must allow, since the wallets' own scripts run inside the frame
-//! (docs/design.md §6). [`credentials`] makes what the issuer API answers for them.
+//! the adapter frame's CSP must allow, since the wallets' own scripts run there, on the adapter
+//! origin, never in the widget frame (docs/design.md §4, [`crate::adapter_frame`]).
+//! [`credentials`] makes what the issuer API answers for them.
 //!
 //! A wallet is offered once its URL is set; its ids may still be missing, and then the frame
 //! reports it `unavailable` with the cause instead of drawing a button that cannot work.
@@ -142,9 +143,10 @@ impl Adapters {
         Some((Some(&r.token_requestor), &r.requestor_url))
     }
 
-    /// The origins of the wallets' scripts, which the frame's `script-src`, `connect-src` and
-    /// `frame-src` must name (the scripts run in the frame and may call or embed their own
-    /// origin). Token Connect loads no script: the frame navigates the top window away.
+    /// The origins of the wallets' scripts, which the adapter frame's `script-src`,
+    /// `connect-src` and `frame-src` must name (the scripts run there and may call or embed
+    /// their own origin). Token Connect loads no script: the frame navigates the top window
+    /// away.
     pub fn script_origins(&self) -> Vec<&str> {
         let mut origins: Vec<&str> = [
             self.google.as_ref().map(|g| g.script_url.as_str()),

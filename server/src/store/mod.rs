@@ -65,6 +65,11 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// never answered again, even after a crash, and every answer has its record.
     fn redeem(&self, record: AuditRecord) -> BoxFuture<'_, Result<bool, StoreError>>;
 
+    /// Whether the handle `jti` was spent: the issuer API reads it before it asks the card
+    /// source, so that a replay costs no card lookup. Only [`Store::redeem`] decides: two
+    /// redemptions that both read `false` still spend the handle once.
+    fn redeemed<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
+
     /// Keeps an audit record of an attempt that spent nothing (the card source did not
     /// answer); answers once it is durable.
     fn record(&self, record: AuditRecord) -> BoxFuture<'_, Result<(), StoreError>>;

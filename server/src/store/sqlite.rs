@@ -74,6 +74,18 @@ impl Store for SqliteStore {
         Box::pin(self.writes.submit(Write::Redeem(record)))
     }
 
+    fn redeemed<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        let jti = jti.to_owned();
+        Box::pin(self.blocking(move |db| {
+            db.read(|c| {
+                let found = c
+                    .prepare_cached("SELECT 1 FROM redeemed_handles WHERE jti = ?1")?
+                    .exists([&jti])?;
+                Ok(found)
+            })
+        }))
+    }
+
     fn record(&self, record: AuditRecord) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async move {
             self.writes.submit(Write::Record(record)).await?;
@@ -198,6 +210,8 @@ mod tests {
         assert!(store.redeem(redemption("old", 100)).await.unwrap());
         assert!(store.redeem(redemption("new", 200)).await.unwrap());
         assert!(!store.redeem(redemption("new", 210)).await.unwrap());
+        assert!(store.redeemed("new").await.unwrap());
+        assert!(!store.redeemed("never").await.unwrap());
         let mut unavailable = redemption("other", 220);
         unavailable.outcome = "NETWORK".into();
         store.record(unavailable).await.unwrap();
