@@ -26,4 +26,4 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 
 step "interop, sandbox and end-to-end tests (node --test)"
 shopt -s nullglob
-node --test --test-concurrency=1 tests/build/*.test.mjs tests/frame/*.test.mjs tests/interop/*.test.mjs tests/release/*.test.mjs tests/sandbox/*.test.mjs tests/e2e/*.test.mjs tests/package/*.test.mjs
+node --test --test-concurrency=1 tests/build/*.test.mjs tests/frame/*.test.mjs tests/interop/*.test.mjs tests/release/*.test.mjs tests/sandbox/*.test.mjs tests/e2e/*.test.mjs tests/package/*.test.mjs tests/mint/*.test.mjs
