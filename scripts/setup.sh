@@ -50,3 +50,15 @@ if ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
 fi
+
+# The handle-minting examples' tests (tests/mint/): Python's `cryptography` and a JDK (17+).
+if ! python3 -c "import cryptography" 2>/dev/null && ! PYTHONPATH="$TOOLS/python" python3 -c "import cryptography" 2>/dev/null; then
+  step "pip install cryptography into .tools/python"
+  python3 -m pip install --quiet --target "$TOOLS/python" cryptography
+fi
+if ! command -v java >/dev/null; then
+  step "installing Debian's openjdk-17-jdk-headless"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openjdk-17-jdk-headless >/dev/null
+fi

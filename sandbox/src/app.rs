@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use walletpush::handle::HandleClaims;
+use walletpush::jwk::{KeySet, PublicJwk};
 use walletpush_server::adapters::Adapters;
 use walletpush_server::deployment::{Deployment, WalletpushWallet, Wants};
 use walletpush_server::limits::RateLimits;
@@ -116,6 +117,21 @@ impl App {
 }
 
 impl App {
+    /// Also redeems handles signed by `keys` (a developer's own backend, `--issuer-jwks`).
+    pub fn with_developer_keys(
+        mut self,
+        keys: Vec<PublicJwk>,
+    ) -> Result<App, Box<dyn std::error::Error>> {
+        if keys.is_empty() {
+            return Ok(self);
+        }
+        let server = Arc::get_mut(&mut self.server).ok_or("the server is already in use")?;
+        let mut all = server.handle_keys.keys().to_vec();
+        all.extend(keys);
+        server.handle_keys = KeySet::new(all);
+        Ok(self)
+    }
+
     /// The claims of a fresh handle for `card`, for its owner and every wallet offered, bound
     /// to the binding secret whose digest is `bnd`, as the issuer's backend mints them when it
     /// renders a page.

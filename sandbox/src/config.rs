@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
+use walletpush::jwk::{KeySet, KeyUse, PublicJwk};
 use walletpush_server::adapters::{
     parse_id, parse_url, Adapters, Apple, AppleEnvironment, Google, Requestor, TokenConnect, APPLE,
     GOOGLE, TOKEN_CONNECT,
@@ -128,6 +129,43 @@ pub struct Config {
     /// `WALLET-ID:TRID:NAME` (repeatable).
     #[arg(long = "token-connect-also", value_parser = parse_requestor)]
     pub token_connect_also: Vec<(String, String, String)>,
+
+    /// A JWKS file of your own backend's handle-signing public keys (ES256, `use: "sig"`, each
+    /// with a `kid`): handles they sign are redeemed beside the sandbox's own, so a handle
+    /// minted by your code can be tried against the sandbox (README: "Try it on your own page").
+    #[arg(long, env = "WALLETPUSH_ISSUER_JWKS")]
+    pub issuer_jwks: Option<PathBuf>,
+}
+
+impl Config {
+    /// The keys of `--issuer-jwks`, checked: none without the flag.
+    pub fn developer_keys(&self) -> Result<Vec<PublicJwk>, String> {
+        let Some(path) = &self.issuer_jwks else {
+            return Ok(Vec::new());
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("--issuer-jwks {}: {e}", path.display()))?;
+        let set = KeySet::from_json(&text).map_err(|e| {
+            format!(
+                "--issuer-jwks {}: not a JWKS of P-256 public keys: {}",
+                path.display(),
+                e.describe()
+            )
+        })?;
+        let keys = set.keys().to_vec();
+        for key in &keys {
+            if key.kid().is_none() || key.key_use() != Some(KeyUse::Sig) {
+                return Err(format!(
+                    "--issuer-jwks {}: each key needs a \"kid\" and \"use\": \"sig\" (handles name their key by kid)",
+                    path.display()
+                ));
+            }
+        }
+        if keys.is_empty() {
+            return Err(format!("--issuer-jwks {}: no keys", path.display()));
+        }
+        Ok(keys)
+    }
 }
 
 /// An `http(s)` origin as browsers write it.

@@ -89,15 +89,19 @@ async fn run(config: Config) -> Result<(), Box<dyn Error>> {
     )?;
     let adapters = config.adapters();
     let rate_limits = config.rate_limits();
-    let app = Arc::new(App::new(
-        db,
-        origins,
-        config.www_dir,
-        config.test_hooks,
-        adapters,
-        config.pin_wallet_document,
-        rate_limits,
-    )?);
+    let developer_keys = config.developer_keys()?;
+    let app = Arc::new(
+        App::new(
+            db,
+            origins,
+            config.www_dir,
+            config.test_hooks,
+            adapters,
+            config.pin_wallet_document,
+            rate_limits,
+        )?
+        .with_developer_keys(developer_keys)?,
+    );
     tokio::spawn(walletpush_server::store::purge_periodically(
         Arc::clone(&app.server.store),
         std::time::Duration::from_secs(600),
