@@ -23,8 +23,8 @@ use crate::limits::{Rate, RateLimits};
 use crate::proxies::{Network, TrustedProxies};
 use crate::serve::{Limits, Transport};
 use crate::signer::{self, KeyRing, Signer};
-use crate::tls::{self, TlsError};
 use crate::store::postgres::{self, PostgresConfig};
+use crate::tls::{self, TlsError};
 use crate::{ids, site, urls};
 
 /// The environment variable that overrides `card_source.secret`.
@@ -1414,6 +1414,9 @@ icon = "data:image/png;base64,AAAA"
         let settings = check(&plain, dir.path()).unwrap();
         assert_eq!(settings.adapter_listen, None);
         assert_eq!(settings.deployment.adapter_origin, None);
+    }
+
+    #[test]
     fn postgres_in_place_of_sqlite() {
         let (dir, text) = fixture();
         let sqlite = "sqlite = \"state/server.sqlite\"";
