@@ -1,6 +1,7 @@
 // A developer's own host page in front of the sandbox: three loopback listeners on 127.0.0.1
 // that forward to a sandbox bound to 127.0.0.2 on the same ports, while the sandbox names
-// 127.0.0.1 in its origins (`--bind 127.0.0.2 --public-host 127.0.0.1`). The host listener
+// 127.0.0.1 in its origins (`--bind 127.0.0.2` and every `--*-name 127.0.0.1`: one host name,
+// so the binding cookie is host-only and reaches every port). The host listener
 // first offers each request to `serve(req, res)` (the test's pages and its backend, e.g.
 // `/react/…`, `/api/config`): so those pages are on the host origin that the frame's
 // frame-ancestors allows, served by a real loopback server (Chromium refuses loopback
@@ -65,7 +66,8 @@ export async function startHost(serve) {
   };
   let sandbox;
   try {
-    sandbox = await startSandbox({ ports, extraArgs: ["--bind", UPSTREAM, "--public-host", "127.0.0.1"] });
+    const names = ["--host-name", "--widget-name", "--wallet-name", "--adapters-name"].flatMap((flag) => [flag, "127.0.0.1"]);
+    sandbox = await startSandbox({ ports, extraArgs: ["--bind", UPSTREAM, ...names] });
   } catch (error) {
     for (const server of servers) server.close();
     throw error;

@@ -76,14 +76,19 @@ async function serve(req, res) {
   const url = new URL(req.url, "http://host.invalid");
   if (url.pathname === "/api/config") {
     const variant = url.searchParams.get("variant") ?? "right";
-    const { handle } = await env.host.mintHandle({});
+    const { handle, binding } = await env.host.mintHandle({});
     const config = {
       right: { integrity: manifest().shim.integrity },
       conflict: { integrity: manifest().shim.integrity },
       wrong: { integrity: `sha384-${createHash("sha384").update("another shim").digest("base64")}` },
       timeout: { timeoutMs: 1500 },
     }[variant];
-    res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+    // As an issuer's backend does: the binding cookie with the handle (docs/design.md §2);
+    // host-only, since every origin of this test is on 127.0.0.1.
+    res.writeHead(200, {
+      "content-type": "application/json", "cache-control": "no-store",
+      "set-cookie": `walletpush_binding=${binding}; Path=/walletpush/; HttpOnly; SameSite=Strict`,
+    });
     res.end(JSON.stringify({ origin: originOf(variant), ...config, handle }));
     return true;
   }
