@@ -682,3 +682,42 @@ async fn the_widget_pins_the_sandbox_wallet() {
     assert!(wallet.document.is_none());
     assert_eq!(wallet.signing_keys.len(), 1);
 }
+
+#[tokio::test]
+async fn the_card_rate_flag_limits_redemptions_per_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db::open(&dir.path().join(db::FILE_NAME)).unwrap();
+    let origins = Origins::new(crate::config::Names::DEFAULT, 8080, 8081, 8082).unwrap();
+    let limits = RateLimits {
+        client: None,
+        card: Some(walletpush_server::limits::Rate::per_minute(1.0, 1)),
+    };
+    let app: SharedApp = Arc::new(
+        App::new(
+            db,
+            origins,
+            dir.path().join("www"),
+            true,
+            Default::default(),
+            true,
+            limits,
+        )
+        .unwrap(),
+    );
+    let sandbox = Sandbox {
+        host: listeners::host(&app),
+        widget: listeners::widget(&app),
+        wallet: listeners::wallet(&app),
+        _dir: dir,
+    };
+    let mut replies = Vec::new();
+    for _ in 0..2 {
+        let (handle, binding) = sandbox.handle(json!({})).await;
+        let body = json!({"handle": handle, "wallet": "sandbox", "state": ids::random("")});
+        replies.push(sandbox.redeem(&body, &binding).await);
+    }
+    assert_eq!(replies[0].status, StatusCode::OK);
+    assert_eq!(replies[1].status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(replies[1].json()["code"], "RATE_LIMITED");
+    assert!(replies[1].headers.contains_key(header::RETRY_AFTER));
+}
