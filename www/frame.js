@@ -382,7 +382,9 @@ function conclude(id, outcome, cid) {
   const entry = state.buttons.get(id);
   const name = entry?.name ?? id;
   if (outcome.status === "success") {
-    if (entry) entry.added = true;
+    // Token Connect's unverified success leaves the button usable: the requestor may not hold
+    // the card, and asking again gets its own answer (DUPLICATE_REQUEST when it does).
+    if (entry && outcome.verified !== false) entry.added = true;
     // Apple asks that its button disappears once the card is in the wallet.
     if (entry && outcome.hideButton) entry.button.hidden = true;
     relabel();
