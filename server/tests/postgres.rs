@@ -338,8 +338,11 @@ async fn an_instance_killed_during_load_redeems_nothing_twice_and_audits_every_s
         if answer.status == 200 {
             *successes.entry(jti).or_default() += 1;
         }
+        // 503 NETWORK: the database did not answer in time on a busy machine; retryable, and the
+        // checks below hold for it as for any other answer.
+        let retryable = answer.status == 503 && answer.code.as_deref() == Some("NETWORK");
         assert!(
-            [0, 200, 409].contains(&answer.status),
+            [0, 200, 409].contains(&answer.status) || retryable,
             "{jti} at {at}: {answer:?}\n{}",
             d.logs()
         );
