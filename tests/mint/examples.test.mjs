@@ -52,7 +52,9 @@ function cookieOf(setCookie) {
   assert.equal(attr.httponly, true);
   assert.equal(attr.samesite, "Strict");
   assert.equal(attr.path, "/walletpush/");
-  return { name, value, domain: attr.domain, path: attr.path, httpOnly: true, sameSite: "Strict", secure: false };
+  // A leading dot: a domain cookie, as the browser stores one set with `Domain=` (without it,
+  // the browser context would make a host-only cookie for the bare domain).
+  return { name, value, domain: `.${attr.domain}`, path: attr.path, httpOnly: true, sameSite: "Strict", secure: false };
 }
 
 for (const [label, program, args] of EXAMPLES) {
