@@ -15,6 +15,7 @@ import { CODES, coded, asError, failure, retryable } from "./frame/errors.js";
 import { requestCredential, requestJson } from "./frame/issuer.js";
 import { readDisplay } from "./frame/handle.js";
 import { pending, record, remove, tokenConnectReturn } from "./frame/attempts.js";
+import { mark } from "./frame/marks.js";
 
 const WIDGET_ORIGIN = location.origin;
 const DEFAULT_TIMEOUTS = { wallet: 120_000, issuer: 15_000 };
@@ -169,12 +170,11 @@ async function makeButton(id, walletConfig) {
   button.className = "wallet";
   button.dataset.wallet = id;
   button.dataset.kind = kind;
-  const mark = document.createElement("span");
-  mark.className = "mark";
-  mark.setAttribute("aria-hidden", "true");
+  // The wallet kind's mark, from our own constant markup (www/frame/marks.js), then the label.
+  button.innerHTML = mark(kind);
   const label = document.createElement("span");
   label.className = "label";
-  button.append(mark, label);
+  button.append(label);
   // Added before the adapter loads: a wallet script that binds to the button (Apple's) adds
   // its own listener after this one, so the attempt exists when the wallet calls back.
   button.addEventListener("click", () => onClick(id));
