@@ -154,3 +154,55 @@ test("when the user closes the wallet window, the keyboard focus is back on the 
     await waitForEvent(page, "cancel", { skip: 1 });
   });
 });
+
+/** The wallet button's box, its label's, the label's lines, and whether anything overflows the frame. */
+async function buttonLayout(page) {
+  return frameOf(page).evaluate(() => {
+    const button = document.querySelector("button.wallet");
+    const label = button.querySelector(".label");
+    const range = document.createRange();
+    range.selectNodeContents(label);
+    const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    const box = button.getBoundingClientRect();
+    const root = document.documentElement;
+    return {
+      height: Math.round(box.height),
+      labelHeight: Math.round(label.getBoundingClientRect().height),
+      lines,
+      clipped: box.right > root.clientWidth + 0.5 || box.left < -0.5 || button.scrollWidth > button.clientWidth
+        || root.scrollWidth > root.clientWidth || root.scrollHeight > root.clientHeight,
+    };
+  });
+}
+
+test("the frame fits its label: in German and Dutch the button's label is on one line, as in English, and nothing is clipped", async () => {
+  await withPage(env, async (page) => {
+    const { handle } = await env.sandbox.mintHandle({});
+    await embed(page, env.sandbox, { handle, wallets: "sandbox", locale: "en" });
+    await waitForEvent(page, "ready");
+    const frame = widgetFrame(page);
+    await frame.locator("button.wallet .label", { hasText: LABELS.en }).waitFor();
+    const en = await buttonLayout(page);
+    assert.equal(en.lines, 1, "en: one line");
+    assert.equal(en.clipped, false, "en: nothing clipped");
+    for (const locale of ["de", "nl"]) {
+      await page.evaluate((l) => window.__controller.update({ locale: l }), locale);
+      await frame.locator("button.wallet .label", { hasText: LABELS[locale] }).waitFor();
+      // The frame reports the width it needs and the shim resizes the iframe: wait for it.
+      let layout;
+      for (let i = 0; i < 40; i++) {
+        layout = await buttonLayout(page);
+        if (layout.lines === 1 && !layout.clipped) break;
+        await page.waitForTimeout(50);
+      }
+      assert.deepEqual(layout, en, `${locale}: the label on one line, heights as in English, nothing clipped`);
+      // The iframe is as wide as the frame says, inside the element that holds it.
+      const sizes = await page.evaluate(() => {
+        const host = document.getElementById("widget");
+        const iframe = host.shadowRoot.querySelector("iframe");
+        return { host: host.getBoundingClientRect().width, iframe: iframe.getBoundingClientRect().width };
+      });
+      assert.ok(sizes.iframe <= sizes.host + 0.5 && sizes.iframe > 220, `${locale}: ${JSON.stringify(sizes)}`);
+    }
+  });
+});
