@@ -247,7 +247,9 @@ async function buttonLayout(page) {
       height: Math.round(box.height),
       labelHeight: Math.round(label.getBoundingClientRect().height),
       lines,
-      clipped: box.right > root.clientWidth + 0.5 || box.left < -0.5 || button.scrollWidth > button.clientWidth
+      // The button and its focus ring (3px outline, 2px offset) inside the frame.
+      clipped: box.right + 5 > root.clientWidth + 0.5 || box.left - 5 < -0.5 || box.top - 5 < -0.5
+        || button.scrollWidth > button.clientWidth
         || root.scrollWidth > root.clientWidth || root.scrollHeight > root.clientHeight,
     };
   });
