@@ -16,6 +16,7 @@
 // into this page: every message it accepts comes from that window and origin, every message it
 // sends names that origin (docs/wire.md, "Adapter frame messages").
 import { CODES, coded, asError } from "./frame/errors.js";
+import { CARD, PHONE, svg } from "./frame/marks.js";
 
 const PREFIX = "walletpush-adapter/";
 const WALLETS = {
@@ -37,12 +38,12 @@ const state = {
 const button = document.createElement("button");
 button.type = "button";
 button.className = "wallet";
-const mark = document.createElement("span");
-mark.className = "mark";
-mark.setAttribute("aria-hidden", "true");
+// The wallet's mark, constant markup of ours (www/frame/marks.js): Apple's phone, else the card.
+const mark = (kind) => svg(kind === "apple" ? PHONE : CARD);
+button.innerHTML = mark(walletId);
 const label = document.createElement("span");
 label.className = "label";
-button.append(mark, label);
+button.append(label);
 
 if (WIDGET_ORIGIN && /^[\w-]{1,64}$/.test(walletId ?? "")) {
   button.dataset.wallet = walletId;
@@ -85,6 +86,7 @@ async function init({ wallet, kind, config, locale, timeoutMs }) {
   }
   if (typeof locale === "string") state.locale = locale;
   if (Number.isFinite(timeoutMs)) state.timeoutMs = Math.min(600_000, Math.max(1_000, timeoutMs));
+  button.querySelector(".mark").outerHTML = mark(kind);
   try {
     const module = await WALLETS[kind]();
     state.adapter = await module.load({ id: wallet, config, button, locale: state.locale, timeoutMs: state.timeoutMs });

@@ -15,6 +15,7 @@ import { CODES, coded, asError, failure, retryable } from "./frame/errors.js";
 import { requestCredential, requestJson } from "./frame/issuer.js";
 import { readDisplay } from "./frame/handle.js";
 import { pending, record, remove, tokenConnectReturn } from "./frame/attempts.js";
+import { mark } from "./frame/marks.js";
 
 const WIDGET_ORIGIN = location.origin;
 const DEFAULT_TIMEOUTS = { wallet: 120_000, issuer: 15_000 };
@@ -169,12 +170,11 @@ async function makeButton(id, walletConfig) {
   button.className = "wallet";
   button.dataset.wallet = id;
   button.dataset.kind = kind;
-  const mark = document.createElement("span");
-  mark.className = "mark";
-  mark.setAttribute("aria-hidden", "true");
+  // The wallet kind's mark, from our own constant markup (www/frame/marks.js), then the label.
+  button.innerHTML = mark(kind);
   const label = document.createElement("span");
   label.className = "label";
-  button.append(mark, label);
+  button.append(label);
   // Added before the adapter loads: a wallet script that binds to the button (Apple's) adds
   // its own listener after this one, so the attempt exists when the wallet calls back.
   button.addEventListener("click", () => onClick(id));
@@ -201,6 +201,7 @@ function place(parent, nodes) {
   for (const child of [...parent.children]) if (!nodes.includes(child)) child.remove();
   let at = parent.firstElementChild;
   for (const node of nodes) {
+    sizeObserver.observe(node);
     if (node === at) at = at.nextElementSibling;
     else parent.insertBefore(node, at);
   }
@@ -222,6 +223,7 @@ function relabel() {
     // script opens its window, so it is told that an attempt runs.
     entry.button.toggleAttribute("data-locked", Boolean(state.attempt));
   }
+  postSize();
 }
 
 function setStatus(message, kind = "info") {
@@ -455,9 +457,23 @@ function postToHost(message) {
   if (hostOrigin) window.parent.postMessage(message, hostOrigin);
 }
 
+/**
+ * Reports the frame's height and the width its buttons need on one line (measured laid out at
+ * their max-content width, `html.measure` in frame.css, undone before anything is painted), so
+ * that the shim sizes the frame to its label in every language (docs/wire.md).
+ */
 function postSize() {
-  postToHost({ type: "walletpush/size", height: Math.ceil(document.documentElement.scrollHeight) });
+  const root = document.documentElement;
+  root.classList.add("measure");
+  const width = Math.ceil(document.getElementById("wallets").getBoundingClientRect().width);
+  root.classList.remove("measure");
+  postToHost({ type: "walletpush/size", width, height: Math.ceil(root.scrollHeight) });
 }
+
+// Measured again when a nested adapter frame reports its size, or the status line rewraps in
+// a frame of a new width (a new label calls postSize).
+const sizeObserver = new ResizeObserver(() => postSize());
+sizeObserver.observe(document.getElementById("status"));
 
 /**
  * Starts loading the adapters of the wallets the shim named in the frame's URL while the host

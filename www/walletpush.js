@@ -38,7 +38,7 @@
 
   const sharedSheet = new CSSStyleSheet();
   sharedSheet.replaceSync(
-    ":host{display:inline-block;min-width:220px;max-width:100%;vertical-align:middle}" +
+    ":host{display:inline-block;width:var(--wp-frame-width,auto);min-width:220px;max-width:100%;vertical-align:middle}" +
       ":host([hidden]){display:none}" +
       "iframe{display:block;width:100%;height:var(--wp-frame-height,72px);border:0;" +
       "background:transparent;color-scheme:normal}",
@@ -166,8 +166,11 @@
         redirectResult = null;
         this.post({ type: "walletpush/init", ...this.frameOptions(), ...(result ? { result } : {}) });
       } else if (data.type === "walletpush/size" && Number.isFinite(data.height)) {
+        // The height the frame's content takes, and the width its buttons need on one line
+        // (bounded; the host's own width rules on the element, and its container, still win).
         const height = Math.max(24, Math.min(400, Math.ceil(data.height)));
-        this.sizeSheet.replaceSync(`:host{--wp-frame-height:${height}px}`);
+        const width = Number.isFinite(data.width) ? Math.max(120, Math.min(640, Math.ceil(data.width))) : 0;
+        this.sizeSheet.replaceSync(`:host{--wp-frame-height:${height}px${width ? `;--wp-frame-width:${width}px` : ""}}`);
       } else if (data.type === "walletpush/event" && EVENTS.includes(data.name)) {
         if (data.name === "ready") mark("ready");
         this.dispatch(data.name, sanitise(data.name, data.detail));
